@@ -1,0 +1,29 @@
+"""govreport: the statistical tables of 政府信息公开工作年度报告 as checked, structured records."""
+
+from __future__ import annotations
+
+import logging
+
+__version__ = "0.1.0"
+
+from .errors import (  # noqa: E402
+    BadInputError,
+    ExitCode,
+    GovReportError,
+    MissingDependencyError,
+    NotAReportError,
+)
+from .record import Report  # noqa: E402
+
+
+def extract(path, *, strict: bool = False, **options) -> Report:  # type: ignore[no-untyped-def]
+    """Read one report (TXT/MD today) and return its checked :class:`Report`. See :func:`govreport.api.extract`."""
+    from .api import extract as _extract
+
+    return _extract(path, strict=strict, **options)
+
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+__all__ = ["extract", "Report", "GovReportError", "BadInputError", "NotAReportError", "MissingDependencyError",
+           "ExitCode", "__version__"]

@@ -1,0 +1,216 @@
+"""The library entry point: ``extract(path) -> Report``."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+from typing import Dict, List, Optional, Union
+
+from . import __version__
+from .checks import evaluate
+from .errors import BadInputError, NotAReportError, UnsupportedFormatError
+from .metadata import find_title, issuer_and_year
+from .normalize import clean_text, compact
+from .readers import Document
+from .readers.detect import sniff
+from .record import Cell, Issue, Report, ReportMeta, Section, Source, Subsection
+from .sections import Layout, find_headings, numbered_sections, subsections
+from .tables.from_text import TableResult, extract_tables, substitute_collapsed
+from .template import TableDef, Template, load_template
+
+log = logging.getLogger(__name__)
+
+PathLike = Union[str, "os.PathLike[str]"]
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    if not path.exists():
+        raise BadInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise BadInputError(f"{path}: is a directory (use 'govreport batch' for folders)")
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise BadInputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit")
+        return path.read_bytes()
+    except PermissionError:
+        raise BadInputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_document(path: Path, data: bytes) -> Document:
+    fmt = sniff(data[:8192], path)
+    if fmt in ("txt", "md"):
+        from .readers import text
+
+        return text.read(data, path, fmt)
+    raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported yet (text and Markdown are)")
+
+
+def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+    """Read one report and return its checked record.
+
+    ``strict=True`` leaves ambiguous cells ``null`` in ``tables`` instead of their most plausible reading.
+    Raises :class:`govreport.errors.GovReportError` subclasses for unreadable input.
+    """
+    p = Path(os.fspath(path))
+    data = _read_bytes(p, max_bytes)
+    doc = read_document(p, data)
+    source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
+                    encoding=doc.encoding, pages=doc.pages, text_layer=doc.text_layer, ocr=doc.ocr)
+    return build_report(doc, source, strict=strict)
+
+
+def _fallback_version(year: Optional[int]) -> str:
+    return "2019" if year in (2019, 2020) else "2021"
+
+
+def _is_pre2019(text: str, template: Template, year: Optional[int], has_tables: bool) -> bool:
+    if has_tables:
+        return False
+    c = compact(text)
+    markers = sum(1 for m in template.pre2019_markers if compact(m) in c)
+    return (year is not None and year <= 2018) or markers >= 2
+
+
+def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
+    template = load_template()
+    text = clean_text(doc.text)
+    title = find_title(text)
+    issuer, year = issuer_and_year(title, text)
+    layout = find_headings(text, template.versions["2021"])
+    tables = extract_tables(text, layout, template, _fallback_version(year))
+    has_tables = any(r.found for r in tables.results.values())
+    issues: List[Issue] = []
+
+    if not has_tables and not layout.headings and not title:
+        raise NotAReportError(f"{source.path}: no 政府信息公开工作年度报告 found (no title, sections or tables)")
+
+    meta = ReportMeta(title=title, issuer=issuer, year=year)
+    if _is_pre2019(text, template, year, has_tables):
+        meta.template = "pre2019"
+        meta.template_evidence = [m for m in template.pre2019_markers if compact(m) in compact(text)]
+        if year is not None and year <= 2018:
+            meta.template_evidence.append(f"report year {year}")
+        sections = _generic_sections(text)
+        issues.append(Issue(level="info", code="pre2019_report",
+                            message="report under the 2007 条例 (before the fixed tables of 2019): sections only, "
+                                    "no table numbers"))
+        return Report(tool_version=__version__, source=source, report=meta, sections=sections, issues=issues)
+
+    versions = tables.versions
+    meta.table_templates = dict(versions)
+    main = versions.get("applications") if tables.results["applications"].found else None
+    main = main or (versions.get("active_disclosure") if tables.results["active_disclosure"].found else None)
+    meta.template = main or ("unknown" if not has_tables else _fallback_version(year))
+    meta.template_evidence = tables.evidence
+    if len({versions[k] for k, r in tables.results.items() if r.found and k != "review_litigation"}) > 1:
+        issues.append(Issue(level="warning", code="template_mismatch",
+                            message="the tables follow different template versions: "
+                                    + ", ".join(f"{k} {v}" for k, v in versions.items())))
+    if year is not None and main and ((year >= 2021) != (main == "2021")):
+        issues.append(Issue(level="info", code="template_year_mismatch",
+                            message=f"report year {year} but the tables follow the {main} template"))
+
+    report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(text, layout),
+                    issues=issues)
+    _fill_tables(report, tables.results, template, strict)
+    return report
+
+
+def _sections(text: str, layout: Layout) -> List[Section]:
+    out = []
+    for number in sorted(layout.headings):
+        h = layout.headings[number]
+        span = layout.span(number, len(text))
+        assert span is not None
+        body = text[span[0]:span[1]].strip()
+        subs = [Subsection(title=t, text=b) for t, b in subsections(body)] if not h.section.has_table else []
+        out.append(Section(number=number, key=h.section.key, title=h.title, text=body, subsections=subs))
+    return out
+
+
+def _generic_sections(text: str) -> List[Section]:
+    found = numbered_sections(text)
+    out = []
+    for i, (n, title, start, end) in enumerate(found):
+        stop = found[i + 1][2] if i + 1 < len(found) else len(text)
+        out.append(Section(number=n, key=None, title=title, text=text[end:stop].strip()))
+    return out
+
+
+_STATUS_ISSUE = {"inferred": ("info", "cell_inferred"), "ambiguous": ("warning", "cell_ambiguous"),
+                 "missing": ("warning", "cell_missing")}
+
+
+def _fill_tables(report: Report, results: Dict[str, TableResult], template: Template, strict: bool) -> None:
+    values: Dict[str, object] = {}
+    table_defs: Dict[str, TableDef] = {}
+    all_checks = []
+    for key, res in results.items():
+        table = res.table
+        table_defs[key] = table
+        vdef = template.versions[table.version]
+        rows = list(table.data_rows) + [r for r, _ in res.extra_rows]
+        out: Dict[str, Dict[str, object]] = {}
+        for row in rows:
+            out[row.key] = {}
+            for col in row.columns:
+                ref = f"{key}.{row.key}.{col.key}"
+                cr = res.cells.get(ref)
+                if cr is None or not res.found:
+                    report.cells[ref] = Cell(status="missing")
+                    out[row.key][col.key] = None
+                    continue
+                value = cr.value
+                if strict and cr.status == "ambiguous":
+                    value = None
+                out[row.key][col.key] = value
+                values[ref] = cr.value if cr.status != "ambiguous" else None
+                tok = cr.token
+                report.cells[ref] = Cell(raw=cr.raw, status=cr.status, page=tok.page if tok else None,
+                                         bbox=list(tok.bbox) if tok and tok.bbox else None,
+                                         candidates=cr.candidates)
+                if cr.status in _STATUS_ISSUE:
+                    level, code = _STATUS_ISSUE[cr.status]
+                    report.issues.append(Issue(level=level, code=code, cell=ref, message=_cell_message(cr)))
+        report.tables[key] = out  # type: ignore[assignment]
+        if not res.found:
+            report.issues.append(Issue(level="error", code="table_not_found",
+                                       message=f"table {table.section} ({key}) not found in the document; "
+                                               "its cells are missing"))
+        for row in res.placed_by_order:
+            report.issues.append(Issue(level="warning", code="row_placed_by_order", cell=f"{key}.{row}",
+                                       message="the row's label is not next to its numbers; the numbers were "
+                                               "placed by their order between labelled rows"))
+        for row, version in res.extra_rows:
+            report.issues.append(Issue(level="warning", code="row_from_other_template", cell=f"{key}.{row.key}",
+                                       message=f"the report prints the {version} row {row.label} in a "
+                                               f"{table.version}-format table; recorded as {row.key}"))
+        for note in res.notes:
+            report.issues.append(Issue(level="warning", code="recovery_note", message=f"{key}: {note}"))
+        checks = vdef.checks_for(key)
+        if res.extra_rows:
+            checks = substitute_collapsed(checks, table, [r for r, _ in res.extra_rows], set(report.cells))
+        all_checks.extend(checks)
+    report.checks = evaluate(all_checks, values, report.cells, table_defs)  # type: ignore[arg-type]
+    for c in report.checks:
+        if c.status == "fail" and c.severity == "hard":
+            report.issues.append(Issue(level="warning", code="check_failed",
+                                       message=f"{c.id}: {c.lhs} vs {c.rhs} as printed ({c.expr})"))
+
+
+def _cell_message(cr) -> str:
+    by = ", ".join(x for x in cr.decided_by if x)
+    if cr.status == "inferred":
+        return (f"not printed as a separate number; the only value the hard checks allow"
+                + (f" ({by})" if by else "") + (f"; printed run: {cr.raw!r}" if cr.raw else ""))
+    if cr.status == "ambiguous":
+        cands = ", ".join("null" if v is None else str(v) for v in (cr.candidates or []))
+        return (f"several readings remain ({cands}); the value given is the most plausible one"
+                + (f"; {cr.note}" if cr.note else ""))
+    return cr.note or "the document does not give this cell in a readable form"

@@ -1,0 +1,62 @@
+"""Exit codes and the exception tree. The CLI maps these to exit codes in one place."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    ok = 0
+    internal_error = 1
+    usage = 2
+    bad_input = 3
+    missing_dependency = 4
+    output_not_writable = 5
+    batch_failed_inputs = 7
+    interrupted = 130
+
+
+class GovReportError(Exception):
+    """Base of every error govreport raises on purpose."""
+
+    exit_code = ExitCode.internal_error
+    code = "internal_error"
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class BadInputError(GovReportError):
+    """The input cannot be read as a report (exit 3)."""
+
+    exit_code = ExitCode.bad_input
+    code = "bad_input"
+
+
+class UnsupportedFormatError(BadInputError):
+    code = "unsupported_format"
+
+
+class EmptyInputError(BadInputError):
+    code = "empty_input"
+
+
+class NotAReportError(BadInputError):
+    code = "not_a_report"
+
+
+class MissingDependencyError(GovReportError):
+    """An optional dependency is needed for this input (exit 4)."""
+
+    exit_code = ExitCode.missing_dependency
+    code = "missing_dependency"
+
+
+class OutputNotWritableError(GovReportError):
+    exit_code = ExitCode.output_not_writable
+    code = "output_not_writable"

@@ -1,0 +1,61 @@
+"""Title, issuer and report year."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional, Tuple
+
+_TITLE_LINE = re.compile(r"(政府信息公开|政务公开|信息公开)[^\n]{0,20}(年度报告|年报)")
+_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_PREFIX = re.compile(r"^\s*(?:#+\s*|标题\s*[:：]\s*|题目\s*[:：]\s*)")
+
+
+def find_title(text: str) -> Optional[str]:
+    """The report's title: the first short line naming the annual report (joined when wrapped)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:80]):
+        s = _PREFIX.sub("", line).strip()
+        if not s or len(s) > 80:
+            continue
+        joined = s
+        if not _TITLE_LINE.search(s) and i + 1 < len(lines):
+            nxt = lines[i + 1].strip()
+            if len(nxt) <= 12 and _TITLE_LINE.search(s + nxt):
+                joined = s + nxt
+        if _TITLE_LINE.search(joined) and ("报告" in joined or "年报" in joined):
+            return re.sub(r"\s+", " ", joined).strip()
+    # crawler dumps keep everything on one line: the first phrase naming the report
+    m = re.search(r"[\u4e00-\u9fff（）()]{2,40}?\s*(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)[^\s。，,]{0,12}报告", text[:5000])
+    return m.group(0).strip() if m else None
+
+
+def issuer_and_year(title: Optional[str], text: str) -> Tuple[Optional[str], Optional[int]]:
+    issuer: Optional[str] = None
+    year: Optional[int] = None
+    if title:
+        m = _YEAR.search(title)
+        if m:
+            year = int(m.group(1))
+            before = title[: m.start()].strip(" \u3000（(")
+            after = title[m.end():]
+            if before:
+                issuer = before
+            else:
+                m2 = re.match(r"\s*度?\s*(.+?)(?:政府信息公开|政务公开|信息公开)", after)
+                if m2 and m2.group(1).strip():
+                    issuer = m2.group(1).strip()
+        else:
+            m2 = re.match(r"(.+?)(?:政府信息公开|政务公开)", title)
+            if m2:
+                issuer = m2.group(1).strip()
+    if year is None:
+        m = re.search(r"统计期限?[^\n。]{0,10}?((?:19|20)\d{2})\s*年\s*1\s*月\s*1\s*日", text)
+        if m:
+            year = int(m.group(1))
+    if year is None:
+        m = _YEAR.search(text[:3000])
+        if m:
+            year = int(m.group(1))
+    if issuer:
+        issuer = re.sub(r"\s+", "", issuer)
+    return issuer, year

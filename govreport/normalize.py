@@ -1,0 +1,135 @@
+"""Text normalisation before matching.
+
+Two layers:
+
+* :func:`clean_text` repairs what extraction does to the whole text (Kangxi radicals and compatibility
+  ideographs from PDF fonts, full-width digits, thousands separators, spaces inside Chinese runs, doubled
+  "fake bold" characters, page-number lines). Full-width punctuation is kept: NFKC would turn it into ASCII.
+* :func:`match_form` makes the compact, whitespace-free form used to compare labels (traditional forms to
+  simplified, one kind of quote, 其它 to 其他, 、 to .), with a map back to the original offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Dict, List, Tuple
+
+# CJK Radicals Supplement forms that fonts emit for ordinary ideographs; NFKC maps only two of them.
+_RADICALS_SUPPLEMENT = {
+    "⺀": "冫", "⺁": "厂", "⺇": "几", "⺈": "刀", "⺊": "卜", "⺌": "小", "⺍": "小", "⺎": "兀",
+    "⺏": "尣", "⺐": "尢", "⺑": "尢", "⺒": "巳", "⺓": "幺", "⺔": "彑", "⺕": "彐", "⺖": "忄",
+    "⺗": "心", "⺘": "扌", "⺙": "攵", "⺛": "旡", "⺜": "日", "⺝": "月", "⺞": "歹", "⺟": "母",
+    "⺠": "民", "⺡": "氵", "⺢": "氺", "⺣": "灬", "⺤": "爫", "⺥": "爫", "⺦": "丬", "⺧": "牛",
+    "⺨": "犭", "⺩": "王", "⺪": "疋", "⺫": "目", "⺬": "示", "⺭": "礻", "⺮": "竹", "⺯": "糸",
+    "⺰": "纟", "⺱": "网", "⺲": "罒", "⺳": "网", "⺴": "网", "⺵": "网", "⺶": "羊", "⺷": "羊",
+    "⺸": "羊", "⺹": "耂", "⺺": "聿", "⺻": "聿", "⺼": "月", "⺽": "臼", "⺾": "艹", "⺿": "艹",
+    "⻀": "艹", "⻁": "虎", "⻂": "衤", "⻃": "覀", "⻄": "西", "⻅": "见", "⻆": "角", "⻇": "角",
+    "⻈": "讠", "⻉": "贝", "⻋": "车", "⻌": "辶", "⻍": "辶", "⻎": "辶", "⻏": "阝", "⻐": "钅",
+    "⻑": "長", "⻒": "镸", "⻓": "长", "⻔": "门", "⻕": "阝", "⻖": "阝", "⻗": "雨", "⻘": "青",
+    "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞", "⻝": "食", "⻞": "食", "⻟": "食", "⻠": "饣",
+    "⻡": "饣", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤", "⻨": "麦",
+    "⻩": "黄", "⻪": "黾", "⻫": "斉", "⻬": "齐", "⻭": "歯", "⻮": "齿", "⻯": "竜", "⻰": "龙",
+    "⻱": "龜", "⻲": "亀", "⻳": "龟",
+}
+
+_SPACES = {"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "",
+           "\ufeff": "", "\r": ""}
+
+
+@lru_cache(maxsize=1)
+def _fold_table() -> Dict[int, str]:
+    table: Dict[int, str] = {}
+    ranges = [(0x2F00, 0x2FD6), (0xF900, 0xFB00), (0x2F800, 0x2FA20)]
+    for lo, hi in ranges:
+        for cp in range(lo, hi):
+            mapped = unicodedata.normalize("NFKC", chr(cp))
+            if mapped != chr(cp):
+                table[cp] = mapped
+    for src, dst in _RADICALS_SUPPLEMENT.items():
+        table[ord(src)] = dst
+    for cp in range(0xFF10, 0xFF1A):  # full-width digits
+        table[cp] = chr(cp - 0xFF10 + 0x30)
+    for src, dst in _SPACES.items():
+        table[ord(src)] = dst
+    return table
+
+
+def fold_chars(text: str) -> str:
+    """Map radicals, compatibility ideographs, full-width digits and odd spaces; keep everything else."""
+    return text.translate(_fold_table())
+
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
+_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:,\d{3})+)(?![\d,])")
+_FULLWIDTH_DOT = re.compile(r"(?<=\d)[．。](?=\d)")
+# ≥ 4 doubled non-digit characters in a row: a "fake bold" run (each glyph drawn twice)
+_FAKE_BOLD = re.compile(r"((?:([^\d\s])\2){4,})")
+_PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:[-—－–~～]\s*\d{1,3}\s*[-—－–~～]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?"
+    r"|\d{1,3}\s*/\s*\d{1,3}|·\s*\d{1,3}\s*·)\s*$",
+    re.M,
+)
+_MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$", re.M)
+
+
+def _undouble(match: "re.Match[str]") -> str:
+    return match.group(1)[::2]
+
+
+def clean_text(text: str) -> str:
+    """Repair extraction damage in a whole document text (line structure and tabs are kept)."""
+    text = fold_chars(text)
+    text = _FULLWIDTH_DOT.sub(".", text)
+    text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)
+    text = _FAKE_BOLD.sub(_undouble, text)
+    text = _SPACE_IN_CJK.sub("", text)
+    text = _PAGE_NUMBER_LINE.sub("", text)
+    text = _MD_RULE.sub("", text)
+    return text
+
+
+# --- the compact form for label matching -------------------------------------------------------------
+
+_QUOTES = {"“": '"', "”": '"', "‘": '"', "’": '"', "'": '"', "「": '"', "」": '"', "『": '"', "』": '"'}
+_PUNCT = {"、": ".", "．": ".", "。": ".", "，": ",", "：": ":", "；": ";", "（": "(", "）": ")",
+          "／": "/", "【": "[", "】": "]"}
+_PHRASES = {"檔案": "文件", "資訊": "信息", "其它": "其他"}
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Dict[str, str]:
+    from .template import traditional_to_simplified
+
+    return traditional_to_simplified()
+
+
+def match_form(text: str) -> Tuple[str, List[int]]:
+    """Compact text for label matching, and for each of its characters the offset in ``text``."""
+    t2s = _t2s()
+    out: List[str] = []
+    index: List[int] = []
+    fold = _fold_table()
+    for i, ch in enumerate(text):
+        ch = ch.translate(fold)
+        if not ch or ch.isspace():
+            continue
+        for c in unicodedata.normalize("NFKC", ch) if ord(ch) > 0xFF00 and ord(ch) < 0xFFEF else ch:
+            if c.isspace():
+                continue
+            c = _QUOTES.get(c, c)
+            c = _PUNCT.get(c, c)
+            c = t2s.get(c, c)
+            out.append(c)
+            index.append(i)
+    compact = "".join(out)
+    for src, dst in _PHRASES.items():
+        compact = compact.replace(src, dst)
+    return compact, index
+
+
+def compact(text: str) -> str:
+    """:func:`match_form` without the offsets."""
+    return match_form(text)[0]

@@ -1,0 +1,141 @@
+"""The record: what govreport emits for one report (``../shared/spec/RECORD.md``, schema ``govreport.record/1``).
+
+Pydantic models at the boundary only; the hot internals use plain dataclasses.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Dict, List, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_ID = "govreport.record/1"
+
+Number = Union[int, float]
+
+
+class CellStatus(str, Enum):
+    ok = "ok"  # printed as a number and read unambiguously
+    blank = "blank"  # printed empty
+    placeholder = "placeholder"  # printed as / - — 无
+    inferred = "inferred"  # not printed as a separate number; a hard check forces the value uniquely
+    missing = "missing"  # could not be read
+    ambiguous = "ambiguous"  # several readings remain; the value is the most plausible one, flagged
+
+
+class Level(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+class Source(_Model):
+    path: str
+    sha256: str
+    format: str = Field(description="pdf|docx|doc|html|txt|md")
+    encoding: Optional[str] = Field(default=None, description="text encoding detected (text formats)")
+    pages: Optional[int] = None
+    text_layer: str = Field(default="ok", description="ok|partial|none")
+    ocr: bool = False
+
+
+class ReportMeta(_Model):
+    title: Optional[str] = None
+    issuer: Optional[str] = Field(default=None, description="the body named in the title")
+    year: Optional[int] = Field(default=None, description="the year the statistics cover")
+    template: str = Field(default="unknown", description="2021|2019|pre2019|unknown")
+    template_evidence: List[str] = Field(default_factory=list)
+    table_templates: Dict[str, str] = Field(
+        default_factory=dict, description="template version detected per table (a report may mix them)"
+    )
+
+
+class Subsection(_Model):
+    title: str
+    text: str
+
+
+class Section(_Model):
+    number: int
+    key: Optional[str] = None
+    title: str
+    text: str
+    subsections: List[Subsection] = Field(default_factory=list)
+    pages: Optional[List[int]] = Field(default=None, description="first and last page (PDF input)")
+
+
+class Cell(_Model):
+    raw: Optional[str] = Field(default=None, description="the printed text the value was read from")
+    status: CellStatus
+    page: Optional[int] = None
+    bbox: Optional[List[float]] = None
+    candidates: Optional[List[Optional[Number]]] = Field(
+        default=None, description="for ambiguous cells: every value a remaining reading gives"
+    )
+
+
+class Check(_Model):
+    id: str
+    expr: str
+    severity: str = Field(description="hard|soft")
+    status: str = Field(description="pass|fail|not_assessable")
+    lhs: Optional[Number] = None
+    rhs: Optional[Number] = None
+    cells: List[str] = Field(default_factory=list)
+    note: Optional[str] = None
+
+
+class Issue(_Model):
+    level: Level
+    code: str
+    cell: Optional[str] = None
+    message: str
+
+
+class ErrorInfo(_Model):
+    code: str
+    message: str
+
+
+class Report(_Model):
+    schema_: str = Field(default=SCHEMA_ID, alias="schema")
+    tool_version: Optional[str] = None
+    source: Source
+    report: ReportMeta = Field(default_factory=ReportMeta)
+    sections: List[Section] = Field(default_factory=list)
+    tables: Dict[str, Dict[str, Dict[str, Optional[Number]]]] = Field(default_factory=dict)
+    cells: Dict[str, Cell] = Field(default_factory=dict)
+    checks: List[Check] = Field(default_factory=list)
+    issues: List[Issue] = Field(default_factory=list)
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, populate_by_name=True)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
+
+    def to_json(self, indent: Optional[int] = 2) -> str:
+        return self.model_dump_json(indent=indent, by_alias=True)
+
+    def value(self, ref: str) -> Optional[Number]:
+        """The value of ``table.row.column`` (None when blank, missing or not in the template)."""
+        table, row, col = ref.split(".")
+        return self.tables.get(table, {}).get(row, {}).get(col)
+
+    @property
+    def failed_checks(self) -> List[Check]:
+        return [c for c in self.checks if c.status == "fail"]
+
+
+class ErrorRecord(_Model):
+    """The line a failed input gets in JSON Lines output."""
+
+    schema_: str = Field(default=SCHEMA_ID, alias="schema")
+    source: Dict[str, Any]
+    error: ErrorInfo
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)

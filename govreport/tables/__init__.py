@@ -1,0 +1,1 @@
+"""Table recovery: from printed text (or page geometry) to template cells, checked by the report's arithmetic."""

@@ -1,0 +1,240 @@
+"""The three tables from a document's text: find their regions, detect each one's template version,
+observe the rows and recover the cells."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from ..normalize import compact
+from ..sections import Layout
+from ..template import RowDef, TableDef, Template, VersionDef
+from .layout import RowObs, observe_rows
+from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
+from .tokens import Group, Token, groups_in
+
+_MARKERS = {
+    "active_disclosure": {
+        "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "制发件数", "废止件数"),
+        "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购",
+                 "对外管理服务事项", "新制作数量", "新公开数量", "采购项目数量"),
+    },
+    "applications": {
+        "2021": ("逾期不补正", "逾期未按收费通知", "收费通知要求缴纳费用"),
+        "2019": (),
+    },
+}
+
+
+@dataclass
+class TableResult:
+    table: TableDef
+    cells: Dict[str, CellResult]
+    found: bool
+    rows_found: List[str]
+    placed_by_order: List[str] = field(default_factory=list)
+    extra_rows: List[Tuple[RowDef, str]] = field(default_factory=list)  # (row, version it belongs to)
+    notes: List[str] = field(default_factory=list)
+    evidence: List[str] = field(default_factory=list)
+
+
+def detect_version(table_key: str, region_text: str) -> Tuple[Optional[str], List[str]]:
+    """The template version a table region's own labels point to, and the labels that say so."""
+    c = compact(region_text)
+    hits: Dict[str, List[str]] = {}
+    for version, markers in _MARKERS.get(table_key, {}).items():
+        hits[version] = [m for m in markers if compact(m) in c]
+    scored = sorted(hits.items(), key=lambda kv: len(kv[1]), reverse=True)
+    if scored and scored[0][1] and (len(scored) < 2 or len(scored[0][1]) > len(scored[1][1])):
+        return scored[0][0], scored[0][1]
+    return None, []
+
+
+def _first(pattern: str, text: str, start: int, end: int) -> Optional[int]:
+    m = re.compile(pattern).search(text, start, end)
+    return m.start() if m else None
+
+
+def regions(text: str, layout: Layout) -> Dict[str, Tuple[int, int]]:
+    """Where each table's text lies (possibly empty when a table is absent)."""
+    n = len(text)
+    h = layout.headings
+    s2 = h[2].end if 2 in h else _first(r"第二十条", text, 0, n)
+    s3 = h[3].end if 3 in h else _first(r"勾稽|申请人情况|本年新收", text, s2 or 0, n)
+    s4 = h[4].end if 4 in h else None
+    if s4 is None and s3 is not None:
+        m = re.compile(r"(?:结转下年度|结转下一年度)[^\n]*\n?").search(text, s3)
+        s4 = _first(r"行政复议", text, m.end() if m else s3, n)
+    end4 = min([x.start for k, x in h.items() if k >= 5 and (s4 is None or x.start > s4)] or [n])
+    out: Dict[str, Tuple[int, int]] = {}
+    if s2 is not None:
+        out["active_disclosure"] = (s2, h[3].start if 3 in h else (s3 if s3 is not None else n))
+    if s3 is not None:
+        out["applications"] = (s3, h[4].start if 4 in h else (s4 if s4 is not None else n))
+    if s4 is not None:
+        out["review_litigation"] = (s4, end4)
+    return out
+
+
+def _clean_line_groups(text: str, start: int, end: int) -> List[Group]:
+    """Groups on lines that hold nothing but numbers, placeholders and separators."""
+    out: List[Group] = []
+    pos = start
+    while pos < end:
+        e = text.find("\n", pos, end)
+        e = end if e < 0 else e
+        line = text[pos:e]
+        if re.search(r"\d", line) and re.fullmatch(r"[\s|\d.+\-/—－]*", line):
+            out.extend(groups_in(text, pos, e))
+        pos = e + 1
+    return out
+
+
+def review_litigation_row(text: str, start: int, end: int, table: TableDef) -> PrintedRow:
+    """Table 四 prints its 15 cells as one row under a three-level header."""
+    by_key = {r.key: r for r in table.data_rows}
+    refs = tuple(f"{table.key}.{ref}" for ref in table.text_order)
+    columns = tuple(next(c for c in by_key[ref.split(".")[0]].columns if c.key == ref.split(".")[1])
+                    for ref in table.text_order)
+    n = len(refs)
+    clean = _clean_line_groups(text, start, end)
+    tokens: List[Token] = []
+    if clean:
+        # the clean lines at the end of the region, as many as it takes to reach 15 cells
+        chosen: List[Group] = []
+        count = 0
+        for g in reversed(clean):
+            chosen.insert(0, g)
+            count += len(g)
+            if count >= n:
+                break
+        tokens = [t for g in chosen for t in g.tokens]
+    else:
+        groups = groups_in(text, start, end)
+        if groups:
+            tokens = list(groups[-1].tokens)
+    return PrintedRow(refs, columns, tokens)
+
+
+@dataclass
+class TextTables:
+    results: Dict[str, TableResult]
+    versions: Dict[str, str]
+    evidence: List[str]
+
+
+def _other_version_rows(template: Template, version: str, table_key: str) -> List[Tuple[RowDef, str]]:
+    """Rows that exist only in the other template version (the collapsed （六）其他处理 of 2019)."""
+    out = []
+    mine = {r.key for r in template.versions[version].tables[table_key].rows}
+    for vkey, v in template.versions.items():
+        if vkey == version:
+            continue
+        for r in v.tables[table_key].data_rows:
+            if r.key not in mine:
+                out.append((r, vkey))
+    return out
+
+
+def extract_tables(text: str, layout: Layout, template: Template, fallback_version: str) -> TextTables:
+    spans = regions(text, layout)
+    versions: Dict[str, str] = {}
+    evidence: List[str] = []
+    for key in ("active_disclosure", "applications"):
+        if key in spans:
+            v, ev = detect_version(key, text[spans[key][0]:spans[key][1]])
+            if v:
+                versions[key] = v
+                evidence.extend(ev)
+    default = versions.get("applications") or versions.get("active_disclosure") or fallback_version
+    results: Dict[str, TableResult] = {}
+    for key in ("active_disclosure", "applications", "review_litigation"):
+        version = versions.setdefault(key, default)
+        vdef: VersionDef = template.versions[version]
+        table = vdef.tables[key]
+        if key not in spans:
+            results[key] = TableResult(table, {}, False, [])
+            continue
+        a, b = spans[key]
+        extra: List[Tuple[RowDef, str]] = []
+        if key == "review_litigation":
+            rows = [review_litigation_row(text, a, b, table)]
+            found_rows = [r.key for r in table.data_rows] if rows[0].tokens else []
+            placed: List[str] = []
+        else:
+            others = _other_version_rows(template, version, key) if key == "applications" else []
+            obs = observe_rows(text, a, b, table, extra=[r for r, _ in others])
+            rows = rows_from_obs(table, obs.rows)
+            for o in obs.extra_rows:
+                vkey = next(v for r, v in others if r.key == o.row.key)
+                extra.append((o.row, vkey))
+                rows += rows_from_obs(table, {o.row.key: o})
+            found_rows = [k for k, o in obs.rows.items() if o.tokens]
+            placed = [k for k, o in obs.rows.items() if o.placed_by_order]
+        present = {ref for r in rows for ref in r.refs}
+        checks = vdef.checks_for(key)
+        if extra:
+            checks = substitute_collapsed(checks, table, [r for r, _ in extra], present)
+        eqs = equations_for(checks, present)
+        cells, notes = recover(rows, eqs, rank=_soft_ranker(vdef, key))
+        results[key] = TableResult(table, cells, bool(found_rows), found_rows, placed, extra, notes)
+    return TextTables(results, versions, evidence)
+
+
+def substitute_collapsed(checks, table: TableDef, extra_rows: List[RowDef], present) -> list:
+    """Let checks that sum the （六） sub-rows use the single collapsed row when that is what is printed."""
+    from ..template import CheckDef, Term
+
+    extra_keys = {r.key for r in extra_rows}
+    if "other_processing" not in extra_keys:
+        return checks
+    subs = [r.key for r in table.data_rows if r.parent == "other_header"]
+    out = []
+    for c in checks:
+        terms = c.lhs + c.rhs
+        sub_terms = [t for t in terms if t.ref.split(".")[1] in subs]
+        if not sub_terms:
+            out.append(c)
+            continue
+        col = sub_terms[0].ref.split(".")[2]
+
+        def fix(side):
+            new: List = []
+            done = False
+            for t in side:
+                if t.ref.split(".")[1] in subs:
+                    if not done:
+                        new.append(Term(t.sign, f"{table.key}.other_processing.{col}"))
+                        done = True
+                else:
+                    new.append(t)
+            return tuple(new)
+
+        out.append(CheckDef(c.id, c.base_id, c.severity, c.scope,
+                            c.expr + " [（六） printed as one row: other_processing]", c.op,
+                            fix(c.lhs), fix(c.rhs), c.table, c.note))
+    return out
+
+
+def _soft_ranker(vdef: VersionDef, table_key: str):
+    """Rank ambiguous readings: a reading that breaks an in-report soft check is less plausible."""
+    soft = [c for c in vdef.checks_for(table_key) if c.severity == "soft" and not c.cross_year
+            and c.op in (">=", "<=")]
+    if not soft:
+        return None
+
+    def rank(values) -> float:
+        penalty = 0.0
+        for c in soft:
+            lhs = [values.get(t.ref) for t in c.lhs]
+            rhs = [values.get(t.ref) for t in c.rhs]
+            if any(v is None for v in lhs + rhs):
+                continue
+            left = sum(t.sign * v for t, v in zip(c.lhs, lhs))
+            right = sum(t.sign * v for t, v in zip(c.rhs, rhs))
+            if (c.op == ">=" and left < right) or (c.op == "<=" and left > right):
+                penalty += 20
+        return penalty
+
+    return rank

@@ -1,0 +1,121 @@
+"""Find template row labels in document text, however extraction split, wrapped or garbled them.
+
+Matching happens on the compact form of the text (``normalize.match_form``): no whitespace, simplified
+characters, one kind of quote and list separator. A label is found by its full form (list number
+optional), or failing that by one of its keywords extended along the label as far as the text agrees.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, List, Sequence, Tuple
+
+from ..normalize import compact
+from ..template import RowDef, strip_list_marker
+
+_ANY_MARKER = r"(?:\d{1,2}\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]\.)"
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    row: str
+    start: int  # offsets in the compact text
+    end: int
+    quality: int  # 2: full label, 1: keyword extended along the label
+
+
+@dataclass(frozen=True)
+class _RowPatterns:
+    full: Tuple["re.Pattern[str]", ...]
+    bodies: Tuple[str, ...]
+    keywords: Tuple[str, ...]
+
+
+@lru_cache(maxsize=None)
+def _patterns(row: RowDef) -> _RowPatterns:
+    full: List["re.Pattern[str]"] = []
+    bodies: List[str] = []
+    seen = set()
+    for form in row.forms:
+        c = compact(form)
+        marker, body = strip_list_marker(c)
+        if not body or (marker, body) in seen:
+            continue
+        seen.add((marker, body))
+        bodies.append(body)
+        if marker:
+            m = re.escape(marker)
+            # short bodies (其他, 总计) are only safe with their list marker
+            prefix = f"{m}" if len(body) <= 2 else f"(?:{m})?"
+            full.append(re.compile(prefix + re.escape(body)))
+        else:
+            full.append(re.compile(re.escape(body)))
+    keywords = tuple(compact(k) for k in row.keywords if len(compact(k)) >= 2)
+    return _RowPatterns(tuple(full), tuple(bodies), keywords)
+
+
+def _extend(text: str, body: str, k_text: int, k_body: int, length: int) -> Tuple[int, int]:
+    """Grow a keyword hit at text[k_text:k_text+length] == body[k_body:...] along the body both ways."""
+    s, b = k_text, k_body
+    while s > 0 and b > 0 and text[s - 1] == body[b - 1]:
+        s -= 1
+        b -= 1
+    e, be = k_text + length, k_body + length
+    while e < len(text) and be < len(body) and text[e] == body[be]:
+        e += 1
+        be += 1
+    return s, e
+
+
+def find_labels(text: str, rows: Sequence[RowDef]) -> List[LabelMatch]:
+    """Every occurrence of every row's label in the compact ``text`` (overlaps allowed)."""
+    out: List[LabelMatch] = []
+    for row in rows:
+        pats = _patterns(row)
+        taken: List[Tuple[int, int]] = []
+        for pat in pats.full:
+            for m in pat.finditer(text):
+                span = (m.start(), m.end())
+                if span not in taken:
+                    taken.append(span)
+                    out.append(LabelMatch(row.key, m.start(), m.end(), 2))
+        for kw in pats.keywords:
+            for m in re.finditer(re.escape(kw), text):
+                if any(a <= m.start() < b for a, b in taken):
+                    continue
+                body = next((b for b in pats.bodies if kw in b), pats.bodies[0] if pats.bodies else kw)
+                k_body = body.find(kw)
+                s, e = _extend(text, body, m.start(), max(k_body, 0), len(kw)) if k_body >= 0 else (m.start(), m.end())
+                # take the list marker in front of the label with it
+                mm = re.search(_ANY_MARKER + "$", text[max(0, s - 3):s])
+                if mm:
+                    s -= len(mm.group())
+                taken.append((s, e))
+                out.append(LabelMatch(row.key, s, e, 1))
+    out.sort(key=lambda m: (m.start, -m.end))
+    return out
+
+
+def best_monotone(matches: Sequence[LabelMatch], order: Dict[str, int]) -> List[LabelMatch]:
+    """The largest set of matches increasing both in text position and template order (no overlaps)."""
+    ms = sorted(matches, key=lambda m: (m.start, -(m.end - m.start)))
+    n = len(ms)
+    if not n:
+        return []
+    score = [0.0] * n
+    prev = [-1] * n
+    for i, m in enumerate(ms):
+        score[i] = 1 + 0.01 * m.quality
+        for j in range(i):
+            p = ms[j]
+            if p.end <= m.start and order[p.row] < order[m.row] and score[j] + 1 + 0.01 * m.quality > score[i]:
+                score[i] = score[j] + 1 + 0.01 * m.quality
+                prev[i] = j
+    i = max(range(n), key=lambda k: score[k])
+    chain: List[LabelMatch] = []
+    while i >= 0:
+        chain.append(ms[i])
+        i = prev[i]
+    return chain[::-1]

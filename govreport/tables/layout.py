@@ -1,0 +1,219 @@
+"""From a table's region of document text to one observation per template row.
+
+Labels anchor rows: a label *inline* with numbers (only separators between them) owns that group of
+numbers. Number groups that no label owns are placed, in order, on the rows between two anchors when
+their count matches exactly (markdown dumps whose labels drifted away from their cells).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from ..normalize import match_form
+from ..template import RowDef, TableDef
+from .labels import LabelMatch, best_monotone, find_labels
+from .tokens import Group, Token, grid_cells, groups_in
+
+_SEPARATORS = " \t|:：\n"
+_STARTS_NUMBER = re.compile(r"[+\-]?\d|——|--|[/／\-—－―]|无(?![\u4e00-\u9fff])")
+
+
+@dataclass
+class RowObs:
+    row: RowDef
+    tokens: List[Token] = field(default_factory=list)
+    positional: bool = False  # one token per column, in order ('empty' tokens for empty cells)
+    found: bool = False  # the label was found in the text
+    placed_by_order: bool = False  # an unlabeled group placed by its order between two labelled rows
+    label_raw: Optional[str] = None
+
+
+@dataclass
+class TableObs:
+    table: TableDef
+    rows: Dict[str, RowObs]
+    start: int
+    end: int
+    extra_rows: List[RowObs] = field(default_factory=list)  # rows of another template version
+    notes: List[str] = field(default_factory=list)
+
+
+class _Region:
+    def __init__(self, text: str, start: int, end: int):
+        self.text = text
+        self.start = start
+        self.end = end
+        self.compact, index = match_form(text[start:end])
+        self.index = [start + i for i in index]
+        # a markdown rendering: cells sit in "| … |" rows, never on a line below their label
+        self.markdown = bool(re.search(r"^[ \t]*\|.*\d.*\|", text[start:end], re.M))
+
+    def orig_start(self, c: int) -> int:
+        return self.index[c] if c < len(self.index) else self.end
+
+    def orig_end(self, c_end: int) -> int:
+        return self.index[c_end - 1] + 1 if c_end > 0 else self.start
+
+
+_LIST_MARKER_AHEAD = re.compile(r"\d{1,2}\s*[.、．]\s*[\u4e00-\u9fff]")
+
+
+def _inline_position(region: _Region, orig_end: int) -> Optional[int]:
+    """Where numbers start right after a label (only separators between), or None.
+
+    A list number opening the next label (``1.属于…``) is not a number, and a markdown table row on a
+    later line belongs to its own label, not to text above it.
+    """
+    pos = orig_end
+    text = region.text
+    crossed_line = False
+    while pos < region.end and text[pos] in _SEPARATORS:
+        if text[pos] == "\n":
+            crossed_line = True
+        pos += 1
+    if pos >= region.end or not _STARTS_NUMBER.match(text, pos) or _LIST_MARKER_AHEAD.match(text, pos):
+        return None
+    if crossed_line:
+        line_start = text.rfind("\n", 0, pos) + 1
+        if text[line_start:pos].lstrip(" \t").startswith("|") or region.markdown:
+            return None
+    return pos
+
+
+def _positional(cells: Optional[List[Token]], n: int) -> Optional[List[Token]]:
+    if not cells:
+        return None
+    cells = list(cells)
+    while len(cells) > n and cells[-1].kind == "empty":
+        cells.pop()
+    if len(cells) > n and all(c.kind == "empty" for c in cells[: len(cells) - n]):
+        cells = cells[len(cells) - n:]
+    if len(cells) != n or all(c.kind == "empty" for c in cells):
+        return None
+    return cells
+
+
+def _line_end(text: str, pos: int, end: int) -> int:
+    e = text.find("\n", pos, end)
+    return end if e < 0 else e
+
+
+def observe_rows(text: str, start: int, end: int, table: TableDef,
+                 extra: Sequence[RowDef] = ()) -> TableObs:
+    """Observations for every data row of ``table`` in ``text[start:end]``.
+
+    ``extra`` rows (from another template version) are matched too and reported separately.
+    """
+    region = _Region(text, start, end)
+    rows = list(table.data_rows) + list(extra)
+    order: Dict[str, int] = {}
+    for i, r in enumerate(table.rows):
+        order[r.key] = i * 2
+    for r in extra:
+        parent = r.key
+        anchor = next((x for x in table.rows if x.parent == "results_header" and x.kind == "header"
+                       and "other" in x.key), None)
+        order[parent] = order[anchor.key] + 1 if anchor else len(order) * 2
+
+    matches = find_labels(region.compact, rows)
+    inline: List[Tuple[LabelMatch, int]] = []
+    for m in matches:
+        pos = _inline_position(region, region.orig_end(m.end))
+        if pos is not None:
+            inline.append((m, pos))
+    inline_set = {id(m) for m, _ in inline}
+    if table.ordered:
+        chain = best_monotone([m for m, _ in inline], order)
+    else:
+        chain = []
+        seen: set = set()
+        for m, _ in inline:
+            if m.row not in seen:
+                chain.append(m)
+                seen.add(m.row)
+        chain.sort(key=lambda m: m.start)
+    chosen = {id(m) for m in chain}
+
+    # cut the region at every label (anchors and floating labels that do not overlap an anchor)
+    cuts: List[Tuple[int, int]] = [(region.orig_start(m.start), region.orig_end(m.end)) for m in chain]
+    for m in matches:
+        if id(m) in chosen:
+            continue
+        a, b = region.orig_start(m.start), region.orig_end(m.end)
+        if id(m) in inline_set and not table.ordered:
+            pass
+        if not any(a < y and x < b for x, y in cuts):
+            cuts.append((a, b))
+    cuts.sort()
+    spans: List[Tuple[int, int]] = []
+    pos = start
+    for a, b in cuts:
+        if a > pos:
+            spans.append((pos, a))
+        pos = max(pos, b)
+    if pos < end:
+        spans.append((pos, end))
+    groups: List[Group] = []
+    for a, b in spans:
+        groups.extend(groups_in(text, a, b))
+    group_starts = [g.start for g in groups]
+
+    obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
+    claimed: set = set()
+    anchor_pos: Dict[str, int] = {}
+    for m in chain:
+        o = obs[m.row]
+        a, b = region.orig_start(m.start), region.orig_end(m.end)
+        o.found = True
+        o.label_raw = text[a:b]
+        anchor_pos[m.row] = a
+        gi = bisect.bisect_left(group_starts, _inline_position(region, b) or b)
+        if gi < len(groups) and gi not in claimed:
+            claimed.add(gi)
+            g = groups[gi]
+            grid = _positional(grid_cells(text, b, _line_end(text, b, end)), len(o.row.columns))
+            if grid is not None and [t.raw for t in grid if t.kind != "empty"] == [t.raw for t in g.tokens]:
+                o.tokens, o.positional = grid, True
+            else:
+                o.tokens = list(g.tokens)
+    # rows whose label was found but not inline still count as found (their numbers may be elsewhere)
+    for m in matches:
+        if m.row in obs and not obs[m.row].found and id(m) not in chosen:
+            obs[m.row].label_raw = obs[m.row].label_raw or None
+
+    if table.ordered:
+        _fill_gaps(table, obs, groups, claimed, anchor_pos)
+    main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
+                    [obs[r.key] for r in extra if obs[r.key].found])
+    return main
+
+
+def _fill_gaps(table: TableDef, obs: Dict[str, RowObs], groups: List[Group], claimed: set,
+               anchor_pos: Dict[str, int]) -> None:
+    data = [r.key for r in table.data_rows]
+    anchored = [i for i, k in enumerate(data) if k in anchor_pos]
+    bounds = [-1] + anchored + [len(data)]
+    md = any(g.md_row for g in groups)
+    for lo, hi in zip(bounds, bounds[1:]):
+        gap_rows = [data[i] for i in range(lo + 1, hi) if not obs[data[i]].tokens]
+        if not gap_rows:
+            continue
+        left = anchor_pos[data[lo]] if lo >= 0 else -1
+        right = anchor_pos[data[hi]] if hi < len(data) else float("inf")
+        if lo < 0:
+            continue  # nothing before the first labelled row is a data row we can place
+        free = [i for i, g in enumerate(groups) if i not in claimed and left < g.start < right]
+        if md:
+            free = [i for i in free if groups[i].md_row]
+        if len(free) > len(gap_rows):
+            free = [i for i in free if len(groups[i]) >= 2]  # drop stray single integers
+        if len(free) != len(gap_rows):
+            continue
+        for key, gi in zip(gap_rows, free):
+            claimed.add(gi)
+            o = obs[key]
+            o.tokens = list(groups[gi].tokens)
+            o.placed_by_order = True

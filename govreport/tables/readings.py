@@ -1,0 +1,158 @@
+"""Candidate readings of one printed table row.
+
+A row prints k tokens for n template cells. When k == n each token is a cell. Otherwise extraction either
+ran cells together (``640020470`` for seven cells) or lost cells (six numbers for seven columns). A
+*reading* is one way to place the printed digits on the cells: runs are cut into numbers without
+leading zeros; lost cells become unknowns. Readings that assume lost cells are only considered when no
+reading explains the row without them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Iterator, List, Optional, Sequence, Tuple, Union
+
+from ..template import ColumnDef
+from .tokens import Token
+
+Number = Union[int, float]
+
+_NUMBER = re.compile(r"[+\-]?(?:0|[1-9]\d*)(?:\.\d+)?")
+
+MAX_READINGS = 4000
+
+
+@dataclass(frozen=True)
+class Piece:
+    value: Optional[Number]
+    raw: str
+    kind: str  # printed | cut | placeholder | unknown
+    token: Optional[Token] = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    pieces: Tuple[Piece, ...]
+    lossy: bool = False  # assumes cells the text lost
+    dropped: Tuple[str, ...] = ()  # stray tokens left out
+
+    @property
+    def cost(self) -> float:
+        """Plausibility rank among readings (lower is likelier): small numbers and zeros are common."""
+        c = sum(math.log1p(abs(p.value)) for p in self.pieces if p.kind == "cut" and p.value is not None)
+        return c + 50 * sum(1 for p in self.pieces if p.kind == "unknown") + 80 * len(self.dropped)
+
+
+def parse_number(raw: str, column: ColumnDef) -> Optional[Number]:
+    """The value of ``raw`` in ``column``, or None when it cannot be such a cell."""
+    if not _NUMBER.fullmatch(raw):
+        return None
+    if raw.startswith(("+", "-")) and not column.allows_negative:
+        return None
+    if "." in raw:
+        return float(raw) if column.allows_decimal else None
+    return int(raw)
+
+
+def _positional(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Reading:
+    pieces = []
+    for tok, col in zip(tokens, columns):
+        if tok.kind == "placeholder":
+            pieces.append(Piece(None, tok.raw, "placeholder", tok))
+        elif tok.kind == "empty":
+            pieces.append(Piece(None, "", "unknown", tok))
+        else:
+            v = parse_number(tok.raw, col)
+            pieces.append(Piece(v, tok.raw, "printed" if v is not None else "unknown", tok))
+    return Reading(tuple(pieces), lossy=any(p.kind == "unknown" for p in pieces))
+
+
+def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tuple[Piece, ...]]:
+    """Every way to cut the tokens, in order, into exactly len(columns) cells."""
+    n = len(columns)
+    k = len(tokens)
+
+    def rec(ti: int, pos: int, col: int, acc: List[Piece]) -> Iterator[Tuple[Piece, ...]]:
+        if ti == k:
+            if col == n:
+                yield tuple(acc)
+            return
+        if col == n or n - col < k - ti:
+            return
+        tok = tokens[ti]
+        if tok.kind != "num":
+            acc.append(Piece(None, tok.raw, "placeholder", tok))
+            yield from rec(ti + 1, 0, col + 1, acc)
+            acc.pop()
+            return
+        s = tok.raw
+        whole = pos == 0
+        for e in range(pos + 1, len(s) + 1):
+            piece = s[pos:e]
+            if e < len(s) and s[e] == ".":
+                continue  # never cut between a number and its decimals
+            v = parse_number(piece, columns[col])
+            if v is None:
+                continue
+            kind = "printed" if whole and e == len(s) else "cut"
+            acc.append(Piece(v, piece, kind, tok))
+            if e == len(s):
+                yield from rec(ti + 1, 0, col + 1, acc)
+            else:
+                yield from rec(ti, e, col + 1, acc)
+            acc.pop()
+
+    yield from rec(0, 0, 0, [])
+
+
+def _placements(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tuple[Piece, ...]]:
+    """Whole tokens on k of the n cells, the other cells unknown (lost by extraction)."""
+    n, k = len(columns), len(tokens)
+    for where in combinations(range(n), k):
+        pieces: List[Piece] = [Piece(None, "", "unknown") for _ in range(n)]
+        ok = True
+        for tok, ci in zip(tokens, where):
+            if tok.kind != "num":
+                pieces[ci] = Piece(None, tok.raw, "placeholder", tok)
+                continue
+            v = parse_number(tok.raw, columns[ci])
+            if v is None:
+                ok = False
+                break
+            pieces[ci] = Piece(v, tok.raw, "printed", tok)
+        if ok:
+            yield tuple(pieces)
+
+
+def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], positional: bool = False,
+                 limit: int = MAX_READINGS) -> Tuple[List[Reading], bool]:
+    """The readings of a printed row, and whether the list was cut short at ``limit``."""
+    if not tokens:
+        return [], False
+    if positional:
+        return [_positional(tokens, columns)], False
+    out: List[Reading] = []
+    n, k = len(columns), len(tokens)
+    if k > n:
+        for keep in combinations(range(k), n):
+            kept = [tokens[i] for i in keep]
+            dropped = tuple(tokens[i].raw for i in range(k) if i not in keep)
+            for pieces in _cuts(kept, columns):
+                out.append(Reading(pieces, dropped=dropped))
+                if len(out) >= limit:
+                    return out, True
+        return out, False
+    for pieces in _cuts(tokens, columns):
+        out.append(Reading(pieces))
+        if len(out) >= limit:
+            return out, True
+    if out:
+        return out, False
+    for pieces in _placements(tokens, columns):
+        out.append(Reading(pieces, lossy=True))
+        if len(out) >= limit:
+            return out, True
+    return out, False

@@ -1,0 +1,206 @@
+"""Turn row observations into cell values with a status each, using the hard checks to decide.
+
+The outcome per cell is one of: printed and certain (``ok``), printed empty or as a placeholder, forced
+by a hard check (``inferred``), several readings left (``ambiguous``: the most plausible value, with the
+alternatives), or unreadable (``missing``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+
+from ..template import CheckDef, ColumnDef, TableDef
+from .layout import RowObs
+from .readings import Piece, Reading, row_readings
+from .solve import Equation, Line, Outcome, Solution, solve
+from .tokens import Token
+
+Number = Union[int, float]
+
+
+@dataclass
+class CellResult:
+    ref: str
+    value: Optional[Number]
+    status: str
+    raw: Optional[str] = None
+    token: Optional[Token] = None
+    candidates: Optional[List[Optional[Number]]] = None
+    decided_by: List[str] = field(default_factory=list)
+    note: Optional[str] = None
+
+
+@dataclass
+class PrintedRow:
+    """What recovery needs of a printed row: its cells (refs + column definitions) and tokens."""
+
+    refs: Tuple[str, ...]
+    columns: Tuple[ColumnDef, ...]
+    tokens: List[Token]
+    positional: bool = False
+    free_refs: frozenset = frozenset()
+
+
+def rows_from_obs(table: TableDef, obs: Dict[str, RowObs]) -> List[PrintedRow]:
+    out = []
+    for key, o in obs.items():
+        refs = tuple(f"{table.key}.{key}.{c.key}" for c in o.row.columns)
+        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, _free_refs(table, key, refs)))
+    return out
+
+
+def _free_refs(table: TableDef, row_key: str, refs: Sequence[str]) -> frozenset:
+    """Table 三 result sub-rows: an empty 总计 means "not filled", not 0 (template null_policy)."""
+    if table.key != "applications":
+        return frozenset()
+    row = table.row(row_key) if any(r.key == row_key for r in table.rows) else None
+    if row is None or (row.parent and row.key != "total_processed"):
+        return frozenset(r for r in refs if r.endswith(".total"))
+    return frozenset()
+
+
+def equations_for(checks: Sequence[CheckDef], present: Set[str]) -> List[Equation]:
+    """The hard equalities over cells of this table (cross-year and per-cell rules excluded)."""
+    eqs = []
+    for c in checks:
+        if c.severity != "hard" or c.op != "==" or c.cross_year:
+            continue
+        if not all(t.ref in present for t in c.lhs + c.rhs):
+            continue
+        terms = tuple((t.sign, t.ref) for t in c.lhs) + tuple((-t.sign, t.ref) for t in c.rhs)
+        eqs.append(Equation(c.id, terms))
+    return eqs
+
+
+def _components(lines: Sequence[Line], equations: Sequence[Equation]) -> List[Tuple[List[int], List[Equation]]]:
+    parent = list(range(len(lines)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    line_of = {ref: i for i, ln in enumerate(lines) for ref in ln.refs}
+    for eq in equations:
+        idx = [line_of[r] for _, r in eq.terms if r in line_of]
+        for a in idx[1:]:
+            parent[find(a)] = find(idx[0])
+    groups: Dict[int, List[int]] = {}
+    for i in range(len(lines)):
+        groups.setdefault(find(i), []).append(i)
+    out = []
+    for members in groups.values():
+        refs = {r for i in members for r in lines[i].refs}
+        eqs = [eq for eq in equations if any(r in refs for _, r in eq.terms)]
+        out.append((members, eqs))
+    return out
+
+
+Ranker = Callable[[Dict[str, Optional[Number]]], float]
+
+
+def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
+            rank: Optional[Ranker] = None) -> Tuple[Dict[str, CellResult], List[str]]:
+    """Cell results for every ref of ``rows``, and notes about the search."""
+    lines: List[Line] = []
+    notes: List[str] = []
+    for row in rows:
+        readings, truncated = row_readings(row.tokens, row.columns, row.positional)
+        if truncated:
+            notes.append(f"{row.refs[0].rsplit('.', 1)[0]}: too many readings, only the first {len(readings)} kept")
+        lines.append(Line(row.refs, readings, row.free_refs))
+    results: Dict[str, CellResult] = {}
+    for members, eqs in _components(lines, equations):
+        sub = [lines[i] for i in members]
+        # equations over printed, certain cells only are findings about the document, not constraints
+        certain = {ref for ln in sub if len(ln.readings) == 1
+                   for ref, p in zip(ln.refs, ln.readings[0].pieces)
+                   if p.kind in ("printed", "cut") or (p.kind == "placeholder" and ref not in ln.free_refs)}
+        eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
+        outcome = solve(sub, eqs, {})
+        if rank is not None and outcome.solutions:
+            for s in outcome.solutions:
+                s.cost += rank(s.values)
+            outcome.solutions.sort(key=lambda s: s.cost)
+        if not outcome.solutions and any(len(ln.readings) > 1 for ln in sub):
+            notes.append("no reading satisfies the checks: the document is inconsistent or misread")
+        results.update(_decide(sub, outcome))
+    return results, notes
+
+
+def _best_reading(line: Line) -> Optional[Reading]:
+    return min(line.readings, key=lambda r: r.cost) if line.readings else None
+
+
+def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
+    out: Dict[str, CellResult] = {}
+    sols: List[Solution] = outcome.solutions
+    for i, ln in enumerate(lines):
+        deciding = sorted(outcome.deciding.get(i, set()))
+        if not ln.readings:
+            for ref in ln.refs:
+                v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
+                if v is not None and all(s.values.get(ref) == v for s in sols):
+                    out[ref] = CellResult(ref, v, "inferred", decided_by=[sols[0].forced_by.get(ref, "")],
+                                          note="row not found in the text")
+                else:
+                    out[ref] = CellResult(ref, None, "missing", note="row not found in the text")
+            continue
+        if not sols or outcome.exhausted:
+            _decide_alone(ln, out, inconsistent=not sols and not outcome.exhausted)
+            continue
+        for j, ref in enumerate(ln.refs):
+            pieces = [ln.readings[s.choice[i]].pieces[j] for s in sols]
+            vals = [s.values.get(ref) for s in sols]
+            best_piece, best_val = pieces[0], vals[0]
+            kinds = {p.kind for p in pieces}
+            if kinds == {"placeholder"}:
+                out[ref] = CellResult(ref, None, "placeholder", best_piece.raw, best_piece.token)
+                continue
+            if len(set(vals)) == 1 and best_val is not None:
+                tokens = {id(p.token) for p in pieces}
+                if kinds == {"printed"} and len(tokens) == 1 and len(ln.readings) == 1 or \
+                        kinds <= {"printed", "cut"} and len(ln.readings) == 1:
+                    out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
+                elif kinds == {"printed"} and len(tokens) == 1:
+                    out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
+                else:
+                    by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
+                    raw = best_piece.raw if best_piece.kind != "unknown" else None
+                    out[ref] = CellResult(ref, best_val, "inferred", raw, best_piece.token, decided_by=by)
+                continue
+            if set(vals) == {None}:
+                out[ref] = CellResult(ref, None, "missing", None, best_piece.token)
+                continue
+            cands = sorted({v for v in vals if v is not None})
+            if None in vals:
+                cands = cands + [None]
+            out[ref] = CellResult(ref, best_val, "ambiguous", best_piece.raw or None, best_piece.token,
+                                  candidates=cands, decided_by=deciding)
+    return out
+
+
+def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> None:
+    """No joint answer: keep what the line's own readings agree on, flag the rest."""
+    best = _best_reading(ln)
+    assert best is not None
+    for j, ref in enumerate(ln.refs):
+        pieces = [r.pieces[j] for r in ln.readings]
+        vals = {p.value for p in pieces}
+        bp = best.pieces[j]
+        if all(p.kind == "placeholder" for p in pieces):
+            out[ref] = CellResult(ref, None, "placeholder", bp.raw, bp.token)
+        elif len(ln.readings) == 1 and bp.kind in ("printed", "cut"):
+            out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
+        elif len(vals) == 1 and None not in vals and all(p.kind == "printed" for p in pieces) and \
+                len({id(p.token) for p in pieces}) == 1:
+            out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
+        elif vals == {None}:
+            out[ref] = CellResult(ref, None, "missing", None, bp.token)
+        else:
+            cands = sorted({v for v in vals if v is not None}) + ([None] if None in vals else [])
+            note = "no reading satisfies the checks" if inconsistent else None
+            out[ref] = CellResult(ref, bp.value, "ambiguous", bp.raw or None, bp.token, candidates=cands,
+                                  note=note)

@@ -1,0 +1,132 @@
+"""Number tokens and groups in a span of document text.
+
+A *group* is a run of number tokens separated only by cell separators (spaces, tabs, ``|``, line breaks
+inside plain text). Any other text ends a group, and so does the start of a markdown table row, which is a
+row of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+PLACEHOLDERS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "/", "／", "无", "\\", "…"})
+
+_TOKEN = re.compile(
+    r"(?P<num>[+\-]?\d+(?:\.\d+)?)|(?P<ph>——|--|－－|[/／\\\-—－―…]|无)|(?P<sep>[ \t|]+)|(?P<nl>\n)"
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    raw: str
+    start: int
+    end: int
+    kind: str  # num | placeholder | empty (a grid cell printed empty)
+    page: Optional[int] = None
+    bbox: Optional[Tuple[float, float, float, float]] = None
+
+    @property
+    def is_number(self) -> bool:
+        return self.kind == "num"
+
+
+@dataclass(frozen=True)
+class Group:
+    tokens: Tuple[Token, ...]
+    start: int
+    end: int
+    md_row: bool = False  # came from one markdown table row
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+def _standalone_placeholder(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return before in " \t|\n" and after in " \t|\n"
+
+
+def _line_starts_with_pipe(text: str, pos: int) -> bool:
+    line_start = text.rfind("\n", 0, pos) + 1
+    return text[line_start:pos + 1].lstrip(" \t").startswith("|")
+
+
+def groups_in(text: str, start: int, end: int) -> List[Group]:
+    """The number groups in ``text[start:end]``."""
+    out: List[Group] = []
+    current: List[Token] = []
+
+    def close() -> None:
+        nonlocal current
+        if current and any(t.is_number for t in current):
+            first = current[0].start
+            out.append(Group(tuple(current), first, current[-1].end, _line_starts_with_pipe(text, first)))
+        current = []
+
+    pos = start
+    while pos < end:
+        m = _TOKEN.match(text, pos, end)
+        if not m:
+            close()
+            pos += 1
+            continue
+        kind = m.lastgroup
+        if kind == "num":
+            prev = text[m.start() - 1] if m.start() > 0 else " "
+            if prev.isascii() and prev.isalpha():  # "A1", "(cid:12": not a cell
+                close()
+            else:
+                current.append(Token(m.group(), m.start(), m.end(), "num"))
+        elif kind == "ph":
+            if _standalone_placeholder(text, m.start(), m.end()):
+                current.append(Token(m.group(), m.start(), m.end(), "placeholder"))
+            else:
+                close()
+        elif kind == "nl":
+            if text[m.end():end].lstrip(" \t").startswith("|") or (
+                current and _line_starts_with_pipe(text, current[0].start)
+            ):
+                close()  # a markdown table row is a row of its own
+        pos = m.end()
+    close()
+    return out
+
+
+def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
+    """The cells of a tab- or pipe-separated line segment ``text[start:end]`` (label already consumed).
+
+    Returns None unless every field is a number, a placeholder or empty.
+    """
+    seg = text[start:end]
+    line_end = seg.find("\n")
+    if line_end >= 0:
+        if seg[line_end:].strip():
+            return None
+        seg = seg[:line_end]
+    sep = "\t" if "\t" in seg else ("|" if "|" in seg else None)
+    if sep is None:
+        return None
+    fields: List[Tuple[str, int]] = []
+    offset = start
+    for part in seg.split(sep):
+        fields.append((part, offset))
+        offset += len(part) + 1
+    if sep == "|" and seg.rstrip().endswith("|"):
+        fields = fields[:-1]
+    fields = fields[1:]  # the rest of the label's own field
+    cells: List[Token] = []
+    for part, off in fields:
+        s = part.strip()
+        lead = len(part) - len(part.lstrip())
+        if not s:
+            cells.append(Token("", off, off, "empty"))
+        elif re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", s):
+            cells.append(Token(s, off + lead, off + lead + len(s), "num"))
+        elif s in PLACEHOLDERS:
+            cells.append(Token(s, off + lead, off + lead + len(s), "placeholder"))
+        else:
+            return None
+    return cells
