@@ -206,6 +206,8 @@ def _fill_tables(report: Report, results: Dict[str, TableResult], template: Temp
 
 def _cell_message(cr) -> str:
     by = ", ".join(x for x in cr.decided_by if x)
+    if cr.status == "inferred" and "narrative:" in by:
+        return f"not printed as a separate number; decided among the table's readings by the text ({by})"
     if cr.status == "inferred":
         return (f"not printed as a separate number; the only value the hard checks allow"
                 + (f" ({by})" if by else "") + (f"; printed run: {cr.raw!r}" if cr.raw else ""))

@@ -10,6 +10,23 @@ _YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
 _PREFIX = re.compile(r"^\s*(?:#+\s*|标题\s*[:：]\s*|题目\s*[:：]\s*)")
 
 
+# common short names of government bodies, expanded so that an issuer matches its full name
+_ABBREVIATIONS = {
+    "科委": "科学技术委员会", "发改委": "发展和改革委员会", "发改局": "发展和改革局", "卫健委": "卫生健康委员会",
+    "卫健局": "卫生健康局", "经信委": "经济和信息化委员会", "经信局": "经济和信息化局", "住建委": "住房和城乡建设委员会",
+    "住建局": "住房和城乡建设局", "人社局": "人力资源和社会保障局", "市监局": "市场监督管理局", "教委": "教育委员会",
+    "民宗委": "民族宗教事务委员会", "国资委": "国有资产监督管理委员会", "规自局": "自然资源和规划局",
+}
+
+
+def expand_issuer(name: str) -> str:
+    """``上海市科委`` → ``上海市科学技术委员会``; names already in full are returned unchanged."""
+    for short, full in _ABBREVIATIONS.items():
+        if name.endswith(short):
+            return name[: -len(short)] + full
+    return name
+
+
 def find_title(text: str) -> Optional[str]:
     """The report's title: the first short line naming the annual report (joined when wrapped)."""
     lines = text.splitlines()
@@ -57,5 +74,5 @@ def issuer_and_year(title: Optional[str], text: str) -> Tuple[Optional[str], Opt
         if m:
             year = int(m.group(1))
     if issuer:
-        issuer = re.sub(r"\s+", "", issuer)
+        issuer = expand_issuer(re.sub(r"\s+", "", issuer))
     return issuer, year

@@ -177,7 +177,8 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
         if extra:
             checks = substitute_collapsed(checks, table, [r for r, _ in extra], present)
         eqs = equations_for(checks, present)
-        cells, notes = recover(rows, eqs, rank=_soft_ranker(vdef, key))
+        ev = narrative_evidence(text, spans, table) if key == "active_disclosure" else None
+        cells, notes = recover(rows, eqs, rank=_soft_ranker(vdef, key), evidence=ev)
         results[key] = TableResult(table, cells, bool(found_rows), found_rows, placed, extra, notes)
     return TextTables(results, versions, evidence)
 
@@ -238,3 +239,33 @@ def _soft_ranker(vdef: VersionDef, table_key: str):
         return penalty
 
     return rank
+
+
+_CLAUSE_END = "，。；,;：:\n"
+
+
+def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: TableDef) -> Dict[str, List]:
+    """Values the prose states for table-二 cells, e.g. 制发行政规范性文件69件 → normative_documents.issued."""
+    prose_parts = []
+    pos = 0
+    for a, b in sorted(spans.values()):
+        prose_parts.append(text[pos:a])
+        pos = max(pos, b)
+    prose_parts.append(text[pos:])
+    prose = "".join(prose_parts)
+    out: Dict[str, List] = {}
+    for row in table.data_rows:
+        row_kws = sorted({compact(k) for k in row.keywords} | {compact(row.label)}, key=len, reverse=True)
+        for col in row.columns:
+            col_kws = [compact(k) for k in col.keywords if len(compact(k)) >= 2]
+            if not col_kws:
+                continue
+            pat = re.compile(
+                "(?:" + "|".join(map(re.escape, col_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,8}?(?:"
+                + "|".join(map(re.escape, row_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,4}?(\d+(?:\.\d+)?)\s*(?:件|个|项|万元)"
+            )
+            for m in pat.finditer(prose):
+                raw = m.group(1)
+                value = float(raw) if "." in raw else int(raw)
+                out.setdefault(f"{table.key}.{row.key}.{col.key}", []).append((value, m.group(0)))
+    return out

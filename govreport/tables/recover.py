@@ -101,9 +101,31 @@ def _components(lines: Sequence[Line], equations: Sequence[Equation]) -> List[Tu
 Ranker = Callable[[Dict[str, Optional[Number]]], float]
 
 
+Evidence = Dict[str, List[Tuple[Number, str]]]
+
+
+def _apply_evidence(outcome: Outcome, lines: Sequence[Line], evidence: Evidence) -> None:
+    """Keep the solutions that agree with what the narrative states about a cell, when any does."""
+    line_of = {ref: i for i, ln in enumerate(lines) for ref in ln.refs}
+    for ref, stated in evidence.items():
+        if ref not in line_of or len(outcome.solutions) < 2:
+            continue
+        for value, quote in stated:
+            agree = [s for s in outcome.solutions if s.values.get(ref) == value]
+            if agree and len(agree) < len(outcome.solutions):
+                outcome.solutions = agree
+                outcome.deciding.setdefault(line_of[ref], set()).add(f"narrative: {quote}")
+                break
+
+
 def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
-            rank: Optional[Ranker] = None) -> Tuple[Dict[str, CellResult], List[str]]:
-    """Cell results for every ref of ``rows``, and notes about the search."""
+            rank: Optional[Ranker] = None,
+            evidence: Optional[Evidence] = None) -> Tuple[Dict[str, CellResult], List[str]]:
+    """Cell results for every ref of ``rows``, and notes about the search.
+
+    ``evidence`` maps cells to values the report's narrative states for them (with the quote); it only
+    chooses among readings the table itself allows.
+    """
     lines: List[Line] = []
     notes: List[str] = []
     for row in rows:
@@ -120,6 +142,8 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
                    if p.kind in ("printed", "cut") or (p.kind == "placeholder" and ref not in ln.free_refs)}
         eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
         outcome = solve(sub, eqs, {})
+        if evidence and not outcome.exhausted:
+            _apply_evidence(outcome, sub, evidence)
         if rank is not None and outcome.solutions:
             for s in outcome.solutions:
                 s.cost += rank(s.values)

@@ -94,7 +94,7 @@ def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Equation]
 
 
 def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, Optional[Number]],
-          max_leaves: int = 200_000, max_solutions: int = 64) -> Outcome:
+          max_leaves: int = 200_000, max_solutions: int = 512) -> Outcome:
     """Search the combinations of readings that satisfy ``equations``.
 
     ``base`` holds cells not covered by any line (None when unknown).
@@ -168,7 +168,7 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
                             if ref in line_of and line_of[ref] in deciding:
                                 deciding[line_of[ref]].add(bad)
                 return
-            key = tuple(sorted((r, v) for r, v in trial.items() if v is not None))
+            key = (tuple(choice), tuple(sorted((r, v) for r, v in trial.items() if v is not None)))
             cost = sum(lines[i].readings[c].cost for i, c in zip(multi, choice))
             cost += sum(lines[i].readings[0].cost for i in single)
             if key not in solutions or solutions[key].cost > cost:

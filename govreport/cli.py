@@ -1,0 +1,251 @@
+"""The command line: parse options, call the library, write the record, turn errors into exit codes.
+
+Only this module writes to stdout (data) and stderr (messages). Heavy imports (pydantic models, pandas,
+the pipeline) happen inside the commands so that ``govreport --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import traceback
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any, Callable, Iterator, NoReturn, Optional
+
+import typer
+
+from .errors import BadInputError, ExitCode, GovReportError, OutputNotWritableError
+
+log = logging.getLogger(__name__)
+
+STDIN_NAME = "<stdin>"  # source.path of a record read from stdin
+
+EXIT_CODES = {
+    ExitCode.ok: "the record was written",
+    ExitCode.internal_error: "internal error (a bug: run with -v for the traceback)",
+    ExitCode.usage: "usage error (unknown option, bad --format, ...)",
+    ExitCode.bad_input: "bad input: missing, unreadable, empty or not a report",
+    ExitCode.missing_dependency: "an optional dependency is needed for this input",
+    ExitCode.output_not_writable: "the output cannot be written",
+    ExitCode.interrupted: "interrupted (Ctrl-C)",
+}
+
+_EXIT_CODE_HELP = "Exit codes:\n\n\b\n" + "\n".join(f"  {int(c):>3}  {text}" for c, text in EXIT_CODES.items())
+
+_EXAMPLES = """Examples:
+
+\b
+  govreport extract report.txt > report.json
+  govreport extract report.txt | jq '.tables.applications.new_received.total'
+  govreport extract report.txt | jq -r '.checks[] | select(.status == "fail") | .id'
+  govreport extract report.txt --format csv-long -o cells.csv
+  cat report.txt | govreport extract - --format jsonl"""
+
+
+class OutputFormat(str, Enum):
+    """The formats of ``govreport.export.FORMATS``."""
+
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+    csv_long = "csv-long"
+
+
+app = typer.Typer(
+    name="govreport",
+    help="Extract the statistical tables of a 政府信息公开工作年度报告 into a checked JSON record.",
+    epilog=f"{_EXAMPLES}\n\n{_EXIT_CODE_HELP}",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.command(epilog=f"{_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
+def extract(
+    file: str = typer.Argument(..., metavar="FILE", help="The report to read (plain text for now); '-' reads stdin."),
+    out: Optional[str] = typer.Option(
+        None, "-o", "--out", metavar="OUT", help="Write to OUT (atomically) instead of stdout ('-': stdout)."
+    ),
+    fmt: OutputFormat = typer.Option(
+        OutputFormat.json, "--format", case_sensitive=False,
+        help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell.",
+    ),
+    bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    strict: bool = typer.Option(False, "--strict", help="Null ambiguous cells instead of keeping the likeliest reading."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """Extract one report and print its record (JSON by default) on stdout.
+
+    The record holds every cell of the detected template with a status (ok, blank, placeholder,
+    inferred, missing, ambiguous), the report's own arithmetic checks, and the issues found.
+    A blank cell is null, never 0.
+    """
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        _run_extract(file, out, fmt.value, bom=bom, strict=strict)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the record (govreport.record/1)."""
+    with _exit_codes(False):
+        from .record import Report
+
+        text = json.dumps(Report.model_json_schema(by_alias=True), ensure_ascii=False, indent=2)
+        _write_stdout(text + "\n")
+
+
+def main() -> None:
+    """Console-script entry point (``govreport``) and ``python -m govreport``."""
+    app(prog_name="govreport")
+
+
+def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool) -> None:
+    from_stdin = file == "-"
+    path = _stdin_to_tempfile() if from_stdin else _readable_file(file)
+    output: Optional[_Output] = None
+    try:
+        output = _Output(out)  # before extracting, so that an unwritable OUT fails at once
+        from . import export
+        from .api import extract as extract_report
+
+        try:
+            report = extract_report(path, strict=strict)
+        except GovReportError as e:
+            if from_stdin:  # name stdin, not the temporary file, in the message
+                e.message = e.message.replace(str(path), STDIN_NAME)
+            raise
+        if from_stdin:
+            report.source.path = STDIN_NAME
+        output.write(lambda stream: export.write(report, stream, fmt, bom=bom))
+    finally:
+        if output is not None:
+            output.discard()
+        if from_stdin:
+            path.unlink(missing_ok=True)
+
+
+def _readable_file(file: str) -> Path:
+    path = Path(file)
+    if not path.exists():
+        raise BadInputError(f"{file}: no such file")
+    if path.is_dir():
+        raise BadInputError(f"{file}: is a directory, not a report file")
+    if not os.access(path, os.R_OK):
+        raise BadInputError(f"{file}: permission denied")
+    return path
+
+
+def _stdin_to_tempfile() -> Path:
+    """Copy stdin's bytes to a temporary file with no extension, so the pipeline sniffs the format."""
+    data = sys.stdin.buffer.read()
+    fd, name = tempfile.mkstemp(prefix="govreport-stdin-")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return Path(name)
+
+
+class _Output:
+    """stdout, or OUT written atomically: a temporary file beside it, renamed onto it once complete."""
+
+    def __init__(self, out: Optional[str]):
+        self.name = out if out not in (None, "-") else None
+        self.tmp: Optional[Path] = None
+        if self.name is None:
+            return
+        target = Path(self.name)
+        if target.is_dir():
+            raise OutputNotWritableError(f"{self.name}: is a directory")
+        if not target.parent.is_dir():
+            raise OutputNotWritableError(f"{self.name}: directory {str(target.parent)!r} does not exist")
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        except OSError as e:
+            raise OutputNotWritableError(f"{self.name}: cannot write there ({e.strerror or e})") from e
+        os.close(fd)
+        self.tmp = Path(tmp)
+
+    def write(self, fill: Callable[[IO[bytes]], None]) -> None:
+        """Call ``fill(stream)``, then publish; an OSError on the way means the output is not writable."""
+        try:
+            if self.tmp is None:
+                fill(sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+                return
+            with self.tmp.open("wb") as stream:
+                fill(stream)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
+            os.replace(self.tmp, self.name)  # type: ignore[arg-type]
+            self.tmp = None
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise OutputNotWritableError(f"{self.name or 'stdout'}: cannot write ({e.strerror or e})") from e
+
+    def discard(self) -> None:
+        if self.tmp is not None:
+            self.tmp.unlink(missing_ok=True)
+            self.tmp = None
+
+
+def _write_stdout(text: str) -> None:
+    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+@contextmanager
+def _exit_codes(verbose: bool) -> Iterator[None]:
+    """The one place where exceptions become an error line on stderr and an exit code."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except GovReportError as e:
+        log.debug("error raised here", exc_info=True)
+        _fail(str(e), e.exit_code)
+    except BrokenPipeError:
+        # the reader went away: point stdout at devnull so the interpreter's final flush stays quiet
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _fail("stdout was closed before the output was written", ExitCode.output_not_writable)
+    except KeyboardInterrupt:
+        raise typer.Exit(int(ExitCode.interrupted)) from None
+    except Exception as e:  # noqa: BLE001 - every unexpected error becomes exit 1 with one line
+        if verbose:
+            traceback.print_exc(file=sys.stderr)
+        hint = "" if verbose else " (run with -v for the traceback)"
+        _fail(f"internal error: {type(e).__name__}: {e}{hint}", ExitCode.internal_error)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    line = " ".join(message.splitlines())
+    sys.stderr.write(f"govreport: error: {line}\n")
+    sys.stderr.flush()
+    raise typer.Exit(int(code))
+
+
+def _configure_logging(verbose: bool, quiet: bool) -> None:
+    if verbose and quiet:
+        raise typer.BadParameter("use either -v or -q, not both")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_Formatter("%(name)s: %(levelname)s: %(message)s"))
+    logger = logging.getLogger("govreport")
+    logger.handlers[:] = [handler]
+    logger.setLevel(logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING)
+    logger.propagate = False
+
+
+class _Formatter(logging.Formatter):
+    def format(self, record: Any) -> str:
+        record.levelname = record.levelname.lower()
+        return super().format(record)

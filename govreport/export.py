@@ -1,0 +1,167 @@
+"""Write records as JSON, JSON Lines, or CSV (wide: one row per report; long: one row per cell).
+
+The shapes are those of ``../shared/spec/RECORD.md``. Cell columns follow the template order of
+``govreport.template`` (``versions[v].tables[t].data_rows`` and each row's ``columns``), for the template
+version detected per table (``report.table_templates``, else ``report.template``). Rows a record holds
+outside its template (for example a 2019 ``other_processing`` row in a 2021 table) follow the template's
+rows of that table, so no printed value is dropped.
+
+``write`` accepts a text stream (``str`` is written) or a binary stream (UTF-8 bytes are written).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+
+from .record import ErrorRecord, Report
+from .template import TABLE_KEYS, load_template
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+Record = Union[Report, ErrorRecord]
+CellKey = Tuple[str, str, str]  # (table, row, column)
+
+FORMATS = ("json", "jsonl", "csv", "csv-long")
+WIDE_HEAD = ("path", "sha256", "issuer", "year", "template", "status")
+WIDE_TAIL = ("failed_checks", "issues")
+LONG_COLUMNS = ("path", "issuer", "year", "template", "table", "row", "column", "value", "status", "raw", "page")
+
+_BOM = "\ufeff"
+
+
+def write(
+    records: Union[Record, Iterable[Record]], stream: IO[Any], fmt: str = "json", bom: bool = True
+) -> None:
+    """Write one record or several to ``stream`` in format ``fmt`` (one of ``FORMATS``).
+
+    ``json`` writes one pretty object for a single record and an array for several; ``jsonl`` writes one
+    compact line per record, consuming an iterable lazily. CSV starts with a UTF-8 BOM unless ``bom`` is
+    False. Raises ``ValueError`` for an unknown format.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    single = isinstance(records, (Report, ErrorRecord))
+    if fmt == "jsonl":
+        for record in [records] if single else records:
+            _emit(stream, _json_line(record))
+        return
+    if fmt == "json":
+        data: Any = _as_dict(records) if single else [_as_dict(r) for r in records]
+        _emit(stream, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    batch: List[Record] = [records] if single else list(records)
+    frame = wide_frame(batch) if fmt == "csv" else long_frame(batch)
+    text = frame.to_csv(index=False, lineterminator="\n")
+    _emit(stream, (_BOM if bom else "") + text)
+
+
+def cell_keys(record: Record) -> List[CellKey]:
+    """The ``(table, row, column)`` keys of a record: template order, then any extra keys it holds."""
+    if isinstance(record, ErrorRecord):
+        return []
+    versions = load_template().versions
+    keys: Dict[CellKey, None] = {}
+    extra_tables = [t for t in record.tables if t not in TABLE_KEYS]
+    for table in list(TABLE_KEYS) + extra_tables:
+        version = versions.get(_table_template(record, table))
+        tdef = version.tables.get(table) if version else None
+        if tdef is not None:
+            keys.update(((table, r.key, c.key), None) for r in tdef.data_rows for c in r.columns)
+        for row, columns in record.tables.get(table, {}).items():
+            keys.update(((table, row, col), None) for col in columns)
+        for ref in record.cells:
+            parts = ref.split(".")
+            if len(parts) == 3 and parts[0] == table:
+                keys[(table, parts[1], parts[2])] = None
+    return list(keys)
+
+
+def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
+    """One row per record: ``path, sha256, issuer, year, template, status``, the cells, then the counts.
+
+    Cell columns are ``table.row.column`` in template order; with several templates, their union in
+    first-seen order. ``status`` is ``ok``, ``failed_checks`` or ``error``.
+    """
+    import pandas as pd
+
+    columns: Dict[CellKey, None] = {}
+    for record in records:
+        columns.update((k, None) for k in cell_keys(record))
+    rows = []
+    for record in records:
+        head = _head(record)
+        row: List[Any] = [head["path"], head["sha256"], head["issuer"], head["year"], head["template"]]
+        if isinstance(record, ErrorRecord):
+            rows.append(row + ["error"] + [None] * len(columns) + [None, None])
+            continue
+        status = "failed_checks" if record.failed_checks else "ok"
+        values = [record.tables.get(t, {}).get(r, {}).get(c) for t, r, c in columns]
+        rows.append(row + [status] + values + [len(record.failed_checks), len(record.issues)])
+    names = list(WIDE_HEAD) + [".".join(k) for k in columns] + list(WIDE_TAIL)
+    return pd.DataFrame(rows, columns=names, dtype=object)
+
+
+def long_frame(records: Sequence[Record]) -> pd.DataFrame:
+    """One row per cell: ``path, issuer, year, template, table, row, column, value, status, raw, page``.
+
+    ``template`` is the version of that cell's table (a report may mix them). A failed input
+    (``ErrorRecord``) gives one row with status ``error`` and the message in ``raw``.
+    """
+    import pandas as pd
+
+    rows: List[List[Any]] = []
+    for record in records:
+        head = _head(record)
+        if isinstance(record, ErrorRecord):
+            rows.append([head["path"], None, None, None, None, None, None, None, "error",
+                         record.error.message, None])
+            continue
+        for table, row, col in cell_keys(record):
+            cell = record.cells.get(f"{table}.{row}.{col}")
+            value = record.tables.get(table, {}).get(row, {}).get(col)
+            rows.append([
+                head["path"], head["issuer"], head["year"], _table_template(record, table), table, row, col,
+                value, _enum_value(cell.status) if cell else None, cell.raw if cell else None,
+                cell.page if cell else None,
+            ])
+    return pd.DataFrame(rows, columns=list(LONG_COLUMNS), dtype=object)
+
+
+def _table_template(record: Report, table: str) -> str:
+    return record.report.table_templates.get(table) or record.report.template
+
+
+def _head(record: Record) -> Dict[str, Optional[Any]]:
+    if isinstance(record, ErrorRecord):
+        src = record.source
+        return {"path": src.get("path"), "sha256": src.get("sha256"), "issuer": None, "year": None,
+                "template": None}
+    return {"path": record.source.path, "sha256": record.source.sha256, "issuer": record.report.issuer,
+            "year": record.report.year, "template": record.report.template}
+
+
+def _enum_value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def _as_dict(record: Record) -> Dict[str, Any]:
+    return record.model_dump(mode="json", by_alias=True)
+
+
+def _json_line(record: Record) -> str:
+    line = json.dumps(_as_dict(record), ensure_ascii=False, separators=(",", ":"))
+    # U+2028/U+2029 are line breaks to some readers (str.splitlines, JavaScript): keep one record per line.
+    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029") + "\n"
+
+
+def _is_binary(stream: IO[Any]) -> bool:
+    if isinstance(stream, io.TextIOBase):
+        return False
+    return isinstance(stream, (io.RawIOBase, io.BufferedIOBase)) or "b" in getattr(stream, "mode", "")
+
+
+def _emit(stream: IO[Any], text: str) -> None:
+    stream.write(text.encode("utf-8") if _is_binary(stream) else text)
