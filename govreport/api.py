@@ -10,9 +10,9 @@ from typing import Dict, List, Optional, Union
 
 from . import __version__
 from .checks import evaluate
-from .errors import BadInputError, NotAReportError, UnsupportedFormatError
+from .errors import BadInputError, MissingDependencyError, NotAReportError, UnsupportedFormatError
 from .metadata import find_title, issuer_and_year
-from .normalize import clean_text, compact
+from .normalize import clean_text, compact, tidy
 from .readers import Document
 from .readers.detect import sniff
 from .record import Cell, Issue, Report, ReportMeta, Section, Source, Subsection
@@ -48,6 +48,10 @@ def read_document(path: Path, data: bytes) -> Document:
         from .readers import text
 
         return text.read(data, path, fmt)
+    if fmt == "pdf":
+        from .readers import pdf
+
+        return pdf.read(path)
     raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported yet (text and Markdown are)")
 
 
@@ -79,6 +83,10 @@ def _is_pre2019(text: str, template: Template, year: Optional[int], has_tables: 
 
 def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     template = load_template()
+    if doc.format == "pdf" and doc.text_layer == "none":
+        raise MissingDependencyError(
+            f"{source.path}: no page has a usable text layer (a scanned PDF): OCR is needed",
+            hint="OCR support is a planned optional extra")
     text = clean_text(doc.text)
     title = find_title(text)
     issuer, year = issuer_and_year(title, text)
@@ -116,21 +124,34 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
         issues.append(Issue(level="info", code="template_year_mismatch",
                             message=f"report year {year} but the tables follow the {main} template"))
 
-    report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(text, layout),
+    for number, layer in enumerate(doc.page_layers, start=1):
+        if layer == "none":
+            issues.append(Issue(level="warning", code="ocr_needed",
+                                message=f"page {number} has no usable text layer (scanned or garbled fonts); "
+                                        "its content needs OCR"))
+    for note in doc.reader_notes:
+        issues.append(Issue(level="warning", code="reader_note", message=note))
+    report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(doc, text, layout),
                     issues=issues)
-    _fill_tables(report, tables.results, template, strict)
+    _fill_tables(report, doc, tables.results, template, strict)
     return report
 
 
-def _sections(text: str, layout: Layout) -> List[Section]:
+def _pages(doc: Document, start: int, end: int) -> Optional[List[int]]:
+    first, last = doc.page_of(start), doc.page_of(max(start, end - 1))
+    return [first, last] if first is not None and last is not None else None
+
+
+def _sections(doc: Document, text: str, layout: Layout) -> List[Section]:
     out = []
     for number in sorted(layout.headings):
         h = layout.headings[number]
         span = layout.span(number, len(text))
         assert span is not None
-        body = text[span[0]:span[1]].strip()
+        body = tidy(text[span[0]:span[1]])
         subs = [Subsection(title=t, text=b) for t, b in subsections(body)] if not h.section.has_table else []
-        out.append(Section(number=number, key=h.section.key, title=h.title, text=body, subsections=subs))
+        out.append(Section(number=number, key=h.section.key, title=tidy(h.title), text=body, subsections=subs,
+                           pages=_pages(doc, h.start, span[1])))
     return out
 
 
@@ -139,7 +160,7 @@ def _generic_sections(text: str) -> List[Section]:
     out = []
     for i, (n, title, start, end) in enumerate(found):
         stop = found[i + 1][2] if i + 1 < len(found) else len(text)
-        out.append(Section(number=n, key=None, title=title, text=text[end:stop].strip()))
+        out.append(Section(number=n, key=None, title=tidy(title), text=tidy(text[end:stop])))
     return out
 
 
@@ -147,7 +168,8 @@ _STATUS_ISSUE = {"inferred": ("info", "cell_inferred"), "ambiguous": ("warning",
                  "missing": ("warning", "cell_missing")}
 
 
-def _fill_tables(report: Report, results: Dict[str, TableResult], template: Template, strict: bool) -> None:
+def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult], template: Template,
+                 strict: bool) -> None:
     values: Dict[str, object] = {}
     table_defs: Dict[str, TableDef] = {}
     all_checks = []
@@ -172,9 +194,10 @@ def _fill_tables(report: Report, results: Dict[str, TableResult], template: Temp
                 out[row.key][col.key] = value
                 values[ref] = cr.value if cr.status != "ambiguous" else None
                 tok = cr.token
-                report.cells[ref] = Cell(raw=cr.raw, status=cr.status, page=tok.page if tok else None,
-                                         bbox=list(tok.bbox) if tok and tok.bbox else None,
-                                         candidates=cr.candidates)
+                span = doc.locate(tok.start, tok.end) if tok is not None else None
+                page = span.page if span else (doc.page_of(tok.start) if tok is not None else None)
+                report.cells[ref] = Cell(raw=cr.raw, status=cr.status, page=page,
+                                         bbox=list(span.bbox) if span else None, candidates=cr.candidates)
                 if cr.status in _STATUS_ISSUE:
                     level, code = _STATUS_ISSUE[cr.status]
                     report.issues.append(Issue(level=level, code=code, cell=ref, message=_cell_message(cr)))

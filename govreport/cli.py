@@ -15,7 +15,7 @@ import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any, Callable, Iterator, NoReturn, Optional
+from typing import IO, Callable, Iterator, NoReturn, Optional
 
 import typer
 
@@ -70,7 +70,9 @@ app = typer.Typer(
 
 @app.command(epilog=f"{_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
 def extract(
-    file: str = typer.Argument(..., metavar="FILE", help="The report to read (plain text for now); '-' reads stdin."),
+    file: str = typer.Argument(
+        ..., metavar="FILE", help="The report to read (plain text or Markdown for now); '-' reads stdin."
+    ),
     out: Optional[str] = typer.Option(
         None, "-o", "--out", metavar="OUT", help="Write to OUT (atomically) instead of stdout ('-': stdout)."
     ),
@@ -79,7 +81,9 @@ def extract(
         help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell.",
     ),
     bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
-    strict: bool = typer.Option(False, "--strict", help="Null ambiguous cells instead of keeping the likeliest reading."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Null ambiguous cells instead of keeping their most plausible reading."
+    ),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -185,8 +189,8 @@ class _Output:
                 fill(stream)
             umask = os.umask(0)
             os.umask(umask)
-            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
-            os.replace(self.tmp, self.name)  # type: ignore[arg-type]
+            self.tmp.chmod(0o666 & ~umask)  # mkstemp creates 0600; give the file the usual mode
+            self.tmp.replace(self.name)  # type: ignore[arg-type]
             self.tmp = None
         except BrokenPipeError:
             raise
@@ -246,6 +250,7 @@ def _configure_logging(verbose: bool, quiet: bool) -> None:
 
 
 class _Formatter(logging.Formatter):
-    def format(self, record: Any) -> str:
+    def format(self, record: logging.LogRecord) -> str:
+        record = logging.makeLogRecord(record.__dict__)
         record.levelname = record.levelname.lower()
         return super().format(record)

@@ -43,16 +43,22 @@ def write(
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    single = isinstance(records, (Report, ErrorRecord))
+    items: Iterable[Record]
+    if isinstance(records, (Report, ErrorRecord)):
+        if fmt == "json":
+            _emit(stream, json.dumps(_as_dict(records), ensure_ascii=False, indent=2) + "\n")
+            return
+        items = [records]
+    else:
+        items = records
     if fmt == "jsonl":
-        for record in [records] if single else records:
+        for record in items:
             _emit(stream, _json_line(record))
         return
     if fmt == "json":
-        data: Any = _as_dict(records) if single else [_as_dict(r) for r in records]
-        _emit(stream, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        _emit(stream, json.dumps([_as_dict(r) for r in items], ensure_ascii=False, indent=2) + "\n")
         return
-    batch: List[Record] = [records] if single else list(records)
+    batch = list(items)
     frame = wide_frame(batch) if fmt == "csv" else long_frame(batch)
     text = frame.to_csv(index=False, lineterminator="\n")
     _emit(stream, (_BOM if bom else "") + text)

@@ -28,9 +28,13 @@ def expand_issuer(name: str) -> str:
 
 
 def find_title(text: str) -> Optional[str]:
-    """The report's title: the first short line naming the annual report (joined when wrapped)."""
+    """The report's title: the short line naming the annual report (joined when wrapped).
+
+    Among candidate lines, one with a year and 年度报告 wins over portal menus and breadcrumbs.
+    """
     lines = text.splitlines()
-    for i, line in enumerate(lines[:80]):
+    best: Optional[Tuple[int, int, str]] = None
+    for i, line in enumerate(lines[:120]):
         s = _PREFIX.sub("", line).strip()
         if not s or len(s) > 80:
             continue
@@ -39,11 +43,21 @@ def find_title(text: str) -> Optional[str]:
             nxt = lines[i + 1].strip()
             if len(nxt) <= 12 and _TITLE_LINE.search(s + nxt):
                 joined = s + nxt
-        if _TITLE_LINE.search(joined) and ("报告" in joined or "年报" in joined):
-            return re.sub(r"\s+", " ", joined).strip()
+        if not (_TITLE_LINE.search(joined) and ("报告" in joined or "年报" in joined)):
+            continue
+        # "淮安市人民政府" / "2024 年政府信息公开工作年度报告": the issuer on the line above
+        if re.match(r"\s*(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开|信息公开)", joined) and i > 0:
+            prev = next((x.strip() for x in reversed(lines[max(0, i - 3):i]) if x.strip()), "")
+            if prev and len(prev) <= 30 and not re.search(r"[。，,；;：:•·]", prev):
+                joined = prev + joined
+        score = 2 * bool(_YEAR.search(joined)) + 2 * ("年度报告" in joined) - 3 * bool(re.search(r"[•·|]", joined))
+        if best is None or score > best[0]:
+            best = (score, i, re.sub(r"\s+", " ", joined).strip())
+    if best is not None and best[0] > 0:
+        return best[2]
     # crawler dumps keep everything on one line: the first phrase naming the report
     m = re.search(r"[\u4e00-\u9fff（）()]{2,40}?\s*(?:19|20)\d{2}\s*年度?\s*(?:政府信息公开|政务公开)[^\s。，,]{0,12}报告", text[:5000])
-    return m.group(0).strip() if m else None
+    return m.group(0).strip() if m else (best[2] if best else None)
 
 
 def issuer_and_year(title: Optional[str], text: str) -> Tuple[Optional[str], Optional[int]]:

@@ -34,8 +34,9 @@ _RADICALS_SUPPLEMENT = {
     "⻱": "龜", "⻲": "亀", "⻳": "龟",
 }
 
-_SPACES = {"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": "",
-           "\ufeff": "", "\r": ""}
+# every replacement keeps the length: offsets into the cleaned text are offsets into the original
+_SPACES = {"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ", "\u2009": " ", "\u200b": " ",
+           "\ufeff": " ", "\r": " ", "\f": " ", "\v": " "}
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +58,10 @@ def _fold_table() -> Dict[int, str]:
 
 
 def fold_chars(text: str) -> str:
-    """Map radicals, compatibility ideographs, full-width digits and odd spaces; keep everything else."""
+    """Map radicals, compatibility ideographs, full-width digits and odd spaces; keep everything else.
+
+    Length-preserving: the table maps one character to one character.
+    """
     return text.translate(_fold_table())
 
 
@@ -76,19 +80,35 @@ _MD_RULE = re.compile(r"^\s*\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*$", re.M)
 
 
 def _undouble(match: "re.Match[str]") -> str:
-    return match.group(1)[::2]
+    run = match.group(1)
+    return run[::2] + " " * (len(run) // 2)
+
+
+def _blank(match: "re.Match[str]") -> str:
+    return "".join(ch if ch == "\n" else " " for ch in match.group(0))
 
 
 def clean_text(text: str) -> str:
-    """Repair extraction damage in a whole document text (line structure and tabs are kept)."""
+    """Repair extraction damage in a whole document text, keeping its length.
+
+    Line structure and tabs are kept, and every character stays at its offset (removed characters
+    become spaces), so provenance recorded against the original text still holds.
+    """
     text = fold_chars(text)
     text = _FULLWIDTH_DOT.sub(".", text)
-    text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", ""), text)
+    text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", "") + " " * m.group(2).count(","), text)
     text = _FAKE_BOLD.sub(_undouble, text)
-    text = _SPACE_IN_CJK.sub("", text)
-    text = _PAGE_NUMBER_LINE.sub("", text)
-    text = _MD_RULE.sub("", text)
+    text = _PAGE_NUMBER_LINE.sub(_blank, text)
+    text = _MD_RULE.sub(_blank, text)
     return text
+
+
+def tidy(text: str) -> str:
+    """Text for people: no spaces inside Chinese runs, no trailing blanks, at most one empty line."""
+    text = _SPACE_IN_CJK.sub("", text)
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
 
 
 # --- the compact form for label matching -------------------------------------------------------------

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import List, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where a piece of ``Document.text`` was printed: page (1-based) and box (x0, top, x1, bottom)."""
+
+    start: int
+    end: int
+    page: int
+    bbox: Tuple[float, ...]
 
 
 @dataclass
@@ -15,3 +25,25 @@ class Document:
     text_layer: str = "ok"
     ocr: bool = False
     page_offsets: List[int] = field(default_factory=list)  # start offset of each page in ``text``
+    spans: List[Span] = field(default_factory=list)  # provenance of words and table cells, sorted by start
+    page_layers: List[str] = field(default_factory=list)  # text layer per page: ok | none
+    reader_notes: List[str] = field(default_factory=list)
+
+    def locate(self, start: int, end: int) -> Optional[Span]:
+        """The span a token at ``text[start:end]`` came from (an empty cell: the span starting there)."""
+        import bisect
+
+        i = bisect.bisect_right([s.start for s in self.spans], start) - 1
+        for j in (i, i + 1):
+            if 0 <= j < len(self.spans):
+                s = self.spans[j]
+                if s.start <= start < s.end or (start == end == s.start):
+                    return s
+        return None
+
+    def page_of(self, offset: int) -> Optional[int]:
+        import bisect
+
+        if not self.page_offsets:
+            return None
+        return bisect.bisect_right(self.page_offsets, offset)
