@@ -86,10 +86,13 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
             else:
                 close()
         elif kind == "nl":
+            on_line = sum(1 for t in current if t.start >= text.rfind("\n", 0, m.start()) + 1)
             if text[m.end():end].lstrip(" \t").startswith("|") or (
                 current and _line_starts_with_pipe(text, current[0].start)
             ):
                 close()  # a markdown table row is a row of its own
+            elif on_line >= 2:
+                close()  # a line of several numbers is a printed row; one number a line is a column dump
         pos = m.end()
     close()
     return out
