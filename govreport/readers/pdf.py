@@ -80,6 +80,15 @@ class _Writer:
         self.length += len(s)
 
 
+def _has_doubled_chars(chars: Sequence[dict]) -> bool:
+    """Glyphs drawn twice at (almost) the same spot ("fake bold"): cheap test before deduplicating."""
+    doubled = 0
+    for a, b in zip(chars, chars[1:]):
+        if a["text"] == b["text"] and abs(a["x0"] - b["x0"]) < 1 and abs(a["top"] - b["top"]) < 1:
+            doubled += 1
+    return doubled > max(3, len(chars) // 50)
+
+
 def _inside(word: dict, bbox: Tuple[float, float, float, float]) -> bool:
     cx = (word["x0"] + word["x1"]) / 2
     cy = (word["top"] + word["bottom"]) / 2
@@ -106,7 +115,7 @@ def read(path: Path, settings: PdfSettings = DEFAULT) -> Document:
         for number, page in enumerate(pages, start=1):
             offsets.append(out.length)
             try:
-                if settings.dedupe_chars:
+                if settings.dedupe_chars and _has_doubled_chars(page.chars):
                     page = page.dedupe_chars()
                 words = page.extract_words(**settings.word_settings)
                 edges = len(page.lines) + len(page.rects)
