@@ -69,6 +69,18 @@ def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MA
     return build_report(doc, source, strict=strict)
 
 
+def _looks_like_a_report(title: Optional[str], layout: Layout, results: Dict[str, TableResult], text: str,
+                         template: Template) -> bool:
+    """Enough of the report's own structure: a report title, most section headings, or real table rows."""
+    rows = sum(len(r.rows_found) for k, r in results.items() if k != "review_litigation")
+    if rows >= 5 or len(layout.headings) >= 4:
+        return True
+    if title and ("年度报告" in title or "年报" in title):
+        return True
+    c = compact(text)
+    return sum(1 for m in template.pre2019_markers if compact(m) in c) >= 2
+
+
 def _fallback_version(year: Optional[int]) -> str:
     return "2019" if year in (2019, 2020) else "2021"
 
@@ -94,9 +106,9 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     tables = extract_tables(text, layout, template, _fallback_version(year))
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
-
-    if not has_tables and not layout.headings and not title:
-        raise NotAReportError(f"{source.path}: no 政府信息公开工作年度报告 found (no title, sections or tables)")
+    if not _looks_like_a_report(title, layout, tables.results, text, template):
+        raise NotAReportError(f"{source.path}: not a 政府信息公开工作年度报告 (no report title, sections or "
+                              "table rows found)")
 
     meta = ReportMeta(title=title, issuer=issuer, year=year)
     if _is_pre2019(text, template, year, has_tables):

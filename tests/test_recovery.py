@@ -43,7 +43,13 @@ def test_lost_cell_readings_only_when_no_exact_reading():
 def test_groups_split_at_text_and_markdown_rows():
     text = "一、本年新收 1 2 3\n4 二、上年 | 5 | 6 |\n| 7 | 8 |"
     groups = [[t.raw for t in g.tokens] for g in groups_in(text, 0, len(text))]
-    assert groups == [["1", "2", "3", "4"], ["5", "6"], ["7", "8"]]
+    assert groups == [["1", "2", "3"], ["4"], ["5", "6"], ["7", "8"]]
+
+
+def test_one_number_per_line_dumps_stay_one_group():
+    text = "一、本年新收政府信息公开申请数量\n3\n0\n0\n0\n0\n0\n3\n二、"
+    groups = [[t.raw for t in g.tokens] for g in groups_in(text, 0, len(text))]
+    assert groups == [["3", "0", "0", "0", "0", "0", "3"]]
 
 
 def test_grid_cells_keep_empty_positions():

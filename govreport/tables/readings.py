@@ -128,8 +128,12 @@ def _placements(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterat
 
 
 def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], positional: bool = False,
-                 limit: int = MAX_READINGS) -> Tuple[List[Reading], bool]:
-    """The readings of a printed row, and whether the list was cut short at ``limit``."""
+                 limit: int = MAX_READINGS, lossy: bool = False) -> Tuple[List[Reading], bool]:
+    """The readings of a printed row, and whether the list was cut short at ``limit``.
+
+    By default, readings that assume lost cells are generated only when no cut explains the row;
+    ``lossy=True`` generates both (used when the cuts contradict the report's checks).
+    """
     if not tokens:
         return [], False
     if positional:
@@ -149,7 +153,7 @@ def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], position
         out.append(Reading(pieces))
         if len(out) >= limit:
             return out, True
-    if out:
+    if out and not lossy:
         return out, False
     for pieces in _placements(tokens, columns):
         out.append(Reading(pieces, lossy=True))

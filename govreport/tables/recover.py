@@ -136,12 +136,24 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
     results: Dict[str, CellResult] = {}
     for members, eqs in _components(lines, equations):
         sub = [lines[i] for i in members]
-        # equations over printed, certain cells only are findings about the document, not constraints
-        certain = {ref for ln in sub if len(ln.readings) == 1
-                   for ref, p in zip(ln.refs, ln.readings[0].pieces)
-                   if p.kind in ("printed", "cut") or (p.kind == "placeholder" and ref not in ln.free_refs)}
-        eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
-        outcome = solve(sub, eqs, {})
+        outcome = _solve(sub, eqs)
+        if not outcome.solutions and not outcome.exhausted:
+            # the cuts contradict the checks: the text may have lost cells instead; try both readings
+            widened = False
+            for i in members:
+                row = rows[i]
+                printed = [t for t in row.tokens if t.kind != "empty"]
+                if 0 < len(printed) < len(row.columns):
+                    # a grid's empty fields may be label columns: its positions are a reading, not a fact
+                    readings, _ = row_readings(printed, row.columns, lossy=True)
+                    if row.positional:
+                        readings = lines[i].readings + readings
+                    if len(readings) > len(lines[i].readings):
+                        lines[i] = Line(row.refs, readings, row.free_refs)
+                        widened = True
+            if widened:
+                sub = [lines[i] for i in members]
+                outcome = _solve(sub, eqs)
         if evidence and not outcome.exhausted:
             _apply_evidence(outcome, sub, evidence)
         if rank is not None and outcome.solutions:
@@ -152,6 +164,15 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             notes.append("no reading satisfies the checks: the document is inconsistent or misread")
         results.update(_decide(sub, outcome))
     return results, notes
+
+
+def _solve(sub: Sequence[Line], eqs: Sequence[Equation]) -> Outcome:
+    # equations over printed, certain cells only are findings about the document, not constraints
+    certain = {ref for ln in sub if len(ln.readings) == 1
+               for ref, p in zip(ln.refs, ln.readings[0].pieces)
+               if p.kind in ("printed", "cut") or (p.kind == "placeholder" and ref not in ln.free_refs)}
+    eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
+    return solve(sub, eqs, {})
 
 
 def _best_reading(line: Line) -> Optional[Reading]:
@@ -219,7 +240,8 @@ def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> N
         elif len(ln.readings) == 1 and bp.kind in ("printed", "cut"):
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
         elif len(vals) == 1 and None not in vals and all(p.kind == "printed" for p in pieces) and \
-                len({id(p.token) for p in pieces}) == 1:
+                len({id(p.token) for p in pieces}) == 1 and not inconsistent:
+            # every reading the row allows agrees, and the checks were never consulted (search budget)
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
         elif vals == {None}:
             out[ref] = CellResult(ref, None, "missing", None, bp.token)

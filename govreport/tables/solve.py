@@ -94,7 +94,7 @@ def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Equation]
 
 
 def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, Optional[Number]],
-          max_leaves: int = 200_000, max_solutions: int = 512) -> Outcome:
+          max_leaves: int = 50_000, max_solutions: int = 512) -> Outcome:
     """Search the combinations of readings that satisfy ``equations``.
 
     ``base`` holds cells not covered by any line (None when unknown).
@@ -137,15 +137,23 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
     exhausted = False
 
     def quick_fail(eqs: List[Equation]) -> Optional[Equation]:
+        """An equation already violated: known cells unequal, or unknowns (all ≥ 0) that would need a
+        negative sum."""
         for eq in eqs:
             total = 0.0
+            signs = set()
             for coef, ref in eq.terms:
                 v = values.get(ref)
                 if v is None:
-                    break
-                total += coef * v
-            else:
+                    signs.add(coef > 0)
+                else:
+                    total += coef * v
+            if not signs:
                 if abs(total) > TOLERANCE:
+                    return eq
+            elif len(signs) == 1:
+                s = 1 if signs.pop() else -1
+                if -total / s < -TOLERANCE:
                     return eq
         return None
 

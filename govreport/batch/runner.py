@@ -1,0 +1,133 @@
+"""Run extraction over many files: in-process or in a process pool; the parent alone writes.
+
+Workers return small, picklable outcomes (the record as a JSON string, or an error). A file that fails
+never stops the batch, and one that runs past the time limit is reported and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Dict, Iterator, List, Optional, Sequence
+
+from ..errors import GovReportError
+
+
+@dataclass
+class Outcome:
+    path: str
+    sha256: Optional[str]
+    record: Optional[str] = None  # the record as JSON (one line)
+    error_code: Optional[str] = None
+    error_message: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.record is not None
+
+    def error_line(self, fmt: Optional[str] = None) -> Dict:
+        source = {"path": self.path, "sha256": self.sha256}
+        if fmt:
+            source["format"] = fmt
+        return {"schema": "govreport.record/1", "source": source,
+                "error": {"code": self.error_code, "message": self.error_message}}
+
+
+class FileTimeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):  # pragma: no cover - runs in the signal handler
+    raise FileTimeout()
+
+
+def sha256_of(path: Path) -> Optional[str]:
+    try:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def work(path: str, strict: bool = False, timeout: Optional[float] = None) -> Outcome:
+    """Extract one file; never raises (except KeyboardInterrupt)."""
+    from ..api import extract
+
+    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM")
+    if use_alarm:
+        old = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
+    try:
+        report = extract(path, strict=strict)
+        return Outcome(path, report.source.sha256, report.model_dump_json(by_alias=True))
+    except FileTimeout:
+        return Outcome(path, sha256_of(Path(path)), error_code="timeout",
+                       error_message=f"{path}: gave up after {timeout:g} s (--timeout)")
+    except GovReportError as exc:
+        return Outcome(path, sha256_of(Path(path)), error_code=exc.code, error_message=str(exc))
+    except MemoryError:
+        return Outcome(path, sha256_of(Path(path)), error_code="out_of_memory", error_message=f"{path}: out of memory")
+    except Exception as exc:  # a bug on one file must not stop the batch
+        return Outcome(path, sha256_of(Path(path)), error_code="internal_error",
+                       error_message=f"{path}: {type(exc).__name__}: {exc}")
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, old)
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], strict: bool = False,
+        timeout: Optional[float] = None) -> None:
+    """Extract every path; ``on_done`` runs in this (the parent) process for each outcome, in completion order.
+
+    ``jobs == 1`` runs in-process. KeyboardInterrupt propagates after pending work is cancelled.
+    """
+    if jobs <= 1 or len(paths) <= 1:
+        for p in paths:
+            on_done(work(str(p), strict, timeout))
+        return
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    kwargs = {"max_tasks_per_child": 200} if _supports_max_tasks() else {}
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, **kwargs)
+    pending: Dict[Future, Path] = {}
+    queue: List[Path] = list(paths)
+    try:
+        while queue or pending:
+            while queue and len(pending) < jobs * 2:
+                p = queue.pop(0)
+                pending[pool.submit(work, str(p), strict, timeout)] = p
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for fut in done:
+                p = pending.pop(fut)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # the worker process died (killed, out of memory)
+                    outcome = Outcome(str(p), sha256_of(p), error_code="worker_died",
+                                      error_message=f"{p}: the worker process died ({type(exc).__name__})")
+                on_done(outcome)
+    except KeyboardInterrupt:
+        for fut in pending:
+            fut.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _supports_max_tasks() -> bool:
+    import inspect
+
+    return "max_tasks_per_child" in inspect.signature(ProcessPoolExecutor).parameters

@@ -1,0 +1,140 @@
+"""The corpus database: one SQLite file, one row per report, cell, check, issue and section.
+
+A report is keyed by its file's sha256 and the tool version, so ``--resume`` skips what is already
+stored, and each report is written in one transaction: a batch killed midway and rerun with
+``--resume`` ends with every input exactly once.
+
+Schema (query it with SQL or ``pandas.read_sql``)::
+
+    reports(id, sha256, tool_version, path, format, issuer, year, template, status, failed_checks,
+            issues, error_code, error_message, record, created_at)      UNIQUE(sha256, tool_version)
+    cells(report_id, "table", "row", "column", value, status, raw, page)
+    checks(report_id, id, severity, status, lhs, rhs, expr)
+    issues(report_id, level, code, cell, message)
+    sections(report_id, number, key, title, text)
+    cross_year_checks(issuer, year, prev_year, id, severity, status, lhs, rhs, expr)
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, Iterable, Optional, Set
+
+from ..errors import OutputNotWritableError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS reports (
+    id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, tool_version TEXT NOT NULL, path TEXT, format TEXT,
+    issuer TEXT, year INTEGER, template TEXT, status TEXT NOT NULL, failed_checks INTEGER, issues INTEGER,
+    error_code TEXT, error_message TEXT, record TEXT, created_at TEXT,
+    UNIQUE (sha256, tool_version));
+CREATE TABLE IF NOT EXISTS cells (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, "table" TEXT NOT NULL,
+    "row" TEXT NOT NULL, "column" TEXT NOT NULL, value NUMERIC, status TEXT, raw TEXT, page INTEGER,
+    PRIMARY KEY (report_id, "table", "row", "column"));
+CREATE TABLE IF NOT EXISTS checks (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, id TEXT, severity TEXT,
+    status TEXT, lhs NUMERIC, rhs NUMERIC, expr TEXT);
+CREATE TABLE IF NOT EXISTS issues (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, level TEXT, code TEXT,
+    cell TEXT, message TEXT);
+CREATE TABLE IF NOT EXISTS sections (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, number INTEGER, key TEXT,
+    title TEXT, text TEXT);
+CREATE TABLE IF NOT EXISTS cross_year_checks (
+    issuer TEXT, year INTEGER, prev_year INTEGER, id TEXT, severity TEXT, status TEXT, lhs NUMERIC,
+    rhs NUMERIC, expr TEXT, PRIMARY KEY (issuer, year, id));
+CREATE INDEX IF NOT EXISTS cells_by_key ON cells ("table", "row", "column");
+CREATE INDEX IF NOT EXISTS reports_by_issuer ON reports (issuer, year);
+"""
+
+
+class Store:
+    def __init__(self, path: Path):
+        try:
+            self.db = sqlite3.connect(str(path), isolation_level=None)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.executescript(SCHEMA)
+        except sqlite3.Error as exc:
+            raise OutputNotWritableError(f"{path}: cannot open the database ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def known(self, tool_version: str) -> Set[str]:
+        """sha256 of every report stored by this tool version (successful or not)."""
+        rows = self.db.execute("SELECT sha256 FROM reports WHERE tool_version = ?", (tool_version,))
+        return {r[0] for r in rows}
+
+    def add_record(self, record: Dict, tool_version: str) -> None:
+        src, meta = record["source"], record.get("report", {})
+        failed = sum(1 for c in record.get("checks", []) if c["status"] == "fail")
+        status = "failed_checks" if any(c["status"] == "fail" and c["severity"] == "hard"
+                                        for c in record.get("checks", [])) else "ok"
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM reports WHERE sha256 = ? AND tool_version = ?", (src["sha256"], tool_version))
+            cur.execute(
+                "INSERT INTO reports (sha256, tool_version, path, format, issuer, year, template, status, "
+                "failed_checks, issues, record, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (src["sha256"], tool_version, src["path"], src.get("format"), meta.get("issuer"), meta.get("year"),
+                 meta.get("template"), status, failed, len(record.get("issues", [])),
+                 json.dumps(record, ensure_ascii=False), _now()))
+            rid = cur.lastrowid
+            rows = []
+            for ref, cell in record.get("cells", {}).items():
+                table, row, col = ref.split(".")
+                value = record.get("tables", {}).get(table, {}).get(row, {}).get(col)
+                rows.append((rid, table, row, col, value, cell.get("status"), cell.get("raw"), cell.get("page")))
+            cur.executemany('INSERT INTO cells VALUES (?,?,?,?,?,?,?,?)', rows)
+            cur.executemany("INSERT INTO checks VALUES (?,?,?,?,?,?,?)",
+                            [(rid, c["id"], c["severity"], c["status"], c.get("lhs"), c.get("rhs"), c["expr"])
+                             for c in record.get("checks", [])])
+            cur.executemany("INSERT INTO issues VALUES (?,?,?,?,?)",
+                            [(rid, i["level"], i["code"], i.get("cell"), i["message"])
+                             for i in record.get("issues", [])])
+            cur.executemany("INSERT INTO sections VALUES (?,?,?,?,?)",
+                            [(rid, s["number"], s.get("key"), s["title"], s["text"])
+                             for s in record.get("sections", [])])
+
+    def add_error(self, path: str, sha256: Optional[str], code: str, message: str, tool_version: str) -> None:
+        if sha256 is None:
+            return  # unreadable file: nothing to key it by, it is retried next time
+        with self._transaction() as cur:
+            cur.execute("DELETE FROM reports WHERE sha256 = ? AND tool_version = ?", (sha256, tool_version))
+            cur.execute("INSERT INTO reports (sha256, tool_version, path, status, error_code, error_message, "
+                        "created_at) VALUES (?,?,?,?,?,?,?)",
+                        (sha256, tool_version, path, "error", code, message, _now()))
+
+    def set_cross_year(self, checks: Iterable[Dict]) -> None:
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO cross_year_checks VALUES (?,?,?,?,?,?,?,?,?)",
+                [(c["issuer"], c["year"], c["prev_year"], c["id"], c["severity"], c["status"], c.get("lhs"),
+                  c.get("rhs"), c["expr"]) for c in checks])
+
+    def records(self, tool_version: str) -> Iterable[Dict]:
+        for (rec,) in self.db.execute("SELECT record FROM reports WHERE tool_version = ? AND record IS NOT NULL",
+                                      (tool_version,)):
+            yield json.loads(rec)
+
+    class _Tx:
+        def __init__(self, db: sqlite3.Connection):
+            self.db = db
+
+        def __enter__(self) -> sqlite3.Cursor:
+            self.db.execute("BEGIN IMMEDIATE")
+            return self.db.cursor()
+
+        def __exit__(self, exc_type, exc, tb) -> None:
+            self.db.execute("COMMIT" if exc_type is None else "ROLLBACK")
+
+    def _transaction(self) -> "Store._Tx":
+        return Store._Tx(self.db)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
