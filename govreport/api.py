@@ -52,7 +52,7 @@ def read_document(path: Path, data: bytes) -> Document:
         from .readers import pdf
 
         return pdf.read(path)
-    raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported yet (text and Markdown are)")
+    raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported yet (text, Markdown and PDF are)")
 
 
 def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:

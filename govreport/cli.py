@@ -15,7 +15,7 @@ import traceback
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import IO, Callable, Iterator, NoReturn, Optional
+from typing import IO, Callable, Iterator, List, NoReturn, Optional
 
 import typer
 
@@ -96,6 +96,170 @@ def extract(
     _configure_logging(verbose, quiet)
     with _exit_codes(verbose):
         _run_extract(file, out, fmt.value, bom=bom, strict=strict)
+
+
+class BatchFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+    csv_long = "csv-long"
+    xlsx = "xlsx"
+
+
+_BATCH_EXAMPLES = """Examples:
+
+\b
+  govreport batch reports/ -o corpus.jsonl
+  govreport batch reports/ --db corpus.sqlite --resume --jobs 4
+  find . -name '*.pdf' | govreport batch - --format csv -o tables.csv
+  govreport batch reports/ --format xlsx -o reports.xlsx"""
+
+_BATCH_EXIT_HELP = _EXIT_CODE_HELP + "\n  " + f"{int(ExitCode.batch_failed_inputs):>3}  the batch finished but some inputs failed"
+
+
+@app.command(epilog=f"{_BATCH_EXAMPLES}\n\n{_BATCH_EXIT_HELP}")
+def batch(
+    paths: List[str] = typer.Argument(..., metavar="PATH...",
+                                      help="Files and folders (walked recursively); '-' reads paths from stdin."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="OUT",
+                                      help="Write the output here (JSON Lines default to stdout)."),
+    fmt: BatchFormat = typer.Option(BatchFormat.jsonl, "--format", case_sensitive=False,
+                                    help="jsonl: a record per line; csv: a row per report; csv-long: a row per "
+                                         "cell; xlsx: a workbook (needs -o)."),
+    db: Optional[str] = typer.Option(None, "--db", metavar="FILE",
+                                     help="Also store every record in this SQLite corpus database."),
+    resume: bool = typer.Option(False, "--resume",
+                                help="Skip inputs already in --db (or already written to the -o JSON Lines)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: all cores; 1: in-process)."),
+    glob: Optional[str] = typer.Option(None, "--glob", metavar="PATTERN",
+                                       help="Only files whose name matches, e.g. '*.pdf'."),
+    timeout: float = typer.Option(300.0, "--timeout", min=0,
+                                  help="Give up on one file after this many seconds (0: no limit)."),
+    strict: bool = typer.Option(False, "--strict", help="Null ambiguous cells."),
+    bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only: no progress, no summary."),
+) -> None:
+    """Extract many reports in parallel; one output line or row per input, failures included.
+
+    A file that fails never stops the batch: it gets an error record. The summary (ok, with failed
+    checks, failed; cross-year checks of the same issuer's consecutive years) goes to stderr.
+    """
+    _configure_logging(verbose, quiet)
+    code = 0
+    with _exit_codes(verbose):
+        code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet)
+    raise typer.Exit(code)
+
+
+def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
+               glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool) -> int:
+    from .batch.inputs import collect
+    from .batch.session import BatchOptions, resume_from_jsonl, run_batch
+
+    if fmt == "xlsx" and out in (None, "-"):
+        raise typer.BadParameter("--format xlsx needs -o FILE", param_hint="--format")
+    inputs = collect(paths, glob, sys.stdin if "-" in paths else None)
+    jobs = jobs or os.cpu_count() or 1
+    store = None
+    if db:
+        from .batch.store import Store
+
+        store = Store(Path(db))
+    done: set = set()
+    stream = None
+    output: Optional[_Output] = None
+    if fmt == "jsonl":
+        if out in (None, "-"):
+            stream = sys.stdout.buffer
+        else:
+            target = Path(out)
+            if not target.parent.is_dir():
+                raise OutputNotWritableError(f"{out}: directory {str(target.parent)!r} does not exist")
+            if resume:
+                done = resume_from_jsonl(target)
+            try:
+                stream = open(target, "ab" if resume else "wb")
+            except OSError as e:
+                raise OutputNotWritableError(f"{out}: cannot write ({e.strerror or e})") from e
+    else:
+        output = _Output(out)
+
+    def finish(records: list, cross_year: list) -> None:
+        assert output is not None
+        if fmt == "xlsx":
+            from .export_xlsx import write_xlsx
+
+            output.write(lambda s: write_xlsx(records, s, cross_year))
+        else:
+            from . import export
+
+            output.write(lambda s: export.write(records, s, fmt, bom=bom))
+
+    progress = _progress(len(inputs), quiet)
+    options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom)
+
+    def on_progress(o) -> None:
+        if not o.ok:
+            sys.stderr.write(f"govreport: error: {' '.join((o.error_message or '').splitlines())}\n")
+        progress.advance(o.path)
+
+    try:
+        summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
+                            finish=finish)
+    finally:
+        progress.close()
+        if stream is not None and stream is not sys.stdout.buffer:
+            stream.close()
+        if store is not None:
+            store.close()
+        if output is not None:
+            output.discard()
+    if not quiet:
+        _print_summary(summary)
+    if summary.interrupted:
+        return int(ExitCode.interrupted)
+    return int(ExitCode.batch_failed_inputs) if summary.failed else 0
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal (and not -q); otherwise nothing."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.bar = None
+        if quiet or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("[bold]govreport"), BarColumn(), MofNCompleteColumn(),
+                            TimeRemainingColumn(), TextColumn("{task.description}"),
+                            console=Console(stderr=True), transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("", total=total)
+
+    def advance(self, path: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=Path(path).name[:40])
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _print_summary(summary) -> None:
+    parts = [f"{summary.total} inputs", f"{summary.ok} ok", f"{summary.failed_checks} with failed checks",
+             f"{summary.failed} failed"]
+    if summary.skipped:
+        parts.append(f"{summary.skipped} skipped (--resume)")
+    if summary.interrupted:
+        parts.append("interrupted")
+    sys.stderr.write("govreport: " + ", ".join(parts) + "\n")
+    failed_cross = [c for c in summary.cross_year if c["status"] == "fail"]
+    if summary.cross_year:
+        sys.stderr.write(f"govreport: cross-year checks: {len(summary.cross_year)} run, {len(failed_cross)} failed\n")
+    for c in failed_cross[:20]:
+        sys.stderr.write(f"govreport:   {c['issuer']} {c['prev_year']}→{c['year']}: {c['id']}: "
+                         f"{c['lhs']} vs {c['rhs']}\n")
 
 
 @app.command()

@@ -65,9 +65,14 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    RETRIED = ("timeout", "worker_died", "internal_error", "out_of_memory")
+
     def known(self, tool_version: str) -> Set[str]:
-        """sha256 of every report stored by this tool version (successful or not)."""
-        rows = self.db.execute("SELECT sha256 FROM reports WHERE tool_version = ?", (tool_version,))
+        """sha256 of every input this tool version settled: records, and errors that a rerun would repeat
+        (a timeout or a crashed worker is tried again)."""
+        rows = self.db.execute(
+            f"SELECT sha256 FROM reports WHERE tool_version = ? AND (error_code IS NULL OR error_code NOT IN "
+            f"({','.join('?' * len(self.RETRIED))}))", (tool_version, *self.RETRIED))
         return {r[0] for r in rows}
 
     def add_record(self, record: Dict, tool_version: str) -> None:
@@ -102,7 +107,7 @@ class Store:
 
     def add_error(self, path: str, sha256: Optional[str], code: str, message: str, tool_version: str) -> None:
         if sha256 is None:
-            return  # unreadable file: nothing to key it by, it is retried next time
+            return  # an unreadable file has no content to key it by: it is tried again next time
         with self._transaction() as cur:
             cur.execute("DELETE FROM reports WHERE sha256 = ? AND tool_version = ?", (sha256, tool_version))
             cur.execute("INSERT INTO reports (sha256, tool_version, path, status, error_code, error_message, "

@@ -52,7 +52,8 @@ def _open(path: Path):
         if "Password" in name or "Encrypt" in name:
             raise BadInputError(f"{path}: the PDF is encrypted with a password",
                                 hint="decrypt it first, e.g. qpdf --password=PASS --decrypt in.pdf out.pdf") from None
-        raise BadInputError(f"{path}: not a readable PDF ({name}: {exc})".rstrip(": ()")) from None
+        detail = " ".join(str(exc).split())
+        raise BadInputError(f"{path}: not a readable PDF ({name}{': ' + detail if detail else ''})") from None
 
 
 def _lines_of_words(words: Sequence[dict], tolerance: float) -> List[List[dict]]:

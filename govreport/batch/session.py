@@ -1,0 +1,130 @@
+"""One batch: collect inputs, skip what is stored (``--resume``), extract in parallel, write as results
+arrive, then the cross-year checks and the summary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Callable, Dict, List, Optional, Sequence
+
+from .. import __version__
+from .crossyear import cross_year_checks
+from .runner import Outcome, run, sha256_of
+from .store import Store
+
+STREAMED = ("jsonl",)  # formats written line by line as results arrive
+
+
+@dataclass
+class Summary:
+    total: int = 0
+    ok: int = 0
+    failed_checks: int = 0
+    failed: int = 0
+    skipped: int = 0
+    interrupted: bool = False
+    cross_year: List[Dict] = field(default_factory=list)
+    errors: List[Outcome] = field(default_factory=list)
+
+
+@dataclass
+class BatchOptions:
+    fmt: str = "jsonl"
+    jobs: int = 1
+    strict: bool = False
+    timeout: Optional[float] = None
+    resume: bool = False
+    bom: bool = True
+
+
+def _status(record: Dict) -> str:
+    failed = any(c["status"] == "fail" and c["severity"] == "hard" for c in record.get("checks", []))
+    return "failed_checks" if failed else "ok"
+
+
+def resume_from_jsonl(path: Path) -> set:
+    """sha256 of the inputs an earlier run already wrote to a JSON Lines output."""
+    done = set()
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    continue  # a line cut by a kill: that input is redone
+                sha = rec.get("source", {}).get("sha256")
+                if sha and "error" not in rec:
+                    done.add(sha)
+    except FileNotFoundError:
+        pass
+    return done
+
+
+def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[IO[bytes]] = None,
+              store: Optional[Store] = None, done: Optional[set] = None,
+              progress: Optional[Callable[[Outcome], None]] = None,
+              finish: Optional[Callable[[List[Any], List[Dict]], None]] = None) -> Summary:
+    """Extract ``paths``; JSON Lines go to ``stream`` as they arrive, other formats to
+    ``finish(records, cross_year_checks)`` at the end.
+
+    ``done`` holds sha256 values to skip (resume). KeyboardInterrupt is caught: the summary says so and
+    whatever was finished is written.
+    """
+    from ..record import ErrorRecord, Report
+
+    summary = Summary()
+    known = set(done or ())
+    if store is not None and options.resume:
+        known |= store.known(__version__)
+    todo: List[Path] = []
+    for p in paths:
+        if options.resume and known:
+            sha = sha256_of(p)
+            if sha is not None and sha in known:
+                summary.skipped += 1
+                continue
+        todo.append(p)
+    summary.total = len(todo) + summary.skipped
+    collected: List[Any] = []
+    records_for_cross_year: List[Dict] = []
+
+    def on_done(o: Outcome) -> None:
+        if o.ok:
+            rec = json.loads(o.record)  # type: ignore[arg-type]
+            status = _status(rec)
+            summary.ok += status == "ok"
+            summary.failed_checks += status == "failed_checks"
+            records_for_cross_year.append({"report": rec["report"], "tables": rec["tables"], "cells": rec["cells"]})
+            if store is not None:
+                store.add_record(rec, __version__)
+            line = o.record
+            if options.fmt not in STREAMED:
+                collected.append(Report.model_validate(rec))
+        else:
+            summary.failed += 1
+            summary.errors.append(o)
+            if store is not None:
+                store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
+            err = o.error_line()
+            line = json.dumps(err, ensure_ascii=False)
+            if options.fmt not in STREAMED:
+                collected.append(ErrorRecord.model_validate(err))
+        if stream is not None and options.fmt in STREAMED:
+            stream.write(line.encode("utf-8") + b"\n")  # type: ignore[union-attr]
+            stream.flush()
+        if progress is not None:
+            progress(o)
+
+    try:
+        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+    if store is not None:
+        records_for_cross_year = list(store.records(__version__))
+    summary.cross_year = cross_year_checks(records_for_cross_year)
+    if store is not None and summary.cross_year:
+        store.set_cross_year(summary.cross_year)
+    if finish is not None and options.fmt not in STREAMED:
+        finish(collected, summary.cross_year)
+    return summary
