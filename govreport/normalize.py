@@ -88,12 +88,17 @@ def _blank(match: "re.Match[str]") -> str:
     return "".join(ch if ch == "\n" else " " for ch in match.group(0))
 
 
+# a bare number on the line next to a page break (form feed) is a page number
+_PAGE_BREAK_NUMBER = re.compile(r"(?:(?<=\f)|(?<=\f\n))[ \t]*\d{1,3}[ \t]*(?=\n|$)|(?<=\n)[ \t]*\d{1,3}[ \t]*(?=\n?\f)")
+
+
 def clean_text(text: str) -> str:
     """Repair extraction damage in a whole document text, keeping its length.
 
     Line structure and tabs are kept, and every character stays at its offset (removed characters
     become spaces), so provenance recorded against the original text still holds.
     """
+    text = _PAGE_BREAK_NUMBER.sub(_blank, text)
     text = fold_chars(text)
     text = _FULLWIDTH_DOT.sub(".", text)
     text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", "") + " " * m.group(2).count(","), text)

@@ -179,7 +179,13 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
                 o.tokens, o.positional = grid, True
             else:
                 o.tokens = list(g.tokens)
-    # rows whose label was found but not inline still count as found (their numbers may be elsewhere)
+                # a row whose numbers wrapped onto the next line: the next group completes it exactly
+                n = len(o.row.columns)
+                nxt = gi + 1
+                if len(g) < n and nxt < len(groups) and nxt not in claimed and len(g) + len(groups[nxt]) == n \
+                        and not text[g.end:groups[nxt].start].strip(" \t\n|") and not groups[nxt].md_row:
+                    claimed.add(nxt)
+                    o.tokens += list(groups[nxt].tokens)
     for m in matches:
         if m.row in obs and not obs[m.row].found and id(m) not in chosen:
             obs[m.row].label_raw = obs[m.row].label_raw or None

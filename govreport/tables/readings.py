@@ -22,7 +22,7 @@ Number = Union[int, float]
 
 _NUMBER = re.compile(r"[+\-]?(?:0|[1-9]\d*)(?:\.\d+)?")
 
-MAX_READINGS = 4000
+MAX_READINGS = 30_000
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 from ..template import CheckDef, ColumnDef, TableDef
 from .layout import RowObs
 from .readings import Piece, Reading, row_readings
-from .solve import Equation, Line, Outcome, Solution, solve
+from .solve import Equation, Line, Outcome, Solution, propagate, solve
 from .tokens import Token
 
 Number = Union[int, float]
@@ -128,11 +128,18 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
     """
     lines: List[Line] = []
     notes: List[str] = []
-    for row in rows:
-        readings, truncated = row_readings(row.tokens, row.columns, row.positional)
+
+    def line_of(row: PrintedRow, tokens: List[Token], positional: bool, lossy: bool = False,
+                before: Sequence[Reading] = ()) -> Line:
+        readings, truncated = row_readings(tokens, row.columns, positional, lossy=lossy)
         if truncated:
             notes.append(f"{row.refs[0].rsplit('.', 1)[0]}: too many readings, only the first {len(readings)} kept")
-        lines.append(Line(row.refs, readings, row.free_refs))
+        readings = list(before) + readings
+        kept, by, ok = _locally_consistent(readings, row, equations)
+        return Line(row.refs, kept, row.free_refs, by, ok)
+
+    for row in rows:
+        lines.append(line_of(row, row.tokens, row.positional))
     results: Dict[str, CellResult] = {}
     for members, eqs in _components(lines, equations):
         sub = [lines[i] for i in members]
@@ -143,13 +150,13 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             for i in members:
                 row = rows[i]
                 printed = [t for t in row.tokens if t.kind != "empty"]
-                if 0 < len(printed) < len(row.columns):
+                suspect = not lines[i].locally_ok or (row.positional and len(printed) < len(row.tokens))
+                if suspect and 0 < len(printed) < len(row.columns):
                     # a grid's empty fields may be label columns: its positions are a reading, not a fact
-                    readings, _ = row_readings(printed, row.columns, lossy=True)
-                    if row.positional:
-                        readings = lines[i].readings + readings
-                    if len(readings) > len(lines[i].readings):
-                        lines[i] = Line(row.refs, readings, row.free_refs)
+                    wider = line_of(row, printed, False, lossy=True,
+                                    before=lines[i].readings if row.positional else ())
+                    if wider.readings != lines[i].readings:
+                        lines[i] = wider
                         widened = True
             if widened:
                 sub = [lines[i] for i in members]
@@ -160,17 +167,39 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             for s in outcome.solutions:
                 s.cost += rank(s.values)
             outcome.solutions.sort(key=lambda s: s.cost)
-        if not outcome.solutions and any(len(ln.readings) > 1 for ln in sub):
+        if outcome.exhausted:
+            notes.append("too many readings to search: the uncertain cells are left ambiguous")
+        elif not outcome.solutions and any(len(ln.readings) > 1 for ln in sub):
             notes.append("no reading satisfies the checks: the document is inconsistent or misread")
         results.update(_decide(sub, outcome))
     return results, notes
+
+
+def _locally_consistent(readings: List[Reading], row: PrintedRow,
+                        equations: Sequence[Equation]) -> Tuple[List[Reading], Tuple[str, ...], bool]:
+    """The readings that satisfy the equations within the row itself (its 总计), and those equations when
+    they removed any; all readings when none satisfies them (the joint search then says so)."""
+    refs = set(row.refs)
+    local = [eq for eq in equations if all(r in refs for _, r in eq.terms)]
+    if not local:
+        return readings, (), True
+    kept = []
+    for rd in readings:
+        values: Dict[str, Optional[Number]] = {}
+        for ref, p in zip(row.refs, rd.pieces):
+            values[ref] = (None if ref in row.free_refs else 0) if p.kind == "placeholder" else p.value
+        if propagate(values, local, {}) is None:
+            kept.append(rd)
+    if kept and len(kept) < len(readings):
+        return kept, tuple(eq.id for eq in local), True
+    return readings, (), bool(kept)
 
 
 def _solve(sub: Sequence[Line], eqs: Sequence[Equation]) -> Outcome:
     # equations over printed, certain cells only are findings about the document, not constraints
     certain = {ref for ln in sub if len(ln.readings) == 1
                for ref, p in zip(ln.refs, ln.readings[0].pieces)
-               if p.kind in ("printed", "cut") or (p.kind == "placeholder" and ref not in ln.free_refs)}
+               if p.kind == "printed" or (p.kind == "placeholder" and ref not in ln.free_refs)}
     eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
     return solve(sub, eqs, {})
 
@@ -206,7 +235,10 @@ def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
                 continue
             if len(set(vals)) == 1 and best_val is not None:
                 tokens = {id(p.token) for p in pieces}
-                if kinds == {"printed"} and len(tokens) == 1 and len(ln.readings) == 1 or \
+                if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
+                    out[ref] = CellResult(ref, best_val, "inferred", best_piece.raw, best_piece.token,
+                                          decided_by=list(ln.narrowed_by))
+                elif kinds == {"printed"} and len(tokens) == 1 and len(ln.readings) == 1 or \
                         kinds <= {"printed", "cut"} and len(ln.readings) == 1:
                     out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
                 elif kinds == {"printed"} and len(tokens) == 1:
@@ -228,25 +260,23 @@ def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
 
 
 def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> None:
-    """No joint answer: keep what the line's own readings agree on, flag the rest."""
+    """No joint answer (the checks rule out every reading, or the search ran out of budget): keep what was
+    printed as a number on its own, flag everything else."""
     best = _best_reading(ln)
     assert best is not None
+    single = len(ln.readings) == 1
     for j, ref in enumerate(ln.refs):
         pieces = [r.pieces[j] for r in ln.readings]
         vals = {p.value for p in pieces}
         bp = best.pieces[j]
         if all(p.kind == "placeholder" for p in pieces):
             out[ref] = CellResult(ref, None, "placeholder", bp.raw, bp.token)
-        elif len(ln.readings) == 1 and bp.kind in ("printed", "cut"):
-            out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
-        elif len(vals) == 1 and None not in vals and all(p.kind == "printed" for p in pieces) and \
-                len({id(p.token) for p in pieces}) == 1 and not inconsistent:
-            # every reading the row allows agrees, and the checks were never consulted (search budget)
+        elif single and bp.kind == "printed":
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
         elif vals == {None}:
             out[ref] = CellResult(ref, None, "missing", None, bp.token)
         else:
             cands = sorted({v for v in vals if v is not None}) + ([None] if None in vals else [])
-            note = "no reading satisfies the checks" if inconsistent else None
+            note = "no reading satisfies the checks" if inconsistent else "too many readings to decide"
             out[ref] = CellResult(ref, bp.value, "ambiguous", bp.raw or None, bp.token, candidates=cands,
                                   note=note)

@@ -31,6 +31,8 @@ class Line:
     refs: Tuple[str, ...]
     readings: List[Reading]
     free_refs: FrozenSet[str] = frozenset()  # cells whose placeholder means "not filled" (not 0)
+    narrowed_by: Tuple[str, ...] = ()  # the row's own checks that removed readings before the search
+    locally_ok: bool = True  # some reading satisfies the row's own checks
 
 
 @dataclass
@@ -94,12 +96,14 @@ def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Equation]
 
 
 def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, Optional[Number]],
-          max_leaves: int = 50_000, max_solutions: int = 512) -> Outcome:
+          max_leaves: int = 20_000, max_solutions: int = 512,
+          max_nodes: int = 150_000) -> Outcome:
     """Search the combinations of readings that satisfy ``equations``.
 
     ``base`` holds cells not covered by any line (None when unknown).
     """
-    multi = [i for i, ln in enumerate(lines) if len(ln.readings) > 1]
+    # fail first: lines with few readings are chosen first
+    multi = sorted((i for i, ln in enumerate(lines) if len(ln.readings) > 1), key=lambda i: len(lines[i].readings))
     single = [i for i, ln in enumerate(lines) if len(ln.readings) == 1]
     values: Dict[str, Optional[Number]] = dict(base)
 
@@ -122,43 +126,59 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
     for i, ln in enumerate(lines):
         for ref in ln.refs:
             line_of[ref] = i
-    # an equation is checked as soon as the last multi-reading line it touches is chosen
-    position = {line: k for k, line in enumerate(multi)}
-    checkpoint: Dict[int, List[Equation]] = {}
+    # bounds of every cell of a multi-reading line over its readings (unknown: 0 to infinity)
+    INF = float("inf")
+    bounds: Dict[str, Tuple[float, float]] = {}
+    for i in multi:
+        ln = lines[i]
+        for j, ref in enumerate(ln.refs):
+            lo, hi = INF, -INF
+            for rd in ln.readings:
+                p = rd.pieces[j]
+                v = (None if ref in ln.free_refs else 0) if p.kind == "placeholder" else p.value
+                if v is None:
+                    lo, hi = min(lo, 0), INF
+                else:
+                    lo, hi = min(lo, v), max(hi, v)
+            bounds[ref] = (lo, hi)
+    touching: Dict[int, List[Equation]] = {}
     for eq in equations:
-        touched = [position[line_of[ref]] for _, ref in eq.terms if ref in line_of and line_of[ref] in position]
-        if touched:
-            checkpoint.setdefault(max(touched), []).append(eq)
+        for i in {line_of[ref] for _, ref in eq.terms if ref in line_of}:
+            touching.setdefault(i, []).append(eq)
+    assigned: Set[int] = set()
 
     deciding: Dict[int, Set[str]] = {i: set() for i in multi}
     solutions: Dict[Tuple, Solution] = {}
     choice = [0] * len(multi)
     leaves = 0
+    nodes = 0
     exhausted = False
+    multi_set = set(multi)
 
-    def quick_fail(eqs: List[Equation]) -> Optional[Equation]:
-        """An equation already violated: known cells unequal, or unknowns (all ≥ 0) that would need a
-        negative sum."""
+    def infeasible(eqs: List[Equation]) -> Optional[Equation]:
+        """An equation that no choice of the remaining lines can satisfy (interval arithmetic; all cells
+        are ≥ 0 where unknown)."""
         for eq in eqs:
-            total = 0.0
-            signs = set()
+            lo = hi = 0.0
             for coef, ref in eq.terms:
-                v = values.get(ref)
-                if v is None:
-                    signs.add(coef > 0)
+                i = line_of.get(ref)
+                if i is not None and i in multi_set and i not in assigned:
+                    a, b = bounds[ref]
                 else:
-                    total += coef * v
-            if not signs:
-                if abs(total) > TOLERANCE:
-                    return eq
-            elif len(signs) == 1:
-                s = 1 if signs.pop() else -1
-                if -total / s < -TOLERANCE:
-                    return eq
+                    v = values.get(ref)
+                    a, b = (0.0, INF) if v is None else (v, v)
+                if coef > 0:
+                    lo += coef * a
+                    hi += coef * b
+                else:
+                    lo += coef * b
+                    hi += coef * a
+            if lo > TOLERANCE or hi < -TOLERANCE:
+                return eq
         return None
 
     def rec(k: int) -> None:
-        nonlocal leaves, exhausted
+        nonlocal leaves, nodes, exhausted
         if exhausted:
             return
         if k == len(multi):
@@ -185,16 +205,22 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
                 exhausted = True
             return
         i = multi[k]
+        assigned.add(i)
         for r in range(len(lines[i].readings)):
+            nodes += 1
+            if nodes > max_nodes:
+                exhausted = True
+                break
             apply(i, r)
             choice[k] = r
-            bad = quick_fail(checkpoint.get(k, []))
+            bad = infeasible(touching.get(i, []))
             if bad is not None:
                 deciding[i].add(bad.id)
                 continue
             rec(k + 1)
             if exhausted:
-                return
+                break
+        assigned.discard(i)
 
     if not multi:
         trial = dict(values)
