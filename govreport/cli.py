@@ -71,7 +71,7 @@ app = typer.Typer(
 @app.command(epilog=f"{_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
 def extract(
     file: str = typer.Argument(
-        ..., metavar="FILE", help="The report to read (plain text or Markdown for now); '-' reads stdin."
+        ..., metavar="FILE", help="The report to read (PDF, plain text or Markdown); '-' reads stdin."
     ),
     out: Optional[str] = typer.Option(
         None, "-o", "--out", metavar="OUT", help="Write to OUT (atomically) instead of stdout ('-': stdout)."

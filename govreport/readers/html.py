@@ -1,0 +1,442 @@
+"""Saved web pages (HTML), read with lxml: the report's own content, its tables as tab grids.
+
+The page is decoded (BOM, then the declared charset, then UTF-8, then GB18030), parsed with a parser that
+loads nothing (no network, no DTD, no external entities), stripped of scripts, styles, navigation, page
+headers and footers and hidden elements, and narrowed to the element that holds the report (the smallest
+container holding its section headings and statistics tables; failing that, the one holding most of the
+page's text). Paragraphs become lines; every data table becomes one line per row with its cells separated
+by tabs, ``rowspan``/``colspan`` expanded into a grid whose covered positions are empty fields, as the PDF
+reader writes them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..errors import BadInputError, MissingDependencyError
+from . import Document
+
+# ---------------------------------------------------------------------------------------------------------
+# decoding
+
+_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_DECLARED = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.I)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:\-]{1,40})""", re.I)
+# every Chinese national encoding is decoded as its superset GB18030
+_GB = {"gbk", "gb2312", "gb_2312", "gb_2312-80", "gb-2312", "x-gbk", "cp936", "ms936", "windows-936", "936",
+       "csgb2312", "chinese", "euc-cn", "euccn", "x-euc-cn", "iso-ir-58", "gb18030", "gb-18030", "hz-gb-2312"}
+_HEAD_BYTES = 64 * 1024
+
+
+def _codec(label: str) -> Optional[str]:
+    """The Python codec for a declared charset label, or None if unknown or not ASCII-compatible."""
+    name = label.strip().lower()
+    if name in _GB:
+        return "gb18030"
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return None
+    if info.name.startswith(("utf-16", "utf-32")) or info.name in ("utf-7",):
+        return "utf-8"  # a UTF-16 label on a byte stream that reached here is a mislabel (the HTML rule)
+    return info.name
+
+
+def declared_charset(data: bytes) -> Optional[str]:
+    """The charset a page declares in its head (``<meta charset>``, ``http-equiv`` or XML declaration)."""
+    head = data[:_HEAD_BYTES]
+    for rx in (_XML_DECL, _DECLARED):
+        m = rx.search(head)
+        if m:
+            codec = _codec(m.group(1).decode("ascii", "replace"))
+            if codec:
+                return codec
+    return None
+
+
+def decode(data: bytes, path: Path) -> Tuple[str, str]:
+    """The page's text and the encoding it was read with."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(enc.replace("-sig", ""), errors="replace"), enc.replace("-le", "").replace("-be", "")
+    declared = declared_charset(data)
+    tried: List[str] = []
+    for enc in (declared, "utf-8", "gb18030"):
+        if not enc or enc in tried:
+            continue
+        tried.append(enc)
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    # mostly right with a few broken bytes (a truncated download): keep it readable
+    enc = declared or "utf-8"
+    text = data.decode(enc, errors="replace")
+    if text.count("\ufffd") <= max(3, len(text) // 200):
+        return text, enc
+    raise BadInputError(f"{path}: the web page is not readable as {' or '.join(tried)} text")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# text helpers
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_WS = re.compile(r"\s+")
+_SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+
+
+def collapse(s: str, join_wide: bool = True) -> str:
+    """Whitespace runs (tabs, newlines, no-break and ideographic spaces) become one space; none is kept
+    between two non-ASCII characters (markup line breaks inside Chinese text are not spaces)."""
+    s = _WS.sub(" ", s.translate(_ZERO_WIDTH)).strip()
+    return _SPACE_BETWEEN_WIDE.sub("", s) if join_wide else s
+
+
+def join_pieces(pieces: Iterable[str]) -> str:
+    """Lines of one table cell joined into one field: directly, but with a space between two ASCII
+    letters or digits (so that two numbers on two lines never fuse into one)."""
+    out = ""
+    for p in pieces:
+        p = p.replace("\t", " ").strip()
+        if not p:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
+            out += " "
+        out += p
+    return out
+
+
+def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int = 100) -> List[str]:
+    """Tab-separated lines for table rows given as ``(text, colspan, rowspan)`` cells.
+
+    A merged cell's text goes to its first grid position; the positions it covers stay empty fields.
+    ``rowspan`` 0 means "to the end of the table". Rows are padded to the width of the grid.
+    """
+    n = len(rows)
+    carry: Dict[int, int] = {}  # column -> rows still covered below by a rowspan from above
+    grid: List[List[str]] = []
+    for r, cells in enumerate(rows):
+        line: Dict[int, str] = {}
+        covered = {c for c, left in carry.items() if left > 0}
+        c = 0
+        for text, colspan, rowspan in cells:
+            while c in covered:
+                c += 1
+            colspan = max(1, min(colspan, max_colspan))
+            rowspan = n - r if rowspan <= 0 else min(rowspan, n - r)
+            line[c] = text
+            for k in range(c, c + colspan):
+                covered.add(k)
+                if rowspan > 1:
+                    carry[k] = max(carry.get(k, 0), rowspan)  # counted down below, this row included
+            c += colspan
+        width = max(max(covered, default=-1) + 1, max(line, default=-1) + 1)
+        grid.append([line.get(k, "") for k in range(width)])
+        for k in list(carry):
+            carry[k] -= 1
+            if carry[k] <= 0:
+                del carry[k]
+    width = max((len(g) for g in grid), default=0)
+    return ["\t".join(g + [""] * (width - len(g))) for g in grid]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the page
+
+_DROP = {
+    "script", "style", "noscript", "template", "nav", "header", "footer", "aside", "iframe", "frame",
+    "frameset", "object", "embed", "applet", "svg", "math", "canvas", "audio", "video", "map", "select",
+    "button", "input", "textarea", "dialog", "head", "title", "meta", "link", "base", "option", "datalist",
+}
+_BLOCK = {
+    "html", "body", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+    "section", "article", "main", "blockquote", "pre", "form", "fieldset", "legend", "address", "figure",
+    "figcaption", "center", "hr", "tr", "td", "th", "thead", "tbody", "tfoot", "caption", "details",
+    "summary", "table", "menu", "dir", "xmp", "listing", "plaintext",
+}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]{0,500}\[.*?\]\s*>", re.I | re.S)
+# the report's fixed section headings (the part that does not vary between templates and years)
+_HEADINGS = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议",
+             "存在的主要问题及改进情况", "其他需要报告的事项")
+_TABLE_WORDS = ("申请人情况", "本年新收", "行政复议", "信息内容", "制发件数", "予以公开", "处理决定")
+_TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)\S{0,20}(年度报告|年报)")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
+_LAYOUT_CELL_CHARS = 300  # a table cell holding more text than this is a page layout, not data
+
+
+def _lxml():
+    try:
+        import lxml.html
+        from lxml import etree
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise MissingDependencyError("reading HTML needs lxml", hint="pip install lxml") from None
+    return lxml.html, etree
+
+
+def _parse(text: str, path: Path):
+    lhtml, etree = _lxml()
+    # an internal DTD subset would show as text ("]>"); the parser never expands its entities anyway
+    head = _DOCTYPE_SUBSET.sub("", text[:_HEAD_BYTES], count=1)
+    text = head + text[_HEAD_BYTES:]
+    parser = lhtml.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                              recover=True, huge_tree=False, default_doctype=False)
+    try:
+        root = lhtml.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        raise BadInputError(f"{path}: not a readable web page ({' '.join(str(exc).split()) or type(exc).__name__})") from None
+    return root
+
+
+def _tag(el) -> Optional[str]:
+    return el.tag.lower() if isinstance(el.tag, str) else None
+
+
+def _hidden(el) -> bool:
+    if el.get("hidden") is not None or (el.get("aria-hidden") or "").lower() == "true":
+        return True
+    style = el.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+def _clean(root) -> None:
+    """Drop what is never content (scripts, menus, page headers/footers, hidden elements), keeping tails."""
+    doomed = [el for el in root.iter() if _tag(el) in _DROP or (_tag(el) and _hidden(el))]
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()  # keeps the tail text
+
+
+def _compact(s: str) -> str:
+    return _WS.sub("", s.translate(_ZERO_WIDTH))
+
+
+def _depth(el) -> int:
+    d = 0
+    while el is not None:
+        el = el.getparent()
+        d += 1
+    return d
+
+
+def _common_ancestor(elements: Sequence):
+    paths = []
+    for el in elements:
+        chain = [el] + list(el.iterancestors())
+        paths.append(chain[::-1])
+    common = None
+    for level in zip(*paths):
+        if all(x is level[0] for x in level):
+            common = level[0]
+        else:
+            break
+    return common
+
+
+def _in_link(el) -> bool:
+    return any(_tag(a) == "a" for a in el.iterancestors()) or _tag(el) == "a"
+
+
+def _is_layout_table(table) -> bool:
+    if any(True for _ in table.iterdescendants("table")):
+        return True
+    return any(len(_compact(c.text_content())) > _LAYOUT_CELL_CHARS for c in table.iterdescendants("td", "th"))
+
+
+def _content_root(body):
+    """The element holding the report: the smallest one with its section headings and tables."""
+    texts: Dict[object, str] = {}
+    elements = [el for el in body.iter() if _tag(el)]
+    for el in elements:
+        texts[el] = _compact(el.text_content())
+    targets = []
+    for phrase in _HEADINGS:
+        holders = [el for el in elements if phrase in texts[el] and not _in_link(el)]
+        holder_set = set(holders)
+        # the innermost holders: no child holds the phrase
+        targets += [el for el in holders if not any(c in holder_set for c in el)]
+    for t in body.iter("table"):
+        if not _is_layout_table(t) and any(w in texts.get(t, "") for w in _TABLE_WORDS):
+            targets.append(t)
+    if len(targets) >= 2:
+        root = _common_ancestor(targets)
+        while root is not None and _tag(root) in ("table", "thead", "tbody", "tfoot", "tr", "caption") \
+                and root.getparent() is not None:
+            root = root.getparent()
+        if root is not None:
+            return root
+    # no report structure: the innermost element holding most of the page's text outside links
+    def own(el) -> int:
+        links = sum(len(texts.get(a, "")) for a in el.iter("a"))
+        return len(texts[el]) - links
+
+    total = own(body)
+    if total <= 0:
+        return body
+    best = body
+    for el in elements:
+        if _tag(el) in ("p", "span", "a", "table", "tr", "td", "th", "tbody", "thead", "li"):
+            continue
+        if own(el) >= 0.7 * total and _depth(el) > _depth(best):
+            best = el
+    return best
+
+
+def _title(root, content) -> Optional[str]:
+    """The report's title as the page shows it, for pages whose article body leaves it out."""
+    for name in ("ArticleTitle", "og:title", "title"):
+        for meta in root.iter("meta"):
+            if (meta.get("name") or meta.get("property") or "").lower() == name.lower():
+                t = collapse(meta.get("content") or "")
+                if _TITLE.search(t) and _YEAR.search(t):
+                    return t
+    return None
+
+
+def _title_candidates(root) -> List[str]:
+    out = []
+    for el in root.iter():
+        tag = _tag(el)
+        if tag is None:
+            continue
+        cls = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
+        if tag in ("h1", "h2", "h3") or "title" in cls or tag == "title":
+            if tag != "title" and _in_link(el):
+                continue
+            t = collapse(el.text_content())
+            if len(t) <= 80 and _TITLE.search(t) and _YEAR.search(t):
+                if tag == "title":
+                    parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+|-(?=[^-]*$)", t) if p]
+                    t = next((p for p in parts if _TITLE.search(p)), t)
+                out.append(t)
+    return out
+
+
+class _Lines:
+    def __init__(self, join_wide: bool = True) -> None:
+        self.lines: List[str] = []
+        self.cur: List[str] = []
+        self.join_wide = join_wide
+
+    def add(self, s: Optional[str]) -> None:
+        if s:
+            self.cur.append(s)
+
+    def flush(self) -> None:
+        if self.cur:
+            line = collapse("".join(self.cur), self.join_wide)
+            if line:
+                self.lines.append(line)
+            self.cur = []
+
+    def raw(self, line: str) -> None:
+        self.flush()
+        self.lines.append(line)
+
+
+def _rows(table) -> List:
+    rows = []
+    for child in table:
+        tag = _tag(child)
+        if tag == "tr":
+            rows.append(child)
+        elif tag in ("thead", "tbody", "tfoot"):
+            rows.extend(r for r in child if _tag(r) == "tr")
+    return rows
+
+
+def _span(el, name: str, default: int = 1) -> int:
+    m = re.match(r"\s*(\d{1,6})", el.get(name) or "")
+    return int(m.group(1)) if m else default
+
+
+def _cell_text(cell) -> str:
+    out = _Lines()
+    _walk(cell, out, inside_cell=True)
+    out.flush()
+    return join_pieces(out.lines)
+
+
+def _write_table(table, out: _Lines) -> None:
+    out.flush()
+    for child in table:
+        if _tag(child) == "caption":
+            cap = collapse(child.text_content())
+            if cap:
+                out.raw(cap)
+    rows = []
+    for tr in _rows(table):
+        cells = [c for c in tr if _tag(c) in ("td", "th")]
+        rows.append([(_cell_text(c), _span(c, "colspan"), _span(c, "rowspan")) for c in cells])
+    for line in grid_lines(rows):
+        out.raw(line)
+
+
+def _walk(top, out: _Lines, inside_cell: bool = False) -> None:
+    """Text of ``top`` in reading order: block elements and ``<br>`` end lines, tables become grids."""
+    stack: List[Tuple[object, bool]] = [(top, True)]
+    while stack:
+        el, opening = stack.pop()
+        tag = _tag(el)
+        if not opening:  # closing: end the block, then the text after the element
+            if tag in _BLOCK:
+                out.flush()
+            if el is not top:
+                out.add(el.tail)
+            continue
+        if tag is None:  # a comment or processing instruction left by the parser: only its tail counts
+            if el is not top:
+                out.add(el.tail)
+            continue
+        if tag == "br":
+            out.flush()
+            if el is not top:
+                out.add(el.tail)
+            continue
+        if tag == "table" and el is not top and not (inside_cell is False and _is_layout_table(el)):
+            if inside_cell:  # a table inside a data cell: its text, flattened
+                out.add(" ".join(_cell_text(c) for c in el.iterdescendants("td", "th")))
+            else:
+                _write_table(el, out)
+            out.add(el.tail)
+            continue
+        if tag in _BLOCK:
+            out.flush()
+        out.add(el.text)
+        stack.append((el, False))
+        for child in reversed(list(el)):
+            stack.append((child, True))
+
+
+def render(root) -> Tuple[str, List[str]]:
+    """The report's text from a parsed page, and notes about what was left out."""
+    notes: List[str] = []
+    title_meta = _title(root, None)
+    titles = _title_candidates(root)
+    _clean(root)
+    body = root.find("body")
+    if body is None:
+        body = root
+    content = _content_root(body)
+    out = _Lines()
+    if _tag(content) == "table" and not _is_layout_table(content):
+        _write_table(content, out)
+    else:
+        _walk(content, out)
+    out.flush()
+    lines = out.lines
+    head = _compact("".join(lines[:8]))
+    title = title_meta or (titles[0] if titles else None)
+    if title and _compact(title) not in head:
+        lines.insert(0, title)
+    return "\n".join(lines) + ("\n" if lines else ""), notes
+
+
+def read(path: Path, data: bytes) -> Document:
+    text, encoding = decode(data, path)
+    root = _parse(text, path)
+    rendered, notes = render(root)
+    return Document(text=rendered, format="html", encoding=encoding, spans=[], reader_notes=notes)
