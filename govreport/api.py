@@ -103,7 +103,7 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     title = find_title(text)
     issuer, year = issuer_and_year(title, text)
     layout = find_headings(text, template.versions["2021"])
-    tables = extract_tables(text, layout, template, _fallback_version(year))
+    tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=doc.empty_cells_blank)
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
     if not _looks_like_a_report(title, layout, tables.results, text, template):

@@ -28,6 +28,8 @@ class Document:
     spans: List[Span] = field(default_factory=list)  # provenance of words and table cells, sorted by start
     page_layers: List[str] = field(default_factory=list)  # text layer per page: ok | none
     reader_notes: List[str] = field(default_factory=list)
+    # the table cells are explicit (HTML, DOCX): an empty cell was printed empty (blank), not lost
+    empty_cells_blank: bool = False
 
     def locate(self, start: int, end: int) -> Optional[Span]:
         """The span a token at ``text[start:end]`` came from (an empty cell: the span starting there)."""

@@ -11,6 +11,7 @@ reader writes them.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
 from pathlib import Path
@@ -214,12 +215,83 @@ def _compact(s: str) -> str:
     return _WS.sub("", s.translate(_ZERO_WIDTH))
 
 
-def _depth(el) -> int:
-    d = 0
-    while el is not None:
-        el = el.getparent()
-        d += 1
-    return d
+class _Index:
+    """The page's text without whitespace, and where each element's text lies in it (one pass)."""
+
+    def __init__(self, body) -> None:
+        parts: List[str] = []
+        self.span: Dict[object, Tuple[int, int]] = {}
+        self.links: Dict[object, Tuple[int, int]] = {}  # cumulative characters inside links at start/end
+        self.depth: Dict[object, int] = {}
+        self.chunks: List[int] = []  # start of each non-empty piece of text, and the element it belongs to
+        self.owners: List[object] = []
+        length = 0
+        in_link = 0
+        linked = 0
+        stack: List[Tuple[object, bool, int]] = [(body, True, 0)]
+        while stack:
+            el, opening, depth = stack.pop()
+            tag = _tag(el)
+            if opening and tag is not None:
+                self.span[el] = (length, -1)
+                self.links[el] = (linked, -1)
+                self.depth[el] = depth
+                if tag == "a":
+                    in_link += 1
+                s = _compact(el.text or "")
+                if s:
+                    self.chunks.append(length)
+                    self.owners.append(el)
+                parts.append(s)
+                length += len(s)
+                linked += len(s) if in_link else 0
+                stack.append((el, False, depth))
+                for child in reversed(list(el)):
+                    stack.append((child, True, depth + 1))
+                continue
+            if tag is not None:  # closing
+                self.span[el] = (self.span[el][0], length)
+                self.links[el] = (self.links[el][0], linked)
+                if tag == "a":
+                    in_link -= 1
+            if el is not body:  # the text after the element belongs to its parent
+                s = _compact(el.tail or "")
+                if s:
+                    self.chunks.append(length)
+                    self.owners.append(el.getparent())
+                parts.append(s)
+                length += len(s)
+                linked += len(s) if in_link else 0
+        self.text = "".join(parts)
+        self.elements = list(self.span)
+
+    def length(self, el) -> int:
+        a, b = self.span.get(el, (0, 0))
+        return b - a
+
+    def own(self, el) -> int:
+        """Characters of ``el``'s text outside links."""
+        a, b = self.links.get(el, (0, 0))
+        return self.length(el) - (b - a)
+
+    def holders(self, phrase: str) -> List:
+        """For each occurrence of ``phrase``, the innermost element whose text holds all of it."""
+        out = []
+        pos = self.text.find(phrase)
+        while pos >= 0 and len(out) < 50:
+            end = pos + len(phrase)
+            el = self.owners[bisect.bisect_right(self.chunks, pos) - 1]
+            while el is not None and not (el in self.span and self.span[el][1] >= end):
+                el = el.getparent()
+            if el is not None:
+                out.append(el)
+            pos = self.text.find(phrase, end)
+        return out
+
+    def contains(self, el, words: Sequence[str]) -> bool:
+        a, b = self.span.get(el, (0, 0))
+        seg = self.text[a:b]
+        return any(w in seg for w in words)
 
 
 def _common_ancestor(elements: Sequence):
@@ -237,29 +309,29 @@ def _common_ancestor(elements: Sequence):
 
 
 def _in_link(el) -> bool:
-    return any(_tag(a) == "a" for a in el.iterancestors()) or _tag(el) == "a"
+    return _tag(el) == "a" or any(_tag(a) == "a" for a in el.iterancestors())
 
 
-def _is_layout_table(table) -> bool:
-    if any(True for _ in table.iterdescendants("table")):
-        return True
-    return any(len(_compact(c.text_content())) > _LAYOUT_CELL_CHARS for c in table.iterdescendants("td", "th"))
+def _is_layout_table(table, index: Optional[_Index] = None) -> bool:
+    """A table that lays out the page (a table inside it, or a cell with running text), not data."""
+    for el in table.iterdescendants():
+        tag = _tag(el)
+        if tag == "table":
+            return True
+        if tag in ("td", "th"):
+            n = index.length(el) if index is not None and el in index.span else len(_compact(el.text_content()))
+            if n > _LAYOUT_CELL_CHARS:
+                return True
+    return False
 
 
-def _content_root(body):
+def _content_root(body, index: _Index):
     """The element holding the report: the smallest one with its section headings and tables."""
-    texts: Dict[object, str] = {}
-    elements = [el for el in body.iter() if _tag(el)]
-    for el in elements:
-        texts[el] = _compact(el.text_content())
     targets = []
     for phrase in _HEADINGS:
-        holders = [el for el in elements if phrase in texts[el] and not _in_link(el)]
-        holder_set = set(holders)
-        # the innermost holders: no child holds the phrase
-        targets += [el for el in holders if not any(c in holder_set for c in el)]
+        targets += [el for el in index.holders(phrase) if not _in_link(el)]
     for t in body.iter("table"):
-        if not _is_layout_table(t) and any(w in texts.get(t, "") for w in _TABLE_WORDS):
+        if index.contains(t, _TABLE_WORDS) and not _is_layout_table(t, index):
             targets.append(t)
     if len(targets) >= 2:
         root = _common_ancestor(targets)
@@ -269,50 +341,56 @@ def _content_root(body):
         if root is not None:
             return root
     # no report structure: the innermost element holding most of the page's text outside links
-    def own(el) -> int:
-        links = sum(len(texts.get(a, "")) for a in el.iter("a"))
-        return len(texts[el]) - links
-
-    total = own(body)
-    if total <= 0:
-        return body
+    total = index.own(body)
     best = body
-    for el in elements:
+    if total <= 0:
+        return best
+    for el in index.elements:
         if _tag(el) in ("p", "span", "a", "table", "tr", "td", "th", "tbody", "thead", "li"):
             continue
-        if own(el) >= 0.7 * total and _depth(el) > _depth(best):
+        if index.own(el) >= 0.7 * total and index.depth[el] > index.depth.get(best, 0):
             best = el
     return best
 
 
-def _title(root, content) -> Optional[str]:
-    """The report's title as the page shows it, for pages whose article body leaves it out."""
-    for name in ("ArticleTitle", "og:title", "title"):
+def _short_text(el, limit: int = 200) -> Optional[str]:
+    out: List[str] = []
+    n = 0
+    for s in el.itertext():
+        out.append(s)
+        n += len(s)
+        if n > limit:
+            return None
+    return collapse("".join(out))
+
+
+def _title(root) -> Optional[str]:
+    """The report's title as the page names it (article metadata, a heading, the window title)."""
+    for name in ("articletitle", "og:title", "title"):
         for meta in root.iter("meta"):
-            if (meta.get("name") or meta.get("property") or "").lower() == name.lower():
+            if (meta.get("name") or meta.get("property") or "").lower() == name:
                 t = collapse(meta.get("content") or "")
-                if _TITLE.search(t) and _YEAR.search(t):
+                if len(t) <= 80 and _TITLE.search(t) and _YEAR.search(t):
                     return t
-    return None
-
-
-def _title_candidates(root) -> List[str]:
-    out = []
+    seen = 0
     for el in root.iter():
         tag = _tag(el)
         if tag is None:
             continue
         cls = ((el.get("class") or "") + " " + (el.get("id") or "")).lower()
-        if tag in ("h1", "h2", "h3") or "title" in cls or tag == "title":
-            if tag != "title" and _in_link(el):
-                continue
-            t = collapse(el.text_content())
-            if len(t) <= 80 and _TITLE.search(t) and _YEAR.search(t):
-                if tag == "title":
-                    parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+|-(?=[^-]*$)", t) if p]
-                    t = next((p for p in parts if _TITLE.search(p)), t)
-                out.append(t)
-    return out
+        if not (tag in ("h1", "h2", "h3", "title") or "title" in cls) or (tag != "title" and _in_link(el)):
+            continue
+        seen += 1
+        if seen > 200:
+            break
+        t = _short_text(el)
+        if not t or len(t) > 80 or not (_TITLE.search(t) and _YEAR.search(t)):
+            continue
+        if tag == "title":  # "报告名_栏目_网站" / "报告名-单位": the part naming the report
+            parts = [p for p in re.split(r"\s*[_|｜]\s*|\s+[-–—]\s+|-(?=[^-]*$)", t) if p]
+            t = next((p for p in parts if _TITLE.search(p)), t)
+        return t
+    return None
 
 
 class _Lines:
@@ -375,7 +453,7 @@ def _write_table(table, out: _Lines) -> None:
         out.raw(line)
 
 
-def _walk(top, out: _Lines, inside_cell: bool = False) -> None:
+def _walk(top, out: _Lines, inside_cell: bool = False, index: Optional[_Index] = None) -> None:
     """Text of ``top`` in reading order: block elements and ``<br>`` end lines, tables become grids."""
     stack: List[Tuple[object, bool]] = [(top, True)]
     while stack:
@@ -396,9 +474,9 @@ def _walk(top, out: _Lines, inside_cell: bool = False) -> None:
             if el is not top:
                 out.add(el.tail)
             continue
-        if tag == "table" and el is not top and not (inside_cell is False and _is_layout_table(el)):
+        if tag == "table" and el is not top and (inside_cell or not _is_layout_table(el, index)):
             if inside_cell:  # a table inside a data cell: its text, flattened
-                out.add(" ".join(_cell_text(c) for c in el.iterdescendants("td", "th")))
+                out.add(" ".join(_cell_text(c) for tr in _rows(el) for c in tr if _tag(c) in ("td", "th")))
             else:
                 _write_table(el, out)
             out.add(el.tail)
@@ -411,32 +489,28 @@ def _walk(top, out: _Lines, inside_cell: bool = False) -> None:
             stack.append((child, True))
 
 
-def render(root) -> Tuple[str, List[str]]:
-    """The report's text from a parsed page, and notes about what was left out."""
-    notes: List[str] = []
-    title_meta = _title(root, None)
-    titles = _title_candidates(root)
+def render(root) -> str:
+    """The report's text from a parsed page."""
+    title = _title(root)
     _clean(root)
     body = root.find("body")
     if body is None:
         body = root
-    content = _content_root(body)
+    index = _Index(body)
+    content = _content_root(body, index)
     out = _Lines()
-    if _tag(content) == "table" and not _is_layout_table(content):
+    if _tag(content) == "table" and not _is_layout_table(content, index):
         _write_table(content, out)
     else:
-        _walk(content, out)
+        _walk(content, out, index=index)
     out.flush()
     lines = out.lines
-    head = _compact("".join(lines[:8]))
-    title = title_meta or (titles[0] if titles else None)
-    if title and _compact(title) not in head:
+    if title and _compact(title) not in _compact("".join(lines[:8])):
         lines.insert(0, title)
-    return "\n".join(lines) + ("\n" if lines else ""), notes
+    return "\n".join(lines) + ("\n" if lines else "")
 
 
 def read(path: Path, data: bytes) -> Document:
     text, encoding = decode(data, path)
     root = _parse(text, path)
-    rendered, notes = render(root)
-    return Document(text=rendered, format="html", encoding=encoding, spans=[], reader_notes=notes)
+    return Document(text=render(root), format="html", encoding=encoding, spans=[], reader_notes=[])

@@ -12,7 +12,7 @@ from ..sections import Layout
 from ..template import RowDef, TableDef, Template, VersionDef
 from .layout import RowObs, observe_rows
 from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
-from .tokens import Group, Token, groups_in
+from .tokens import Group, Token, groups_in, split_fields
 
 _MARKERS = {
     "active_disclosure": {
@@ -91,7 +91,7 @@ def _clean_line_groups(text: str, start: int, end: int) -> List[Group]:
     return out
 
 
-def review_litigation_row(text: str, start: int, end: int, table: TableDef) -> PrintedRow:
+def review_litigation_row(text: str, start: int, end: int, table: TableDef, empty_blank: bool = False) -> PrintedRow:
     """Table 四 prints its 15 cells as one row under a three-level header."""
     by_key = {r.key: r for r in table.data_rows}
     refs = tuple(f"{table.key}.{ref}" for ref in table.text_order)
@@ -110,6 +110,18 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef) -> P
             if count >= n:
                 break
         tokens = [t for g in chosen for t in g.tokens]
+        if len(chosen) == 1:
+            # one grid line of exactly 15 fields: each number's column is known, empty fields included
+            line_start = text.rfind("\n", 0, chosen[0].start) + 1
+            line_end = text.find("\n", chosen[0].end, end)
+            fields = split_fields(text, line_start, end if line_end < 0 else line_end)
+            if fields is not None:
+                while len(fields) > n and fields[-1].kind == "empty":
+                    fields.pop()
+                if len(fields) == n:
+                    kind = "blank" if empty_blank else "empty"
+                    tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
+                    return PrintedRow(refs, columns, tokens, True)
     else:
         groups = groups_in(text, start, end)
         if groups:
@@ -137,7 +149,8 @@ def _other_version_rows(template: Template, version: str, table_key: str) -> Lis
     return out
 
 
-def extract_tables(text: str, layout: Layout, template: Template, fallback_version: str) -> TextTables:
+def extract_tables(text: str, layout: Layout, template: Template, fallback_version: str,
+                   empty_blank: bool = False) -> TextTables:
     spans = regions(text, layout)
     versions: Dict[str, str] = {}
     evidence: List[str] = []
@@ -159,12 +172,12 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
         a, b = spans[key]
         extra: List[Tuple[RowDef, str]] = []
         if key == "review_litigation":
-            rows = [review_litigation_row(text, a, b, table)]
+            rows = [review_litigation_row(text, a, b, table, empty_blank)]
             found_rows = [r.key for r in table.data_rows] if rows[0].tokens else []
             placed: List[str] = []
         else:
             others = _other_version_rows(template, version, key) if key == "applications" else []
-            obs = observe_rows(text, a, b, table, extra=[r for r, _ in others])
+            obs = observe_rows(text, a, b, table, extra=[r for r, _ in others], empty_blank=empty_blank)
             rows = rows_from_obs(table, obs.rows)
             for o in obs.extra_rows:
                 vkey = next(v for r, v in others if r.key == o.row.key)

@@ -102,7 +102,7 @@ def _line_end(text: str, pos: int, end: int) -> int:
 
 
 def observe_rows(text: str, start: int, end: int, table: TableDef,
-                 extra: Sequence[RowDef] = ()) -> TableObs:
+                 extra: Sequence[RowDef] = (), empty_blank: bool = False) -> TableObs:
     """Observations for every data row of ``table`` in ``text[start:end]``.
 
     ``extra`` rows (from another template version) are matched too and reported separately.
@@ -176,6 +176,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
             g = groups[gi]
             grid = _positional(grid_cells(text, b, _line_end(text, b, end)), len(o.row.columns))
             if grid is not None and [t.raw for t in grid if t.kind != "empty"] == [t.raw for t in g.tokens]:
+                if empty_blank:
+                    grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
                 o.tokens, o.positional = grid, True
             else:
                 o.tokens = list(g.tokens)

@@ -60,8 +60,8 @@ def parse_number(raw: str, column: ColumnDef) -> Optional[Number]:
 def _positional(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Reading:
     pieces = []
     for tok, col in zip(tokens, columns):
-        if tok.kind == "placeholder":
-            pieces.append(Piece(None, tok.raw, "placeholder", tok))
+        if tok.kind in ("placeholder", "blank"):
+            pieces.append(Piece(None, tok.raw, "placeholder", tok))  # raw "" marks a blank cell
         elif tok.kind == "empty":
             pieces.append(Piece(None, "", "unknown", tok))
         else:

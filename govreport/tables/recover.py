@@ -231,7 +231,8 @@ def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
             best_piece, best_val = pieces[0], vals[0]
             kinds = {p.kind for p in pieces}
             if kinds == {"placeholder"}:
-                out[ref] = CellResult(ref, None, "placeholder", best_piece.raw, best_piece.token)
+                out[ref] = CellResult(ref, None, "placeholder" if best_piece.raw else "blank", best_piece.raw,
+                                      best_piece.token)
                 continue
             if len(set(vals)) == 1 and best_val is not None:
                 tokens = {id(p.token) for p in pieces}
@@ -270,7 +271,7 @@ def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> N
         vals = {p.value for p in pieces}
         bp = best.pieces[j]
         if all(p.kind == "placeholder" for p in pieces):
-            out[ref] = CellResult(ref, None, "placeholder", bp.raw, bp.token)
+            out[ref] = CellResult(ref, None, "placeholder" if bp.raw else "blank", bp.raw, bp.token)
         elif single and bp.kind == "printed":
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
         elif vals == {None}:

@@ -98,10 +98,10 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
     return out
 
 
-def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
-    """The cells of a tab- or pipe-separated line segment ``text[start:end]`` (label already consumed).
+def split_fields(text: str, start: int, end: int) -> Optional[List[Token]]:
+    """Every tab- or pipe-separated field of the line segment ``text[start:end]`` as a token.
 
-    Returns None unless every field is a number, a placeholder or empty.
+    Returns None unless every field is a number, a placeholder or empty ('empty' tokens).
     """
     seg = text[start:end]
     line_end = seg.find("\n")
@@ -117,9 +117,11 @@ def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
     for part in seg.split(sep):
         fields.append((part, offset))
         offset += len(part) + 1
-    if sep == "|" and seg.rstrip().endswith("|"):
-        fields = fields[:-1]
-    fields = fields[1:]  # the rest of the label's own field
+    if sep == "|":
+        if seg.lstrip().startswith("|"):
+            fields = fields[1:]
+        if seg.rstrip().endswith("|"):
+            fields = fields[:-1]
     cells: List[Token] = []
     for part, off in fields:
         s = part.strip()
@@ -133,3 +135,16 @@ def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
         else:
             return None
     return cells
+
+
+def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
+    """The cells of a tab- or pipe-separated line segment ``text[start:end]`` whose label was consumed:
+    the first field is the rest of the label's own field and is left out."""
+    seg = text[start:end].split("\n", 1)[0]
+    sep = "\t" if "\t" in seg else ("|" if "|" in seg else None)
+    if sep is None:
+        return None
+    first = seg.find(sep)
+    if sep == "|" and not seg[first + 1:].strip():
+        return None
+    return split_fields(text, start + first + 1, end)
