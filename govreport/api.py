@@ -52,7 +52,16 @@ def read_document(path: Path, data: bytes) -> Document:
         from .readers import pdf
 
         return pdf.read(path)
-    raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported yet (text, Markdown and PDF are)")
+    if fmt == "html":
+        from .readers import html
+
+        return html.read(path, data)
+    if fmt == "docx":
+        from .readers import docx
+
+        return docx.read(path, data)
+    raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported "
+                                 "(PDF, .docx, HTML, text and Markdown are; convert .doc/.wps to .docx first)")
 
 
 def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
@@ -190,6 +199,7 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
         table_defs[key] = table
         vdef = template.versions[table.version]
         rows = list(table.data_rows) + [r for r, _ in res.extra_rows]
+        collapsed = _collapsed_rows(table, [r for r, _ in res.extra_rows])
         out: Dict[str, Dict[str, object]] = {}
         for row in rows:
             out[row.key] = {}
@@ -200,6 +210,10 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
                     report.cells[ref] = Cell(status="missing")
                     out[row.key][col.key] = None
                     continue
+                if cr.token is None and row.key in collapsed:
+                    # not printed: the report prints these rows collapsed into one; point at that row
+                    cr.token = getattr(res.cells.get(f"{key}.{collapsed[row.key]}.{col.key}"), "token", None)
+                    cr.note = f"not printed: the report prints one row {collapsed[row.key]} instead"
                 value = cr.value
                 if strict and cr.status == "ambiguous":
                     value = None
@@ -237,6 +251,18 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
         if c.status == "fail" and c.severity == "hard":
             report.issues.append(Issue(level="warning", code="check_failed",
                                        message=f"{c.id}: {c.lhs} vs {c.rhs} as printed ({c.expr})"))
+
+
+def _collapsed_rows(table: TableDef, extra_rows) -> Dict[str, str]:
+    """Sub-rows of this table that the report prints as one row of the other template, e.g. the three
+    （六） rows of 2021 printed as the single 2019 row （六）其他处理: sub-row key -> collapsed row key."""
+    out: Dict[str, str] = {}
+    for x in extra_rows:
+        headers = {r.key for r in table.rows if r.kind == "header" and compact(r.label) == compact(x.label)}
+        for r in table.data_rows:
+            if r.parent in headers:
+                out[r.key] = x.key
+    return out
 
 
 def _cell_message(cr) -> str:

@@ -32,6 +32,7 @@ EXIT_CODES = {
     ExitCode.bad_input: "bad input: missing, unreadable, empty or not a report",
     ExitCode.missing_dependency: "an optional dependency is needed for this input",
     ExitCode.output_not_writable: "the output cannot be written",
+    ExitCode.batch_failed_inputs: "batch: finished, but some inputs failed (each has an error line)",
     ExitCode.interrupted: "interrupted (Ctrl-C)",
 }
 
@@ -113,10 +114,9 @@ _BATCH_EXAMPLES = """Examples:
   find . -name '*.pdf' | govreport batch - --format csv -o tables.csv
   govreport batch reports/ --format xlsx -o reports.xlsx"""
 
-_BATCH_EXIT_HELP = _EXIT_CODE_HELP + "\n  " + f"{int(ExitCode.batch_failed_inputs):>3}  the batch finished but some inputs failed"
 
 
-@app.command(epilog=f"{_BATCH_EXAMPLES}\n\n{_BATCH_EXIT_HELP}")
+@app.command(epilog=f"{_BATCH_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
 def batch(
     paths: List[str] = typer.Argument(..., metavar="PATH...",
                                       help="Files and folders (walked recursively); '-' reads paths from stdin."),

@@ -20,13 +20,14 @@ from typing import Dict, List, Optional, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
 from . import Document
-from .html import collapse, join_pieces
+from .html import collapse, join_pieces, make_document
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all members together
 MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR bytes
 RATIO_FLOOR = 1024 * 1024
 MAX_MEMBERS = 10000
-_LAYOUT_CELL_CHARS = 300  # a table cell holding more text than this is a page layout, not data
+_LAYOUT_CELL_CHARS = 300  # a table of a few cells, one holding more text than this, frames the page
+_LAYOUT_MAX_CELLS = 3
 _MAX_DEPTH = 32  # tables nested deeper are flattened to text
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -385,7 +386,8 @@ class _Reader:
                     self.table(el, depth)
 
     def table(self, tbl, depth: int) -> None:
-        grid_cols = len(tbl.findall(f"{_w('tblGrid')}/{_w('gridCol')}"))
+        grid_cols = min(len(tbl.findall(f"{_w('tblGrid')}/{_w('gridCol')}")), 1000)
+        cells: List[List[Tuple[str, int]]] = []
         rows: List[List[str]] = []
         for tr in _rows(tbl):
             trpr = tr.find(_w("trPr"))
@@ -394,7 +396,7 @@ class _Reader:
                 gb, ga = trpr.find(_w("gridBefore")), trpr.find(_w("gridAfter"))
                 before = min(_int(gb.get(VAL) if gb is not None else None, 0), 100)
                 after = min(_int(ga.get(VAL) if ga is not None else None, 0), 100)
-            fields = [""] * before
+            fields: List[Tuple[str, int]] = [("", before)] if before else []
             for tc in _cells(tr):
                 tcpr = tc.find(_w("tcPr"))
                 span, continued = 1, False
@@ -404,10 +406,18 @@ class _Reader:
                     vm, hm = tcpr.find(_w("vMerge")), tcpr.find(_w("hMerge"))
                     continued = (vm is not None and (vm.get(VAL) or "continue") != "restart") or (
                         hm is not None and (hm.get(VAL) or "continue") != "restart")
-                fields.append("" if continued else self.cell_text(tc, depth + 1))
-                fields += [""] * (span - 1)
-            fields += [""] * after
-            rows.append(fields)
+                fields.append(("" if continued else self.cell_text(tc, depth + 1), span))
+            if after:
+                fields.append(("", after))
+            cells.append(fields)
+        # spans that would blow the grid up far beyond its cells (hostile markup) are ignored
+        n_cells = sum(len(f) for f in cells)
+        spread = sum(span for f in cells for _, span in f) > 64 * n_cells + 10000
+        for fields in cells:
+            row: List[str] = []
+            for text, span in fields:
+                row += [text] + [""] * (0 if spread else span - 1)
+            rows.append(row)
         width = max([grid_cols] + [len(r) for r in rows]) if rows else 0
         for r in rows:
             self.lines.append("\t".join(r + [""] * (width - len(r))))
@@ -441,13 +451,13 @@ def _cells(tr) -> List:
 
 
 def _is_layout(tbl) -> bool:
-    """A table used to lay out a page (a table inside it, or a cell holding running text)."""
-    for tc in tbl.iter(TC):
-        if tc.find(f".//{TBL}") is not None:
-            return True
-        if len("".join(t.text or "" for t in tc.iter(T))) > _LAYOUT_CELL_CHARS:
-            return True
-    return False
+    """A table that lays out the page, not data: a table inside it, or a frame of one to three cells
+    around running text (a data table with a long footnote cell stays a data table)."""
+    if tbl.find(f".//{TBL}") is not None:
+        return True
+    cells = list(tbl.iter(TC))
+    return len(cells) <= _LAYOUT_MAX_CELLS and any(
+        len("".join(t.text or "" for t in tc.iter(T))) > _LAYOUT_CELL_CHARS for tc in cells)
 
 
 def read(path: Path, data: bytes) -> Document:
@@ -473,4 +483,4 @@ def read(path: Path, data: bytes) -> Document:
     reader = _Reader(Numbering.load(extra.get("numbering.xml"), extra.get("styles.xml")))
     reader.blocks(body)
     text = "\n".join(reader.lines) + ("\n" if reader.lines else "")
-    return Document(text=text, format="docx", encoding=None, spans=[], reader_notes=[])
+    return make_document(text=text, format="docx", encoding=None, spans=[], reader_notes=[])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import dataclasses
 import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -23,7 +24,8 @@ from . import Document
 # ---------------------------------------------------------------------------------------------------------
 # decoding
 
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_BOMS = ((b"\xef\xbb\xbf", "utf-8", "utf-8-sig"), (b"\xff\xfe", "utf-16-le", "utf-16"),
+         (b"\xfe\xff", "utf-16-be", "utf-16"))  # the mark, the codec after it, the name reported
 _DECLARED = re.compile(rb"""<meta[^>]{0,512}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]{1,40})""", re.I)
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:\-]{1,40})""", re.I)
 # every Chinese national encoding is decoded as its superset GB18030
@@ -60,9 +62,9 @@ def declared_charset(data: bytes) -> Optional[str]:
 
 def decode(data: bytes, path: Path) -> Tuple[str, str]:
     """The page's text and the encoding it was read with."""
-    for bom, enc in _BOMS:
+    for bom, codec, name in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(enc.replace("-sig", ""), errors="replace"), enc.replace("-le", "").replace("-be", "")
+            return data[len(bom):].decode(codec, errors="replace"), name
     declared = declared_charset(data)
     tried: List[str] = []
     for enc in (declared, "utf-8", "gb18030"):
@@ -114,11 +116,24 @@ def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int 
     """Tab-separated lines for table rows given as ``(text, colspan, rowspan)`` cells.
 
     A merged cell's text goes to its first grid position; the positions it covers stay empty fields.
-    ``rowspan`` 0 means "to the end of the table". Rows are padded to the width of the grid.
+    ``rowspan`` 0 means "to the end of the table". Rows are padded to the width of the grid. Spans that
+    would blow the grid up far beyond its cells (hostile markup) are ignored.
     """
+    cells = sum(len(r) for r in rows)
+    grid = _grid(rows, max_colspan, budget=64 * cells + 10000)
+    if grid is None:
+        grid = _grid([[(t, 1, 1) for t, _, _ in r] for r in rows], 1, budget=None)
+        assert grid is not None
+    width = max((len(g) for g in grid), default=0)
+    return ["\t".join(g + [""] * (width - len(g))) for g in grid]
+
+
+def _grid(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int,
+          budget: Optional[int]) -> Optional[List[List[str]]]:
     n = len(rows)
-    carry: Dict[int, int] = {}  # column -> rows still covered below by a rowspan from above
+    carry: Dict[int, int] = {}  # column -> rows still covered, this one included, by a rowspan from above
     grid: List[List[str]] = []
+    used = 0
     for r, cells in enumerate(rows):
         line: Dict[int, str] = {}
         covered = {c for c, left in carry.items() if left > 0}
@@ -132,16 +147,18 @@ def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int 
             for k in range(c, c + colspan):
                 covered.add(k)
                 if rowspan > 1:
-                    carry[k] = max(carry.get(k, 0), rowspan)  # counted down below, this row included
+                    carry[k] = max(carry.get(k, 0), rowspan)
             c += colspan
         width = max(max(covered, default=-1) + 1, max(line, default=-1) + 1)
+        used += width + len(carry)
+        if budget is not None and used > budget:
+            return None
         grid.append([line.get(k, "") for k in range(width)])
         for k in list(carry):
             carry[k] -= 1
             if carry[k] <= 0:
                 del carry[k]
-    width = max((len(g) for g in grid), default=0)
-    return ["\t".join(g + [""] * (width - len(g))) for g in grid]
+    return grid
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -160,13 +177,15 @@ _BLOCK = {
 }
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]{0,500}\[.*?\]\s*>", re.I | re.S)
-# the report's fixed section headings (the part that does not vary between templates and years)
-_HEADINGS = ("总体情况", "主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议",
+# the report's fixed section headings (the part that does not vary between templates and years; 总体情况
+# alone is too common a phrase to mark the report)
+_HEADINGS = ("主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议",
              "存在的主要问题及改进情况", "其他需要报告的事项")
 _TABLE_WORDS = ("申请人情况", "本年新收", "行政复议", "信息内容", "制发件数", "予以公开", "处理决定")
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)\S{0,20}(年度报告|年报)")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
-_LAYOUT_CELL_CHARS = 300  # a table cell holding more text than this is a page layout, not data
+_LAYOUT_CELL_CHARS = 300  # a table of a few cells, one holding more text than this, frames the page
+_LAYOUT_MAX_CELLS = 3
 
 
 def _lxml():
@@ -183,12 +202,19 @@ def _parse(text: str, path: Path):
     # an internal DTD subset would show as text ("]>"); the parser never expands its entities anyway
     head = _DOCTYPE_SUBSET.sub("", text[:_HEAD_BYTES], count=1)
     text = head + text[_HEAD_BYTES:]
-    parser = lhtml.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
-                              recover=True, huge_tree=False, default_doctype=False)
-    try:
-        root = lhtml.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
-    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
-        raise BadInputError(f"{path}: not a readable web page ({' '.join(str(exc).split()) or type(exc).__name__})") from None
+    data = text.encode("utf-8", errors="replace")
+    for huge in (False, True):  # over 256 levels deep (unclosed tags): libxml2 stops unless told otherwise
+        parser = lhtml.HTMLParser(encoding="utf-8", no_network=True, remove_comments=True, remove_pis=True,
+                                  recover=True, huge_tree=huge, default_doctype=False)
+        try:
+            root = lhtml.document_fromstring(data, parser=parser)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+            raise BadInputError(f"{path}: not a readable web page "
+                                f"({' '.join(str(exc).split()) or type(exc).__name__})") from None
+        if not any("Excessive depth" in e.message for e in parser.error_log):
+            break
+    else:
+        raise BadInputError(f"{path}: not a readable web page (elements nested too deeply)")
     return root
 
 
@@ -203,12 +229,40 @@ def _hidden(el) -> bool:
     return bool(style and _HIDDEN_STYLE.search(style))
 
 
+_CHROME = {"nav", "header", "footer", "aside"}
+
+
+def _report_headings(text: str) -> Tuple[int, int]:
+    """How many of the report's section headings a text holds: distinct ones, and occurrences."""
+    c = _compact(text)
+    counts = [c.count(h) for h in _HEADINGS]
+    return sum(1 for n in counts if n), sum(counts)
+
+
 def _clean(root) -> None:
-    """Drop what is never content (scripts, menus, page headers/footers, hidden elements), keeping tails."""
-    doomed = [el for el in root.iter() if _tag(el) in _DROP or (_tag(el) and _hidden(el))]
+    """Drop what is never content (scripts, menus, page headers/footers, hidden elements), keeping tails.
+
+    A page header/footer/aside or hidden element that holds the report itself (an unclosed ``<header>``
+    swallowing the page, a report shown by script) is kept when the rest of the page does not hold it.
+    """
+    doomed = []
+    for el in root.iter():
+        tag = _tag(el)
+        if tag is not None and (tag in _DROP or _hidden(el)):
+            doomed.append(el)
+    body = root.find("body")
+    everywhere = _report_headings((body if body is not None else root).text_content())[1]
+    dropped: set = set()
     for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree()  # keeps the tail text
+        if el.getparent() is None or any(a in dropped for a in el.iterancestors()):
+            continue
+        tag = _tag(el)
+        if everywhere >= 2 and (tag in _CHROME or tag not in _DROP):
+            distinct, occurrences = _report_headings(el.text_content())
+            if distinct >= 2 and everywhere - occurrences < 2:
+                continue
+        dropped.add(el)
+        el.drop_tree()  # keeps the tail text
 
 
 def _compact(s: str) -> str:
@@ -313,16 +367,19 @@ def _in_link(el) -> bool:
 
 
 def _is_layout_table(table, index: Optional[_Index] = None) -> bool:
-    """A table that lays out the page (a table inside it, or a cell with running text), not data."""
+    """A table that lays out the page, not data: a table inside it, or a frame of one to three cells
+    around running text (a data table with a long footnote cell stays a data table)."""
+    cells = 0
+    longest = 0
     for el in table.iterdescendants():
         tag = _tag(el)
         if tag == "table":
             return True
         if tag in ("td", "th"):
+            cells += 1
             n = index.length(el) if index is not None and el in index.span else len(_compact(el.text_content()))
-            if n > _LAYOUT_CELL_CHARS:
-                return True
-    return False
+            longest = max(longest, n)
+    return cells <= _LAYOUT_MAX_CELLS and longest > _LAYOUT_CELL_CHARS
 
 
 def _content_root(body, index: _Index):
@@ -335,8 +392,10 @@ def _content_root(body, index: _Index):
             targets.append(t)
     if len(targets) >= 2:
         root = _common_ancestor(targets)
-        while root is not None and _tag(root) in ("table", "thead", "tbody", "tfoot", "tr", "caption") \
-                and root.getparent() is not None:
+        # out of a data table's inside; a page-layout table holding the report is a fine container
+        while root is not None and root.getparent() is not None and (
+                _tag(root) in ("thead", "tbody", "tfoot", "tr", "caption")
+                or (_tag(root) == "table" and not _is_layout_table(root, index))):
             root = root.getparent()
         if root is not None:
             return root
@@ -510,7 +569,15 @@ def render(root) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def make_document(**fields) -> Document:
+    """A Document from a reader whose tables mark empty cells as empty fields (``empty_cells_blank``,
+    set once the Document has that field)."""
+    if "empty_cells_blank" in {f.name for f in dataclasses.fields(Document)}:
+        fields["empty_cells_blank"] = True
+    return Document(**fields)
+
+
 def read(path: Path, data: bytes) -> Document:
     text, encoding = decode(data, path)
     root = _parse(text, path)
-    return Document(text=render(root), format="html", encoding=encoding, spans=[], reader_notes=[])
+    return make_document(text=render(root), format="html", encoding=encoding, spans=[], reader_notes=[])
