@@ -153,6 +153,14 @@ def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], position
         out.append(Reading(pieces))
         if len(out) >= limit:
             return out, True
+    # a short number alone on its line inside a multi-line row may be a page number: read it both ways
+    for i, t in enumerate(tokens):
+        if t.alone and t.kind == "num" and len(t.raw) <= 3:
+            rest = [x for j, x in enumerate(tokens) if j != i]
+            for pieces in _cuts(rest, columns):
+                out.append(Reading(pieces, dropped=(t.raw,)))
+                if len(out) >= limit:
+                    return out, True
     if out and not lossy:
         return out, False
     for pieces in _placements(tokens, columns):

@@ -26,6 +26,7 @@ class Token:
     kind: str  # num | placeholder | empty (a grid cell printed empty)
     page: Optional[int] = None
     bbox: Optional[Tuple[float, float, float, float]] = None
+    alone: bool = False  # the only thing on its line, in a row printed over several lines (maybe a page number)
 
     @property
     def is_number(self) -> bool:
@@ -54,6 +55,23 @@ def _line_starts_with_pipe(text: str, pos: int) -> bool:
     return text[line_start:pos + 1].lstrip(" \t").startswith("|")
 
 
+def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
+    """Flag tokens alone on their line when the group's other lines print several numbers or a run."""
+    def line_of(t: Token) -> int:
+        return text.count("\n", 0, t.start)
+
+    lines = [line_of(t) for t in tokens]
+    if len(set(lines)) < 2:
+        return tuple(tokens)
+    per_line = {ln: lines.count(ln) for ln in set(lines)}
+    if all(c == 1 for c in per_line.values()) and all(len(t.raw) <= 4 for t in tokens):
+        return tuple(tokens)  # a column dump: one number a line is the layout, not a stray
+    out = []
+    for t, ln in zip(tokens, lines):
+        out.append(Token(t.raw, t.start, t.end, t.kind, t.page, t.bbox, True) if per_line[ln] == 1 else t)
+    return tuple(out)
+
+
 def groups_in(text: str, start: int, end: int) -> List[Group]:
     """The number groups in ``text[start:end]``."""
     out: List[Group] = []
@@ -63,7 +81,7 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
         nonlocal current
         if current and any(t.is_number for t in current):
             first = current[0].start
-            out.append(Group(tuple(current), first, current[-1].end, _line_starts_with_pipe(text, first)))
+            out.append(Group(_mark_alone(text, current), first, current[-1].end, _line_starts_with_pipe(text, first)))
         current = []
 
     pos = start
