@@ -60,6 +60,10 @@ def read_document(path: Path, data: bytes) -> Document:
         from .readers import docx
 
         return docx.read(path, data)
+    if fmt == "doc":
+        from .readers import office
+
+        return office.read(path, data)
     raise UnsupportedFormatError(f"{path}: {fmt.upper()} input is not supported "
                                  "(PDF, .docx, HTML, text and Markdown are; convert .doc/.wps to .docx first)")
 
