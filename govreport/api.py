@@ -23,7 +23,8 @@ from .template import TableDef, Template, load_template
 log = logging.getLogger(__name__)
 
 PathLike = Union[str, "os.PathLike[str]"]
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # an annual report is a few MB; a scanned one rarely 50
+DEFAULT_MAX_PAGES = 500
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -34,7 +35,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise BadInputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit")
+            raise BadInputError(f"{path}: {size} bytes is over the {max_bytes}-byte limit",
+                                hint="raise it with --max-bytes")
         return path.read_bytes()
     except PermissionError:
         raise BadInputError(f"{path}: permission denied") from None
@@ -42,7 +44,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def read_document(path: Path, data: bytes) -> Document:
+def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MAX_PAGES) -> Document:
     fmt = sniff(data[:8192], path)
     if fmt in ("txt", "md"):
         from .readers import text
@@ -51,7 +53,7 @@ def read_document(path: Path, data: bytes) -> Document:
     if fmt == "pdf":
         from .readers import pdf
 
-        return pdf.read(path)
+        return pdf.read(path, max_pages=max_pages)
     if fmt == "html":
         from .readers import html
 
@@ -68,7 +70,8 @@ def read_document(path: Path, data: bytes) -> Document:
                                  "(PDF, .docx, HTML, text and Markdown are; convert .doc/.wps to .docx first)")
 
 
-def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> Report:
+def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
+            max_pages: Optional[int] = DEFAULT_MAX_PAGES) -> Report:
     """Read one report and return its checked record.
 
     ``strict=True`` leaves ambiguous cells ``null`` in ``tables`` instead of their most plausible reading.
@@ -76,7 +79,7 @@ def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MA
     """
     p = Path(os.fspath(path))
     data = _read_bytes(p, max_bytes)
-    doc = read_document(p, data)
+    doc = read_document(p, data, max_pages)
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
                     encoding=doc.encoding, pages=doc.pages, text_layer=doc.text_layer, ocr=doc.ocr)
     return build_report(doc, source, strict=strict)

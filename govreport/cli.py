@@ -85,6 +85,8 @@ def extract(
     strict: bool = typer.Option(
         False, "--strict", help="Null ambiguous cells instead of keeping their most plausible reading."
     ),
+    max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
+    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -96,7 +98,8 @@ def extract(
     """
     _configure_logging(verbose, quiet)
     with _exit_codes(verbose):
-        _run_extract(file, out, fmt.value, bom=bom, strict=strict)
+        _run_extract(file, out, fmt.value, bom=bom, strict=strict, limits={"max_bytes": max_bytes,
+                                                                            "max_pages": max_pages})
 
 
 class BatchFormat(str, Enum):
@@ -136,6 +139,8 @@ def batch(
                                   help="Give up on one file after this many seconds (0: no limit)."),
     strict: bool = typer.Option(False, "--strict", help="Null ambiguous cells."),
     bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
+    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only: no progress, no summary."),
 ) -> None:
@@ -147,12 +152,14 @@ def batch(
     _configure_logging(verbose, quiet)
     code = 0
     with _exit_codes(verbose):
-        code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet)
+        code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet,
+                          {"max_bytes": max_bytes, "max_pages": max_pages})
     raise typer.Exit(code)
 
 
 def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
-               glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool) -> int:
+               glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool,
+               limits: Optional[dict] = None) -> int:
     from .batch.inputs import collect
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
@@ -196,7 +203,8 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
             output.write(lambda s: export.write(records, s, fmt, bom=bom))
 
     progress = _progress(len(inputs), quiet)
-    options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom)
+    options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
+                           limits=_changed_limits(limits))
 
     def on_progress(o) -> None:
         if not o.ok:
@@ -277,7 +285,8 @@ def main() -> None:
     app(prog_name="govreport")
 
 
-def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool) -> None:
+def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool,
+                 limits: Optional[dict] = None) -> None:
     from_stdin = file == "-"
     path = _stdin_to_tempfile() if from_stdin else _readable_file(file)
     output: Optional[_Output] = None
@@ -287,7 +296,7 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
         from .api import extract as extract_report
 
         try:
-            report = extract_report(path, strict=strict)
+            report = extract_report(path, strict=strict, **_changed_limits(limits))
         except GovReportError as e:
             if from_stdin:  # name stdin, not the temporary file, in the message
                 e.message = e.message.replace(str(path), STDIN_NAME)
@@ -300,6 +309,14 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
             output.discard()
         if from_stdin:
             path.unlink(missing_ok=True)
+
+
+_DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500}
+
+
+def _changed_limits(limits: Optional[dict]) -> dict:
+    """Only the limits the user changed (the library's defaults are the same)."""
+    return {k: v for k, v in (limits or {}).items() if _DEFAULT_LIMITS.get(k) != v}
 
 
 def _readable_file(file: str) -> Path:

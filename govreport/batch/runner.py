@@ -57,7 +57,8 @@ def sha256_of(path: Path) -> Optional[str]:
         return None
 
 
-def work(path: str, strict: bool = False, timeout: Optional[float] = None) -> Outcome:
+def work(path: str, strict: bool = False, timeout: Optional[float] = None,
+         limits: Optional[Dict] = None) -> Outcome:
     """Extract one file; never raises (except KeyboardInterrupt)."""
     from ..api import extract
 
@@ -66,7 +67,7 @@ def work(path: str, strict: bool = False, timeout: Optional[float] = None) -> Ou
         old = signal.signal(signal.SIGALRM, _alarm)
         signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
     try:
-        report = extract(path, strict=strict)
+        report = extract(path, strict=strict, **(limits or {}))
         return Outcome(path, report.source.sha256, report.model_dump_json(by_alias=True))
     except FileTimeout:
         return Outcome(path, sha256_of(Path(path)), error_code="timeout",
@@ -89,14 +90,14 @@ def _init_worker() -> None:
 
 
 def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], strict: bool = False,
-        timeout: Optional[float] = None) -> None:
+        timeout: Optional[float] = None, limits: Optional[Dict] = None) -> None:
     """Extract every path; ``on_done`` runs in this (the parent) process for each outcome, in completion order.
 
     ``jobs == 1`` runs in-process. KeyboardInterrupt propagates after pending work is cancelled.
     """
     if jobs <= 1 or len(paths) <= 1:
         for p in paths:
-            on_done(work(str(p), strict, timeout))
+            on_done(work(str(p), strict, timeout, limits))
         return
     ctx = _context()
     kwargs = {"max_tasks_per_child": 200} if _supports_max_tasks() else {}
@@ -107,7 +108,7 @@ def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], st
         while queue or pending:
             while queue and len(pending) < jobs * 2:
                 p = queue.pop(0)
-                pending[pool.submit(work, str(p), strict, timeout)] = p
+                pending[pool.submit(work, str(p), strict, timeout, limits)] = p
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for fut in done:
                 p = pending.pop(fut)

@@ -36,6 +36,7 @@ class BatchOptions:
     timeout: Optional[float] = None
     resume: bool = False
     bom: bool = True
+    limits: Dict[str, Any] = field(default_factory=dict)  # max_bytes, max_pages for extract()
 
 
 def _status(record: Dict) -> str:
@@ -117,7 +118,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             progress(o)
 
     try:
-        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout)
+        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout, limits=options.limits)
     except KeyboardInterrupt:
         summary.interrupted = True
     if store is not None:

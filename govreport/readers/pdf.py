@@ -103,7 +103,7 @@ def _cell_text(text: Optional[str]) -> str:
     return "".join(lines)
 
 
-def read(path: Path, settings: PdfSettings = DEFAULT) -> Document:
+def read(path: Path, settings: PdfSettings = DEFAULT, max_pages: Optional[int] = None) -> Document:
     out = _Writer()
     offsets: List[int] = []
     layers: List[str] = []
@@ -113,6 +113,9 @@ def read(path: Path, settings: PdfSettings = DEFAULT) -> Document:
             pages = list(pdf.pages)
         except Exception as exc:
             raise BadInputError(f"{path}: not a readable PDF ({type(exc).__name__})") from None
+        if max_pages is not None and len(pages) > max_pages:
+            raise BadInputError(f"{path}: {len(pages)} pages is over the {max_pages}-page limit",
+                                hint="raise it with --max-pages")
         for number, page in enumerate(pages, start=1):
             offsets.append(out.length)
             try:
