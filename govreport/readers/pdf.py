@@ -48,12 +48,21 @@ def _open(path: Path):
     try:
         return pdfplumber.open(path)
     except Exception as exc:  # pdfminer raises many kinds for broken files
-        name = type(exc).__name__
-        if "Password" in name or "Encrypt" in name:
-            raise BadInputError(f"{path}: the PDF is encrypted with a password",
-                                hint="decrypt it first, e.g. qpdf --password=PASS --decrypt in.pdf out.pdf") from None
-        detail = " ".join(str(exc).split())
-        raise BadInputError(f"{path}: not a readable PDF ({name}{': ' + detail if detail else ''})") from None
+        raise _unreadable(path, exc) from None
+
+
+def _unreadable(path: Path, exc: BaseException) -> BadInputError:
+    """The one-line error for a PDF pdfminer cannot read; a password gets the command that fixes it."""
+    chain = []
+    e: Optional[BaseException] = exc
+    while e is not None and len(chain) < 5:
+        chain.append(e)
+        e = e.__cause__ or e.__context__ or (e.args[0] if e.args and isinstance(e.args[0], BaseException) else None)
+    if any("Password" in type(x).__name__ or "Encrypt" in type(x).__name__ for x in chain):
+        return BadInputError(f"{path}: the PDF is encrypted with a password",
+                             hint="decrypt it first, e.g. qpdf --password=PASS --decrypt in.pdf out.pdf")
+    detail = " ".join(str(exc).split())
+    return BadInputError(f"{path}: not a readable PDF ({type(exc).__name__}{': ' + detail if detail else ''})")
 
 
 def _lines_of_words(words: Sequence[dict], tolerance: float) -> List[List[dict]]:
@@ -112,7 +121,7 @@ def read(path: Path, settings: PdfSettings = DEFAULT, max_pages: Optional[int] =
         try:
             pages = list(pdf.pages)
         except Exception as exc:
-            raise BadInputError(f"{path}: not a readable PDF ({type(exc).__name__})") from None
+            raise _unreadable(path, exc) from None
         if max_pages is not None and len(pages) > max_pages:
             raise BadInputError(f"{path}: {len(pages)} pages is over the {max_pages}-page limit",
                                 hint="raise it with --max-pages")
