@@ -81,7 +81,6 @@ def test_text_fallback_gives_the_same_tables(corpus_dir: Path, pdf_records, name
     """Pages read without ruled-table detection (borderless tables) give the same record."""
     no_tables = pdf_reader.PdfSettings(min_edges_for_tables=10**9)
     monkeypatch.setattr(pdf_reader, "DEFAULT", no_tables)
-    monkeypatch.setattr(pdf_reader.read, "__defaults__", (no_tables,))
     rec = govreport.extract(corpus_dir / "docs" / name).to_dict()
     assert rec["tables"] == pdf_records[name]["tables"]
 

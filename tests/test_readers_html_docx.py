@@ -133,22 +133,10 @@ def test_corpus_blank_form_docx_renders_its_tables(corpus_dir: Path) -> None:
 
 
 @pytest.fixture
-def routed(monkeypatch: pytest.MonkeyPatch):
-    """``govreport.extract`` with HTML and DOCX routed to these readers (until ``api.read_document`` does)."""
+def routed():
+    """``govreport.extract`` itself: HTML and DOCX go to these readers."""
     import govreport
-    from govreport import api
-    from govreport.readers import docx as docx_reader
 
-    original = api.read_document
-
-    def read_document(path: Path, data: bytes):
-        if path.suffix == ".html":
-            return html_reader.read(path, data)
-        if path.suffix == ".docx":
-            return docx_reader.read(path, data)
-        return original(path, data)
-
-    monkeypatch.setattr(api, "read_document", read_document)
     return govreport.extract
 
 

@@ -112,7 +112,8 @@ def _cell_text(text: Optional[str]) -> str:
     return "".join(lines)
 
 
-def read(path: Path, settings: PdfSettings = DEFAULT, max_pages: Optional[int] = None) -> Document:
+def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional[int] = None) -> Document:
+    settings = settings or DEFAULT
     out = _Writer()
     offsets: List[int] = []
     layers: List[str] = []

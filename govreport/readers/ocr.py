@@ -1,0 +1,626 @@
+"""OCR for PDF pages without a text layer (scans): the optional extra ``govreport[ocr]``.
+
+The page is rendered with pypdfium2 and read with RapidOCR (PP-OCR models shipped inside the
+``rapidocr_onnxruntime`` wheel: nothing is downloaded at run time). The result is laid out like a text
+page of :mod:`govreport.readers.pdf`:
+
+* ruled tables are found from the ruling lines of the image itself (long horizontal and vertical runs
+  of dark pixels); each grid row becomes one line with its cells separated by TAB, an empty cell an empty
+  field and the continuation of a merged cell an empty field too (as pdfplumber's ``table.extract``);
+  a cell with ink but no recognised text box is recognised again from its own crop (single narrow
+  digits such as ``0`` are what the text detector misses most);
+* the other boxes are clustered into lines by vertical overlap and sorted by x; a line whose boxes
+  stand apart like the columns of an unruled table (several fields, at least two of them numbers) is
+  written with TAB between its boxes, every box its own field;
+* every box or cell keeps its page, its box in PDF points (x0, top, x1, bottom, as pdfplumber) and its
+  recognition confidence, so the pipeline can flag cells read with confidence below
+  :data:`LOW_CONFIDENCE`.
+
+rapidocr, pypdfium2 and numpy are imported inside the functions only; the engine is created once per
+process and reused for every page.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from ..errors import BadInputError, MissingDependencyError
+from . import Span
+
+LOW_CONFIDENCE = 0.8  # cells read with less are worth a flag
+DEFAULT_DPI = 200
+
+# engine settings: the direction classifier is off (on upright scans it turns and drops lines); the
+# recognizer's minimum input width is narrowed from 320 to 160 px, which reads single digits with more
+# confidence and pads short boxes less (faster); boxes are kept down to a 0.3 score (and flagged).
+ENGINE_SETTINGS: Dict[str, Any] = {"rec_img_shape": [3, 48, 64]}
+MIN_SCORE = 0.3  # boxes read with less are dropped (kept above it, and flagged below LOW_CONFIDENCE)
+DETECT_SIDE = 1280  # text detection runs on the page scaled to this longer side (pixels)
+
+_NUMBER = re.compile(r"^[-+]?[0-9０-９][0-9０-９,，.．]*%?$")
+# single glyphs the recogniser confuses with digits when a table cell holds nothing else
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Ｏ": "0", "〇": "0", "。": "0", "°": "0",
+                                   "l": "1", "I": "1", "|": "1", "!": "1", "丨": "1"})
+_TRAILING_DOT = re.compile(r"^([0-9]+)[.,，。．、]$")
+# 一 at the start of an enumeration ("一、", "（一）") read as a dash or a dot
+_ENUM_ONE = re.compile(r"(^|[（(])\s*[-—–·•.~_]\s*(?=[、）)])")
+_TRANSLATE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "丶": "、"})
+
+_ENGINE: Any = None
+_ENGINE_LOCK = threading.Lock()
+_AVAILABLE: Optional[bool] = None
+
+
+def _missing() -> MissingDependencyError:
+    return MissingDependencyError("scanned PDF: OCR needs the ocr extra", hint="pip install 'govreport[ocr]'")
+
+
+def available() -> bool:
+    """Whether the ocr extra (rapidocr_onnxruntime with its models, pypdfium2, numpy) can be imported."""
+    global _AVAILABLE
+    if _AVAILABLE is None:
+        try:
+            import numpy  # noqa: F401
+            import pypdfium2  # noqa: F401
+            import rapidocr_onnxruntime  # noqa: F401
+        except Exception:  # ImportError, or a broken native library underneath
+            _AVAILABLE = False
+        else:
+            _AVAILABLE = True
+    return _AVAILABLE
+
+
+def _engine():
+    """The process-wide RapidOCR engine (created on first use)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            try:
+                from rapidocr_onnxruntime import RapidOCR
+            except Exception:
+                raise _missing() from None
+            _ENGINE = RapidOCR(**ENGINE_SETTINGS)
+        return _ENGINE
+
+
+# ---------------------------------------------------------------------------------------------
+# result model
+
+
+@dataclass(frozen=True)
+class OcrBox:
+    """One recognised text box: text, confidence (0..1) and box in PDF points (x0, top, x1, bottom)."""
+
+    text: str
+    confidence: float
+    bbox: Tuple[float, float, float, float]
+
+    @property
+    def height(self) -> float:
+        return self.bbox[3] - self.bbox[1]
+
+
+@dataclass
+class OcrCell:
+    """A field of a line: a grid cell, or one box. ``confidence`` is None for an empty cell without ink."""
+
+    text: str
+    confidence: Optional[float]
+    bbox: Tuple[float, float, float, float]
+    boxes: List[OcrBox] = field(default_factory=list)
+
+
+@dataclass
+class OcrLine:
+    """One line of the page in reading order. ``cells`` is None for the continuation of a merged cell."""
+
+    cells: List[Optional[OcrCell]]
+    kind: str  # "text" (fields joined by a space) | "table" (ruled grid row) | "columns" (unruled, TAB)
+    top: float
+
+    @property
+    def separator(self) -> str:
+        return " " if self.kind == "text" else "\t"
+
+
+@dataclass
+class OcrPage:
+    number: int  # 1-based page number in the PDF
+    width: float  # page size in PDF points
+    height: float
+    lines: List[OcrLine]
+    boxes: List[OcrBox]  # every recognised box (for inspection)
+    tables: int = 0  # ruled tables found
+    seconds: float = 0.0  # render + OCR time of this page
+
+    @property
+    def text(self) -> str:
+        return page_text(self)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# entry points
+
+
+def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI) -> List[OcrPage]:
+    """Render and OCR the given 1-based pages of the PDF at ``path``."""
+    if not available():
+        raise _missing()
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    engine = _engine()
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except Exception as exc:
+        raise BadInputError(f"{path}: not a readable PDF for OCR ({type(exc).__name__})") from None
+    pages: List[OcrPage] = []
+    try:
+        for number in page_numbers:
+            if not 1 <= number <= len(pdf):
+                raise ValueError(f"page {number} is not in {path} ({len(pdf)} pages)")
+            started = time.perf_counter()
+            page = pdf[number - 1]
+            try:
+                width, height = page.get_size()
+                bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+                image = np.array(bitmap.to_pil().convert("L"))
+            finally:
+                page.close()
+            result = ocr_image(image, dpi, engine=engine)
+            result.number, result.width, result.height = number, float(width), float(height)
+            result.seconds = time.perf_counter() - started
+            pages.append(result)
+    finally:
+        pdf.close()
+    return pages
+
+
+def ocr_image(image: Any, dpi: float = DEFAULT_DPI, engine: Any = None) -> OcrPage:
+    """OCR one page image (2-D uint8 numpy array, white paper) rendered at ``dpi``; page number 0."""
+    import numpy as np
+
+    engine = engine or _engine()
+    gray = np.asarray(image)
+    if gray.ndim == 3:
+        gray = gray.mean(axis=2).astype(np.uint8)
+    scale = 72.0 / dpi
+    grids = _find_grids(gray, dpi)
+    outlines = [(g.xs[0], g.ys[0], g.xs[-1], g.ys[-1]) for g in grids]
+    lines: List[OcrLine] = []
+    boxes: List[OcrBox] = []
+    for grid in grids:
+        rows = _grid_rows(grid, gray, engine, dpi)
+        lines.extend(rows)
+        boxes.extend(b for row in rows for c in row.cells if c is not None for b in c.boxes)
+    loose = [OcrBox(t, c, _scaled(b, scale)) for t, c, b in _detect_and_read(gray, engine, outlines)]
+    boxes.extend(loose)
+    lines.extend(_text_lines(loose))
+    lines.sort(key=lambda line: line.top)
+    h, w = gray.shape
+    return OcrPage(number=0, width=w * scale, height=h * scale, lines=lines, boxes=boxes, tables=len(grids))
+
+
+def _detect_and_read(gray: Any, engine: Any, skip: Sequence[Tuple[float, float, float, float]] = ()
+                     ) -> List[Tuple[str, float, Tuple[float, float, float, float]]]:
+    """Text boxes of a page image outside the ``skip`` rectangles (the ruled tables, read cell by cell):
+    (text, confidence, (x0, top, x1, bottom) in pixels).
+
+    Detection runs on the page scaled down to :data:`DETECT_SIDE` pixels (it finds 10 pt text as well
+    there, in a third of the time); every box is then recognised from the full-resolution image.
+    """
+    import cv2
+
+    h, w = gray.shape
+    f = min(1.0, DETECT_SIDE / max(h, w))
+    small = gray if f == 1.0 else cv2.resize(gray, (max(1, round(w * f)), max(1, round(h * f))),
+                                             interpolation=cv2.INTER_AREA)
+    found, _ = engine(small, use_cls=False, use_rec=False)
+    out = []
+    for points in found or []:
+        xs = [p[0] / f for p in points]
+        ys = [p[1] / f for p in points]
+        x0, y0 = max(0, int(min(xs))), max(0, int(min(ys)))
+        x1, y1 = min(w, int(round(max(xs)))), min(h, int(round(max(ys))))
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        if x1 - x0 < 2 or y1 - y0 < 2 or any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in skip):
+            continue
+        text, score = _recognise(engine, gray[y0:y1, x0:x1])
+        if text and score >= MIN_SCORE:
+            out.append((text, score, (float(x0), float(y0), float(x1), float(y1))))
+    return out
+
+
+def _recognise(engine: Any, crop: Any) -> Tuple[str, float]:
+    """Text and confidence of one text-line image (no turning: a tall box is a narrow glyph here)."""
+    import numpy as np
+
+    result, _ = engine(np.ascontiguousarray(crop), use_det=False, use_cls=False, use_rec=True)
+    if not result:
+        return "", 0.0
+    text, score = str(result[0][0]).strip(), float(result[0][1])
+    return _clean(text), (score if text else 0.0)
+
+
+def render_page_text(page: OcrPage, writer: Any) -> Dict[int, float]:
+    """Write the page's lines to a pdf-reader ``_Writer`` (``write(s, page, bbox)``, ``length``), exactly
+    like a text page: fields, a newline after each line. Returns {span start: confidence} for every span
+    written with a confidence (absolute offsets, as the spans)."""
+    confidences: Dict[int, float] = {}
+    for line in page.lines:
+        for i, cell in enumerate(line.cells):
+            if i:
+                writer.write(line.separator)
+            if cell is None:  # the continuation of a merged cell
+                continue
+            start = writer.length
+            writer.write(cell.text, page.number, cell.bbox)
+            if cell.confidence is not None:
+                confidences[start] = cell.confidence
+        writer.write("\n")
+    return confidences
+
+
+class _TextWriter:
+    def __init__(self) -> None:
+        self.parts: List[str] = []
+        self.length = 0
+        self.spans: List[Span] = []
+
+    def write(self, s: str, page: Optional[int] = None, bbox: Optional[Tuple[float, ...]] = None) -> None:
+        if page is not None:
+            self.spans.append(Span(self.length, self.length + len(s), page, tuple(round(x, 2) for x in bbox)))
+        self.parts.append(s)
+        self.length += len(s)
+
+
+def page_text(page: OcrPage) -> Tuple[str, List[Span], Dict[int, float]]:
+    """The page as (text, spans, {span start: confidence}), offsets from the start of the page's text."""
+    out = _TextWriter()
+    confidences = render_page_text(page, out)
+    return "".join(out.parts), out.spans, confidences
+
+
+# ---------------------------------------------------------------------------------------------
+# lines outside ruled tables
+
+
+def _scaled(b: Tuple[float, float, float, float], scale: float) -> Tuple[float, float, float, float]:
+    return (b[0] * scale, b[1] * scale, b[2] * scale, b[3] * scale)
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def _rows_of(items: List[Any], bbox_of) -> List[List[Any]]:
+    """Cluster items into rows: an item joins a row when it overlaps the row's vertical extent by at
+    least half of the smaller height; rows in top-to-bottom order, items left to right."""
+    rows: List[Tuple[float, float, List[Any]]] = []
+    for item in sorted(items, key=lambda it: (bbox_of(it)[1] + bbox_of(it)[3]) / 2):
+        b = bbox_of(item)
+        h = b[3] - b[1]
+        best = None
+        for k in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
+            top, bottom, members = rows[k]
+            ov = _overlap(top, bottom, b[1], b[3])
+            if ov >= 0.5 * min(h, bottom - top) and not any(_overlap(bbox_of(m)[0], bbox_of(m)[2], b[0], b[2]) > 0.5 * min(b[2] - b[0], bbox_of(m)[2] - bbox_of(m)[0]) for m in members):
+                best = k
+                break
+        if best is None:
+            rows.append((b[1], b[3], [item]))
+        else:
+            top, bottom, members = rows[best]
+            members.append(item)
+            rows[best] = (min(top, b[1]), max(bottom, b[3]), members)
+    out = [sorted(members, key=lambda it: bbox_of(it)[0]) for _, _, members in rows]
+    out.sort(key=lambda members: min(bbox_of(m)[1] for m in members))
+    return out
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(text.replace(" ", "")))
+
+
+def _text_lines(boxes: List[OcrBox]) -> List[OcrLine]:
+    lines = []
+    for row in _rows_of(boxes, lambda b: b.bbox):
+        cells = [OcrCell(b.text, b.confidence, b.bbox, [b]) for b in row]
+        height = sorted(b.height for b in row)[len(row) // 2]
+        gaps = [b.bbox[0] - a.bbox[2] for a, b in zip(row, row[1:])]
+        numbers = sum(1 for b in row if _is_number(b.text))
+        columns = len(row) >= 3 and numbers >= 2 and all(g > 1.0 * height for g in gaps)
+        lines.append(OcrLine(cells=cells, kind="columns" if columns else "text", top=min(b.bbox[1] for b in row)))
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# ruled tables
+
+
+@dataclass
+class _Grid:
+    xs: List[float]  # column rules (pixels)
+    ys: List[float]  # row rules (pixels)
+    # right[i][j]: a rule between atom (i, j) and (i, j + 1); down[i][j]: between (i, j) and (i + 1, j)
+    right: List[List[bool]]
+    down: List[List[bool]]
+
+
+def _runs(mask_1d: Any, min_len: int) -> List[Tuple[int, int]]:
+    """(start, end) of runs of True at least ``min_len`` long in a 1-D boolean array."""
+    import numpy as np
+
+    padded = np.concatenate(([False], mask_1d, [False]))
+    diff = np.diff(padded.astype(np.int8))
+    starts = np.flatnonzero(diff == 1)
+    ends = np.flatnonzero(diff == -1)
+    keep = (ends - starts) >= min_len
+    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+
+
+def _segments(ink: Any, min_len: int, max_thickness: int) -> List[Tuple[float, float, float]]:
+    """Horizontal rule segments (y, x0, x1) of a boolean ink image: runs of ``min_len`` dark pixels,
+    merged over adjacent rows (a rule a few pixels thick is one segment)."""
+    raw: List[Tuple[int, int, int]] = []
+    for y in range(ink.shape[0]):
+        row = ink[y]
+        if row.sum() < min_len:
+            continue
+        for x0, x1 in _runs(row, min_len):
+            raw.append((y, x0, x1))
+    segments: List[List[float]] = []  # y0, y1, x0, x1
+    open_: List[List[float]] = []
+    for y, x0, x1 in raw:
+        match = None
+        for s in open_:
+            if y - s[1] <= 1 and _overlap(s[2], s[3], x0, x1) > 0.5 * min(s[3] - s[2], x1 - x0):
+                match = s
+                break
+        if match is None:
+            s = [y, y, x0, x1]
+            segments.append(s)
+            open_.append(s)
+        else:
+            match[1] = y
+            match[2], match[3] = min(match[2], x0), max(match[3], x1)
+        open_ = [s for s in open_ if y - s[1] <= 1]
+    return [((s[0] + s[1]) / 2, s[2], s[3]) for s in segments if s[1] - s[0] + 1 <= max_thickness]
+
+
+def _cluster(values: List[float], tolerance: float) -> List[float]:
+    out: List[List[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tolerance:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def _find_grids(gray: Any, dpi: float) -> List[_Grid]:
+    """Ruled tables of a page image: horizontal and vertical rules joined into grids."""
+    ink = gray < 128
+    px = dpi / 72.0  # pixels per point
+    h_min = int(24 * px)  # a rule is longer than two CJK characters (about 21 pt at 10.5 pt)
+    v_min = int(10 * px)
+    thick = max(2, int(3 * px))
+    hs = _segments(ink, h_min, thick)  # (y, x0, x1)
+    vs = [(x, y0, y1) for x, y0, y1 in _segments(ink.T, v_min, thick)]  # (x, y0, y1)
+    tol = 3 * px
+    # a vertical rule must reach a horizontal rule at both ends (character strokes do not)
+    def touches(y: float, x: float) -> bool:
+        return any(abs(hy - y) <= tol and hx0 - tol <= x <= hx1 + tol for hy, hx0, hx1 in hs)
+
+    vs = [v for v in vs if touches(v[1], v[0]) and touches(v[2], v[0])]
+    # horizontal rules must meet a vertical rule (underlines and strikes do not)
+    hs = [h for h in hs if any(h[1] - tol <= vx <= h[2] + tol and vy0 - tol <= h[0] <= vy1 + tol for vx, vy0, vy1 in vs)]
+    if len(hs) < 2 or len(vs) < 2:
+        return []
+    # connected groups of rules = tables
+    items = [("h",) + h for h in hs] + [("v",) + v for v in vs]
+    parent = list(range(len(items)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(items):
+        if a[0] != "h":
+            continue
+        for j, b in enumerate(items):
+            if b[0] != "v":
+                continue
+            if a[2] - tol <= b[1] <= a[3] + tol and b[2] - tol <= a[1] <= b[3] + tol:
+                parent[find(i)] = find(j)
+    groups: Dict[int, List[Tuple]] = {}
+    for i, it in enumerate(items):
+        groups.setdefault(find(i), []).append(it)
+    grids = []
+    for members in groups.values():
+        gh = [m[1:] for m in members if m[0] == "h"]
+        gv = [m[1:] for m in members if m[0] == "v"]
+        ys = _cluster([h[0] for h in gh], tol)
+        xs = _cluster([v[0] for v in gv], tol)
+        if len(ys) < 2 or len(xs) < 2:
+            continue
+
+        def v_covers(x: float, y0: float, y1: float) -> bool:
+            need = 0.6 * (y1 - y0)
+            return sum(max(0.0, _overlap(vy0, vy1, y0, y1)) for vx, vy0, vy1 in gv if abs(vx - x) <= tol) >= need
+
+        def h_covers(y: float, x0: float, x1: float) -> bool:
+            need = 0.6 * (x1 - x0)
+            return sum(max(0.0, _overlap(hx0, hx1, x0, x1)) for hy, hx0, hx1 in gh if abs(hy - y) <= tol) >= need
+
+        n_rows, n_cols = len(ys) - 1, len(xs) - 1
+        right = [[v_covers(xs[j + 1], ys[i], ys[i + 1]) for j in range(n_cols)] for i in range(n_rows)]
+        down = [[h_covers(ys[i + 1], xs[j], xs[j + 1]) for j in range(n_cols)] for i in range(n_rows)]
+        grids.append(_Grid(xs=xs, ys=ys, right=right, down=down))
+    grids.sort(key=lambda g: g.ys[0])
+    return grids
+
+
+def _grid_cells(grid: _Grid) -> List[Tuple[int, int, int, int]]:
+    """Merged cells of a grid as atom ranges (row0, col0, row1, col1), inclusive."""
+    n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
+    parent = {(i, j): (i, j) for i in range(n_rows) for j in range(n_cols)}
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if j + 1 < n_cols and not grid.right[i][j]:
+                parent[find((i, j))] = find((i, j + 1))
+            if i + 1 < n_rows and not grid.down[i][j]:
+                parent[find((i, j))] = find((i + 1, j))
+    groups: Dict[Tuple[int, int], List[Tuple[int, int]]] = {}
+    for atom in parent:
+        groups.setdefault(find(atom), []).append(atom)
+    cells = []
+    for atoms in groups.values():
+        rows = [a[0] for a in atoms]
+        cols = [a[1] for a in atoms]
+        cells.append((min(rows), min(cols), max(rows), max(cols)))
+    return sorted(cells)
+
+
+def _clean(text: str) -> str:
+    """Undo the recogniser's habits: full-width digits, 丶 for 、, a dash for the 一 of "一、"."""
+    return _ENUM_ONE.sub(r"\1一", text.translate(_TRANSLATE))
+
+
+def _number_fix(text: str) -> str:
+    """A table cell that is a number but for look-alike letters ("l" for 1, "O" or "。" for 0), or that
+    has a stray dot after it ("9.")."""
+    fixed = text.translate(_DIGIT_LOOKALIKES)
+    if fixed != text and _NUMBER.match(fixed) and len(text) <= 12:
+        text = fixed
+    m = _TRAILING_DOT.match(text)
+    return m.group(1) if m else text
+
+
+def _grid_rows(grid: _Grid, gray: Any, engine: Any, dpi: float) -> List[OcrLine]:
+    """The grid's rows as lines, pdfplumber-like: a field per column where some cell starts, None where a
+    merged cell continues; every cell read from its own image."""
+    scale = 72.0 / dpi
+    cells = _grid_cells(grid)
+    xs, ys = grid.xs, grid.ys
+    rects = {c: (xs[c[1]], ys[c[0]], xs[c[3] + 1], ys[c[2] + 1]) for c in cells}
+    inks = {c: _cell_ink(gray, r, dpi) for c, r in rects.items()}
+    bands = [b[1] - b[0] for ink in inks.values() if ink is not None for b in ink[1]]
+    char_px = max(sorted(bands)[len(bands) // 2] if bands else 0, 7 * dpi / 72.0)  # text height in the table
+    starts_row = sorted({c[0] for c in cells})
+    starts_col = sorted({c[1] for c in cells})
+    by_start = {(c[0], c[1]): c for c in cells}
+    lines = []
+    for i in starts_row:
+        row: List[Optional[OcrCell]] = []
+        for j in starts_col:
+            c = by_start.get((i, j))
+            if c is None:
+                row.append(None)
+                continue
+            text, conf, boxes = _read_cell(gray, inks[c], engine, char_px, scale)
+            row.append(OcrCell(_number_fix(text), conf, _scaled(rects[c], scale), boxes))
+        lines.append(OcrLine(cells=row, kind="table", top=ys[i] * scale))
+    return lines
+
+
+def _cell_ink(gray: Any, rect: Tuple[float, float, float, float], dpi: float):
+    """(offset, bands, ink) of a cell: its ink (inside the rules) and the text lines in it as row bands
+    [(y0, y1)] of the ink image; None for a cell without ink."""
+    import numpy as np
+
+    px = dpi / 72.0
+    inset = max(2, int(round(2.0 * px)))  # keep off the rules
+    x0, y0 = int(rect[0]) + inset, int(rect[1]) + inset
+    x1, y1 = int(rect[2]) - inset, int(rect[3]) - inset
+    if x1 - x0 < 3 or y1 - y0 < 3:
+        return None
+    ink = gray[y0:y1, x0:x1] < 128
+    speck = max(2, int(round(1.0 * px)))
+    rows = ink.sum(axis=1)
+    if int(rows.sum()) < speck * speck:
+        return None
+    runs = _runs(rows > 0, 1)
+    # the strokes of 二 or 三 are separate runs: merge runs while the merged band stays one glyph high
+    tallest = max(b - a for a, b in runs)
+    limit = 1.3 * max(tallest, 7 * px)
+    bands: List[List[int]] = []
+    for a, b in runs:
+        if bands and b - bands[-1][0] <= limit:
+            bands[-1][1] = b
+        else:
+            bands.append([a, b])
+    bands = [(a, b) for a, b in bands if (b - a) >= speck or ink[a:b].sum(axis=0).astype(bool).sum() >= speck]
+    if not bands:
+        return None
+    return (x0, y0), bands, ink
+
+
+def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
+               ) -> Tuple[str, Optional[float], List[OcrBox]]:
+    """Text, confidence (min over its pieces; None without ink) and boxes of one cell. Each text line
+    of the cell is cut where a gap wider than the line is high separates its glyphs (two numbers in one
+    cell stay two pieces), and each piece is recognised on a white canvas about one text line high."""
+    import numpy as np
+
+    if cell_ink is None:
+        return "", None, []
+    (ox, oy), bands, ink = cell_ink
+    speck = max(2, int(round(char_px / 10)))
+    parts: List[str] = []
+    boxes: List[OcrBox] = []
+    for a, b in bands:
+        band = ink[a:b]
+        cols = _runs(band.any(axis=0), 1)
+        pieces: List[List[int]] = []
+        for c0, c1 in cols:
+            if pieces and c0 - pieces[-1][1] <= max(b - a, char_px):
+                pieces[-1][1] = c1
+            else:
+                pieces.append([c0, c1])
+        text_line = ""
+        for c0, c1 in pieces:
+            sub = band[:, c0:c1]
+            if sub.sum() < speck and (c1 - c0) < speck:
+                continue
+            rr = np.flatnonzero(sub.any(axis=1))
+            g0, g1 = a + int(rr[0]), a + int(rr[-1]) + 1
+            glyphs = gray[oy + g0:oy + g1, ox + c0:ox + c1]
+            text, score = _recognise(engine, _canvas(glyphs, char_px))
+            x0, y0, x1, y1 = ox + c0, oy + g0, ox + c1, oy + g1
+            boxes.append(OcrBox(text, score, _scaled((x0, y0, x1, y1), scale)))
+            if text_line and text and _is_number(text) and text_line[-1].isdigit():
+                text_line += " "  # two numbers in one cell stay two numbers
+            text_line += text
+        parts.append(text_line)
+    if not boxes:
+        return "", None, []
+    return "".join(parts), min(b.confidence for b in boxes), boxes
+
+
+def _canvas(glyphs: Any, char_px: float) -> Any:
+    """The glyphs on white paper with a margin of about 0.4 of their height (as a text detector's box):
+    the recogniser reads a lone digit best so; a flat glyph (a dash) gets the height of a short digit."""
+    import numpy as np
+
+    h, w = glyphs.shape
+    height = max(h, int(round(0.6 * char_px)))
+    pad = max(3, int(round(0.4 * height)))
+    out = np.full((height + 2 * pad, w + 2 * pad), 255, dtype=np.uint8)
+    top = pad + (height - h) // 2
+    out[top:top + h, pad:pad + w] = glyphs
+    return out
