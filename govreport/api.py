@@ -277,7 +277,7 @@ def _cell_message(cr) -> str:
     if cr.status == "inferred" and "narrative:" in by:
         return f"not printed as a separate number; decided among the table's readings by the text ({by})"
     if cr.status == "inferred":
-        return (f"not printed as a separate number; the only value the hard checks allow"
+        return ("not printed as a separate number; the only value the hard checks allow"
                 + (f" ({by})" if by else "") + (f"; printed run: {cr.raw!r}" if cr.raw else ""))
     if cr.status == "ambiguous":
         cands = ", ".join("null" if v is None else str(v) for v in (cr.candidates or []))

@@ -7,13 +7,11 @@ never stops the batch, and one that runs past the time limit is reported and the
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import signal
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from ..errors import GovReportError
 

@@ -5,15 +5,18 @@ The page is rendered with pypdfium2 and read with RapidOCR (PP-OCR models shippe
 page of :mod:`govreport.readers.pdf`:
 
 * ruled tables are found from the ruling lines of the image itself (long horizontal and vertical runs
-  of dark pixels); each grid row becomes one line with its cells separated by TAB, an empty cell an empty
-  field and the continuation of a merged cell an empty field too (as pdfplumber's ``table.extract``);
-  a cell with ink but no recognised text box is recognised again from its own crop (single narrow
-  digits such as ``0`` are what the text detector misses most);
-* the other boxes are clustered into lines by vertical overlap and sorted by x; a line whose boxes
-  stand apart like the columns of an unruled table (several fields, at least two of them numbers) is
-  written with TAB between its boxes, every box its own field;
-* every box or cell keeps its page, its box in PDF points (x0, top, x1, bottom, as pdfplumber) and its
-  recognition confidence, so the pipeline can flag cells read with confidence below
+  of dark pixels that meet); each grid row becomes one line with its cells separated by TAB, an empty
+  cell an empty field and the continuation of a merged cell an empty field too (as pdfplumber's
+  ``table.extract``). Every cell is read from its own image: its ink is cut into text lines, each line
+  into pieces where a wide gap separates them (two numbers in a cell stay two numbers), and each piece is
+  recognised on its own (the text detector misses lone narrow digits such as ``0`` and ``1``);
+* outside the tables, text boxes are detected on a scaled-down page, recognised at full resolution,
+  clustered into lines by vertical overlap and sorted by x; a line whose boxes stand apart like the
+  columns of an unruled table (three fields or more, two of them numbers, wide gaps) is written with TAB
+  between its boxes, every box its own field;
+* every field keeps its page, its box in PDF points (x0, top, x1, bottom, as pdfplumber) and its
+  recognition confidence (the lowest of its pieces; capped at 0.5 for a number whose digit count does not
+  fit its printed width), so the pipeline can flag cells read with confidence below
   :data:`LOW_CONFIDENCE`.
 
 rapidocr, pypdfium2 and numpy are imported inside the functions only; the engine is created once per
@@ -33,13 +36,15 @@ from ..errors import BadInputError, MissingDependencyError
 from . import Span
 
 LOW_CONFIDENCE = 0.8  # cells read with less are worth a flag
+WIDTH_MISMATCH_CONFIDENCE = 0.5  # a number whose digit count does not fit its printed width
 DEFAULT_DPI = 200
 
-# engine settings: the direction classifier is off (on upright scans it turns and drops lines); the
-# recognizer's minimum input width is narrowed from 320 to 160 px, which reads single digits with more
-# confidence and pads short boxes less (faster); boxes are kept down to a 0.3 score (and flagged).
-ENGINE_SETTINGS: Dict[str, Any] = {"rec_img_shape": [3, 48, 64]}
+# engine settings: RapidOCR's defaults (48 x 320 recogniser input, which reads lone digits on a canvas
+# with the most confidence); the direction classifier is off at every call (on upright scans it turns and
+# drops lines)
+ENGINE_SETTINGS: Dict[str, Any] = {"rec_img_shape": [3, 48, 320]}
 MIN_SCORE = 0.3  # boxes read with less are dropped (kept above it, and flagged below LOW_CONFIDENCE)
+INK_LEVEL = 192  # darker pixels are ink when a cell's text is cut into lines (thin strokes of 一 are light)
 DETECT_SIDE = 1280  # text detection runs on the page scaled to this longer side (pixels)
 
 _NUMBER = re.compile(r"^[-+]?[0-9０-９][0-9０-９,，.．]*%?$")
@@ -49,6 +54,7 @@ _DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Ｏ": "0", "〇": "0", "
 _TRAILING_DOT = re.compile(r"^([0-9]+)[.,，。．、]$")
 # 一 at the start of an enumeration ("一、", "（一）") read as a dash or a dot
 _ENUM_ONE = re.compile(r"(^|[（(])\s*[-—–·•.~_]\s*(?=[、）)])")
+_EMPTY_PARENS = re.compile(r"[（(]\s*[)）](?=[\u4e00-\u9fff])")  # "（）予以公开": the 一 was lost
 _TRANSLATE = str.maketrans({**{chr(0xFF10 + i): str(i) for i in range(10)}, "丶": "、"})
 
 _ENGINE: Any = None
@@ -163,7 +169,7 @@ def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI) -
     try:
         for number in page_numbers:
             if not 1 <= number <= len(pdf):
-                raise ValueError(f"page {number} is not in {path} ({len(pdf)} pages)")
+                raise BadInputError(f"{path}: no page {number} to OCR ({len(pdf)} pages)")
             started = time.perf_counter()
             page = pdf[number - 1]
             try:
@@ -309,9 +315,14 @@ def _rows_of(items: List[Any], bbox_of) -> List[List[Any]]:
         for k in range(len(rows) - 1, max(-1, len(rows) - 4), -1):
             top, bottom, members = rows[k]
             ov = _overlap(top, bottom, b[1], b[3])
-            if ov >= 0.5 * min(h, bottom - top) and not any(_overlap(bbox_of(m)[0], bbox_of(m)[2], b[0], b[2]) > 0.5 * min(b[2] - b[0], bbox_of(m)[2] - bbox_of(m)[0]) for m in members):
-                best = k
-                break
+            if ov < 0.5 * min(h, bottom - top):
+                continue
+            # a box that overlaps a member horizontally is on another line (two lines close together)
+            if any(_overlap(bbox_of(m)[0], bbox_of(m)[2], b[0], b[2])
+                   > 0.5 * min(b[2] - b[0], bbox_of(m)[2] - bbox_of(m)[0]) for m in members):
+                continue
+            best = k
+            break
         if best is None:
             rows.append((b[1], b[3], [item]))
         else:
@@ -335,7 +346,8 @@ def _text_lines(boxes: List[OcrBox]) -> List[OcrLine]:
         gaps = [b.bbox[0] - a.bbox[2] for a, b in zip(row, row[1:])]
         numbers = sum(1 for b in row if _is_number(b.text))
         columns = len(row) >= 3 and numbers >= 2 and all(g > 1.0 * height for g in gaps)
-        lines.append(OcrLine(cells=cells, kind="columns" if columns else "text", top=min(b.bbox[1] for b in row)))
+        kind = "columns" if columns else "text"
+        lines.append(OcrLine(cells=cells, kind=kind, top=min(b.bbox[1] for b in row)))
     return lines
 
 
@@ -419,7 +431,8 @@ def _find_grids(gray: Any, dpi: float) -> List[_Grid]:
 
     vs = [v for v in vs if touches(v[1], v[0]) and touches(v[2], v[0])]
     # horizontal rules must meet a vertical rule (underlines and strikes do not)
-    hs = [h for h in hs if any(h[1] - tol <= vx <= h[2] + tol and vy0 - tol <= h[0] <= vy1 + tol for vx, vy0, vy1 in vs)]
+    hs = [h for h in hs
+          if any(h[1] - tol <= vx <= h[2] + tol and vy0 - tol <= h[0] <= vy1 + tol for vx, vy0, vy1 in vs)]
     if len(hs) < 2 or len(vs) < 2:
         return []
     # connected groups of rules = tables
@@ -498,7 +511,7 @@ def _grid_cells(grid: _Grid) -> List[Tuple[int, int, int, int]]:
 
 def _clean(text: str) -> str:
     """Undo the recogniser's habits: full-width digits, 丶 for 、, a dash for the 一 of "一、"."""
-    return _ENUM_ONE.sub(r"\1一", text.translate(_TRANSLATE))
+    return _EMPTY_PARENS.sub("（一）", _ENUM_ONE.sub(r"\1一", text.translate(_TRANSLATE)))
 
 
 def _number_fix(text: str) -> str:
@@ -541,15 +554,13 @@ def _grid_rows(grid: _Grid, gray: Any, engine: Any, dpi: float) -> List[OcrLine]
 def _cell_ink(gray: Any, rect: Tuple[float, float, float, float], dpi: float):
     """(offset, bands, ink) of a cell: its ink (inside the rules) and the text lines in it as row bands
     [(y0, y1)] of the ink image; None for a cell without ink."""
-    import numpy as np
-
     px = dpi / 72.0
     inset = max(2, int(round(2.0 * px)))  # keep off the rules
     x0, y0 = int(rect[0]) + inset, int(rect[1]) + inset
     x1, y1 = int(rect[2]) - inset, int(rect[3]) - inset
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
-    ink = gray[y0:y1, x0:x1] < 128
+    ink = gray[y0:y1, x0:x1] < INK_LEVEL
     speck = max(2, int(round(1.0 * px)))
     rows = ink.sum(axis=1)
     if int(rows.sum()) < speck * speck:
@@ -588,7 +599,7 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
         cols = _runs(band.any(axis=0), 1)
         pieces: List[List[int]] = []
         for c0, c1 in cols:
-            if pieces and c0 - pieces[-1][1] <= max(b - a, char_px):
+            if pieces and c0 - pieces[-1][1] <= 1.5 * max(b - a, char_px):
                 pieces[-1][1] = c1
             else:
                 pieces.append([c0, c1])
@@ -601,6 +612,8 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
             g0, g1 = a + int(rr[0]), a + int(rr[-1]) + 1
             glyphs = gray[oy + g0:oy + g1, ox + c0:ox + c1]
             text, score = _recognise(engine, _canvas(glyphs, char_px))
+            if not _width_fits(_number_fix(text), c1 - c0, g1 - g0):
+                score = min(score, WIDTH_MISMATCH_CONFIDENCE)
             x0, y0, x1, y1 = ox + c0, oy + g0, ox + c1, oy + g1
             boxes.append(OcrBox(text, score, _scaled((x0, y0, x1, y1), scale)))
             if text_line and text and _is_number(text) and text_line[-1].isdigit():
@@ -612,15 +625,28 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
     return "".join(parts), min(b.confidence for b in boxes), boxes
 
 
+def _width_fits(text: str, width: float, height: float) -> bool:
+    """Whether a run of digits is as wide as its digit count says (the recogniser can read 11 as 1 with
+    confidence: CTC merges a doubled glyph): digits advance 0.6 to 1.0 of their height, the first is 0.15
+    to 0.85 of it wide. Other text always fits."""
+    if not text.isdigit() or not text.isascii() or height <= 0:
+        return True
+    n = len(text)
+    ratio = width / height
+    return 0.6 * (n - 1) + 0.15 <= ratio <= 1.0 * (n - 1) + 0.85
+
+
 def _canvas(glyphs: Any, char_px: float) -> Any:
-    """The glyphs on white paper with a margin of about 0.4 of their height (as a text detector's box):
-    the recogniser reads a lone digit best so; a flat glyph (a dash) gets the height of a short digit."""
+    """The glyphs on white paper with margins of 0.4 (sides) and 0.6 (top, bottom) of their height: the
+    recogniser reads lone digits with the most confidence so; a flat glyph (a dash) is given the height
+    of a short digit."""
     import numpy as np
 
     h, w = glyphs.shape
     height = max(h, int(round(0.6 * char_px)))
-    pad = max(3, int(round(0.4 * height)))
-    out = np.full((height + 2 * pad, w + 2 * pad), 255, dtype=np.uint8)
-    top = pad + (height - h) // 2
-    out[top:top + h, pad:pad + w] = glyphs
+    padx = max(3, int(round(0.4 * height)))
+    pady = max(3, int(round(0.6 * height)))
+    out = np.full((height + 2 * pady, w + 2 * padx), 255, dtype=np.uint8)
+    top = pady + (height - h) // 2
+    out[top:top + h, padx:padx + w] = glyphs
     return out

@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 from ..normalize import compact
 from ..sections import Layout
 from ..template import RowDef, TableDef, Template, VersionDef
-from .layout import RowObs, observe_rows
+from .layout import observe_rows
 from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from ..normalize import match_form
+from ..normalize import compact, match_form
 from ..template import RowDef, TableDef
 from .labels import LabelMatch, best_monotone, find_labels
 from .tokens import Group, Token, grid_cells, groups_in
@@ -113,10 +113,9 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     for i, r in enumerate(table.rows):
         order[r.key] = i * 2
     for r in extra:
-        parent = r.key
-        anchor = next((x for x in table.rows if x.parent == "results_header" and x.kind == "header"
-                       and "other" in x.key), None)
-        order[parent] = order[anchor.key] + 1 if anchor else len(order) * 2
+        # a collapsed row of the other version sits where its header row (same label) stands
+        anchor = next((x for x in table.rows if x.kind == "header" and compact(x.label) == compact(r.label)), None)
+        order[r.key] = order[anchor.key] + 1 if anchor else len(table.rows) * 2
 
     matches = find_labels(region.compact, rows)
     inline: List[Tuple[LabelMatch, int]] = []
@@ -124,7 +123,6 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         pos = _inline_position(region, region.orig_end(m.end))
         if pos is not None:
             inline.append((m, pos))
-    inline_set = {id(m) for m, _ in inline}
     if table.ordered:
         chain = best_monotone([m for m, _ in inline], order)
     else:
@@ -143,8 +141,6 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         if id(m) in chosen:
             continue
         a, b = region.orig_start(m.start), region.orig_end(m.end)
-        if id(m) in inline_set and not table.ordered:
-            pass
         if not any(a < y and x < b for x, y in cuts):
             cuts.append((a, b))
     cuts.sort()

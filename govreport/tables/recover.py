@@ -12,7 +12,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ..template import CheckDef, ColumnDef, TableDef
 from .layout import RowObs
-from .readings import Piece, Reading, row_readings
+from .readings import Reading, row_readings
 from .solve import Equation, Line, Outcome, Solution, propagate, solve
 from .tokens import Token
 
