@@ -183,7 +183,11 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
                 if len(g) < n and nxt < len(groups) and nxt not in claimed and len(g) + len(groups[nxt]) == n \
                         and not text[g.end:groups[nxt].start].strip(" \t\n|") and not groups[nxt].md_row:
                     claimed.add(nxt)
-                    o.tokens += list(groups[nxt].tokens)
+                    more = list(groups[nxt].tokens)
+                    if len(more) == 1:  # one number on the next line may as well be a page number
+                        t = more[0]
+                        more = [Token(t.raw, t.start, t.end, t.kind, t.page, t.bbox, True)]
+                    o.tokens += more
     for m in matches:
         if m.row in obs and not obs[m.row].found and id(m) not in chosen:
             obs[m.row].label_raw = obs[m.row].label_raw or None

@@ -132,14 +132,29 @@ def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], position
     """The readings of a printed row, and whether the list was cut short at ``limit``.
 
     By default, readings that assume lost cells are generated only when no cut explains the row;
-    ``lossy=True`` generates both (used when the cuts contradict the report's checks).
+    ``lossy=True`` generates both (used when the cuts contradict the report's checks). A short number
+    alone on its line inside a multi-line row may be a page number: the row is also read without it.
     """
     if not tokens:
         return [], False
     if positional:
         return [_positional(tokens, columns)], False
+    out, truncated = _readings(tokens, columns, limit, lossy)
+    for i, t in enumerate(tokens):
+        if truncated or not (t.alone and t.kind == "num" and len(t.raw) <= 3):
+            continue
+        rest = [x for j, x in enumerate(tokens) if j != i]
+        more, truncated = _readings(rest, columns, limit - len(out), lossy=True)
+        out += [Reading(r.pieces, r.lossy, r.dropped + (t.raw,)) for r in more]
+    return out, truncated
+
+
+def _readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], limit: int,
+              lossy: bool) -> Tuple[List[Reading], bool]:
     out: List[Reading] = []
     n, k = len(columns), len(tokens)
+    if not tokens or limit <= 0:
+        return out, limit <= 0
     if k > n:
         for keep in combinations(range(k), n):
             kept = [tokens[i] for i in keep]
@@ -153,14 +168,6 @@ def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], position
         out.append(Reading(pieces))
         if len(out) >= limit:
             return out, True
-    # a short number alone on its line inside a multi-line row may be a page number: read it both ways
-    for i, t in enumerate(tokens):
-        if t.alone and t.kind == "num" and len(t.raw) <= 3:
-            rest = [x for j, x in enumerate(tokens) if j != i]
-            for pieces in _cuts(rest, columns):
-                out.append(Reading(pieces, dropped=(t.raw,)))
-                if len(out) >= limit:
-                    return out, True
     if out and not lossy:
         return out, False
     for pieces in _placements(tokens, columns):

@@ -144,15 +144,18 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
     for members, eqs in _components(lines, equations):
         sub = [lines[i] for i in members]
         outcome = _solve(sub, eqs)
-        if not outcome.solutions and not outcome.exhausted:
-            # the cuts contradict the checks: the text may have lost cells instead; try both readings
+        # the cuts contradict the checks: the text may have lost cells instead. Widen the suspect rows
+        # first (their own total fails, or a grid whose empty fields may be label columns), then every row
+        # printed with fewer numbers than cells.
+        for everyone in (False, True):
+            if outcome.solutions or outcome.exhausted:
+                break
             widened = False
             for i in members:
                 row = rows[i]
                 printed = [t for t in row.tokens if t.kind != "empty"]
-                suspect = not lines[i].locally_ok or (row.positional and len(printed) < len(row.tokens))
+                suspect = everyone or not lines[i].locally_ok or (row.positional and len(printed) < len(row.tokens))
                 if suspect and 0 < len(printed) < len(row.columns):
-                    # a grid's empty fields may be label columns: its positions are a reading, not a fact
                     wider = line_of(row, printed, False, lossy=True,
                                     before=lines[i].readings if row.positional else ())
                     if wider.readings != lines[i].readings:
@@ -266,13 +269,16 @@ def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> N
     best = _best_reading(ln)
     assert best is not None
     single = len(ln.readings) == 1
+    # only a row read exactly as printed (one number per cell, nothing lost, cut or dropped) is certain
+    exact = single and not best.dropped and all(p.kind in ("printed", "placeholder") for p in best.pieces) \
+        and not any(p.token is not None and p.token.alone for p in best.pieces)
     for j, ref in enumerate(ln.refs):
         pieces = [r.pieces[j] for r in ln.readings]
         vals = {p.value for p in pieces}
         bp = best.pieces[j]
         if all(p.kind == "placeholder" for p in pieces):
             out[ref] = CellResult(ref, None, "placeholder" if bp.raw else "blank", bp.raw, bp.token)
-        elif single and bp.kind == "printed":
+        elif single and exact:
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
         elif vals == {None}:
             out[ref] = CellResult(ref, None, "missing", None, bp.token)
