@@ -15,6 +15,7 @@ from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
 from .readers.detect import sniff
+from .readers.ocr import LOW_CONFIDENCE as OCR_LOW_CONFIDENCE
 from .record import Cell, Issue, Report, ReportMeta, Section, Source, Subsection
 from .sections import Layout, find_headings, numbered_sections, subsections
 from .tables.from_text import TableResult, extract_tables, substitute_collapsed
@@ -111,10 +112,9 @@ def _is_pre2019(text: str, template: Template, year: Optional[int], has_tables: 
 
 def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     template = load_template()
-    if doc.format == "pdf" and doc.text_layer == "none":
-        raise MissingDependencyError(
-            f"{source.path}: no page has a usable text layer (a scanned PDF): OCR is needed",
-            hint="OCR support is a planned optional extra")
+    if doc.format == "pdf" and doc.text_layer == "none" and not doc.ocr:
+        raise MissingDependencyError(f"{source.path}: scanned PDF: OCR needs the ocr extra",
+                                     hint="pip install 'govreport[ocr]'")
     text = clean_text(doc.text)
     title = find_title(text)
     issuer, year = issuer_and_year(title, text)
@@ -156,7 +156,10 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
         if layer == "none":
             issues.append(Issue(level="warning", code="ocr_needed",
                                 message=f"page {number} has no usable text layer (scanned or garbled fonts); "
-                                        "its content needs OCR"))
+                                        "its content needs OCR (pip install 'govreport[ocr]')"))
+        elif layer == "ocr":
+            issues.append(Issue(level="info", code="ocr_page",
+                                message=f"page {number} has no text layer: read by OCR"))
     for note in doc.reader_notes:
         issues.append(Issue(level="warning", code="reader_note", message=note))
     report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(doc, text, layout),
@@ -231,6 +234,11 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
                 page = span.page if span else (doc.page_of(tok.start) if tok is not None else None)
                 report.cells[ref] = Cell(raw=cr.raw, status=cr.status, page=page,
                                          bbox=list(span.bbox) if span else None, candidates=cr.candidates)
+                confidence = doc.span_confidence.get(span.start) if span is not None else None
+                if confidence is not None and confidence < OCR_LOW_CONFIDENCE:
+                    report.issues.append(Issue(level="warning", code="ocr_low_confidence", cell=ref,
+                                               message=f"read by OCR with confidence {confidence:.2f}: "
+                                                       f"check {cr.raw!r} against the page"))
                 if cr.status in _STATUS_ISSUE:
                     level, code = _STATUS_ISSUE[cr.status]
                     report.issues.append(Issue(level=level, code=code, cell=ref, message=_cell_message(cr)))

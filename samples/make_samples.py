@@ -841,6 +841,72 @@ def render_pdf(report: dict) -> bytes:
     return buf.getvalue()
 
 
+# ---------------------------------------------------------------------------------------------
+# the scanned PDF (optional: needs pypdfium2 and Pillow, imported inside render_scanned_pdf only)
+
+SCANNED_PDF_FILE = "sample-2021-scanned.pdf"
+SCANNED_DPI = 150
+SCANNED_JPEG_QUALITY = 60
+# the toolchain goes into the Creator: other versions (or another CJK font) may give other pixels
+SCANNED_CREATOR = "samples/make_samples.py (pypdfium2 %s, pdfium %s, Pillow %s)"
+
+
+def render_scanned_pdf(pdf: bytes, dpi: int = SCANNED_DPI, quality: int = SCANNED_JPEG_QUALITY) -> bytes:
+    """``pdf`` (the bytes of sample-2021.pdf) as a scan: every page rasterised in grayscale at ``dpi``
+    and saved as a JPEG image on a page of its own, with no text layer (a test input for OCR).
+
+    Byte-identical on every run with the same pypdfium2/pdfium, Pillow and CJK font (no timestamps are
+    written). sample-2021.pdf does not embed its font (STSong-Light): pdfium draws its Chinese text with
+    a CJK font installed on the machine (e.g. Debian's fonts-arphic-uming), and without one it would draw
+    none; that is checked, and RuntimeError raised. ImportError without pypdfium2 or Pillow.
+    """
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    doc = pdfium.PdfDocument(pdf)
+    images = []
+    try:
+        for index in range(len(doc)):
+            page = doc[index]
+            image = page.render(scale=dpi / 72.0, grayscale=True).to_pil().convert("L")
+            if index == 0 and not _cjk_drawn(page, image, dpi):
+                raise RuntimeError("no CJK font for pdfium to draw the Chinese text of the non-embedded "
+                                   "%s font (install one, e.g. apt-get install fonts-arphic-uming)" % PDF_FONT)
+            images.append(image)
+    finally:
+        doc.close()
+    versions = (getattr(pdfium, "PYPDFIUM_INFO", None) or getattr(pdfium, "V_PYPDFIUM2", "?"),
+                getattr(pdfium, "PDFIUM_INFO", None) or getattr(pdfium, "V_LIBPDFIUM", "?"),
+                getattr(Image, "__version__", "?"))
+    buf = io.BytesIO()
+    images[0].save(buf, "PDF", save_all=True, append_images=images[1:], resolution=float(dpi),
+                   quality=quality, title="invented sample report, scanned (samples/make_samples.py)",
+                   creator=SCANNED_CREATOR % tuple(str(v) for v in versions), producer=None,
+                   creationDate=None, modDate=None)
+    return buf.getvalue()
+
+
+def _cjk_drawn(page, image, dpi: int) -> bool:
+    """Whether the first Chinese characters of the page's text layer left ink on its rendered image."""
+    text = page.get_textpage()
+    try:
+        height = page.get_height()
+        seen = 0
+        for i in range(text.count_chars()):
+            if not "\u4e00" <= text.get_text_range(i, 1) <= "\u9fff":
+                continue
+            left, bottom, right, top = text.get_charbox(i)
+            box = tuple(int(round(v * dpi / 72.0)) for v in (left, height - top, right, height - bottom))
+            if box[2] > box[0] and box[3] > box[1] and image.crop(box).getextrema()[0] < 128:
+                return True
+            seen += 1
+            if seen >= 20:
+                break
+        return False
+    finally:
+        text.close()
+
+
 def build_2021(seed: int = DEFAULT_SEED_2021) -> Tuple[str, dict]:
     report = make_report_2021(seed)
     return render_grid(report), report["truth"]
@@ -905,6 +971,17 @@ def write_samples(outdir, pdf: bool = True) -> List[Path]:
             path = outdir / PDF_FILE
             path.write_bytes(data)
             written.append(path)
+            try:
+                scanned = render_scanned_pdf(data)
+            except ImportError as exc:
+                print("make_samples.py: %s not written: pypdfium2 and Pillow are needed (%s); "
+                      "pip install pypdfium2 pillow to write it" % (SCANNED_PDF_FILE, exc), file=sys.stderr)
+            except RuntimeError as exc:
+                print("make_samples.py: %s not written: %s" % (SCANNED_PDF_FILE, exc), file=sys.stderr)
+            else:
+                path = outdir / SCANNED_PDF_FILE
+                path.write_bytes(scanned)
+                written.append(path)
     return written
 
 

@@ -7,6 +7,7 @@ of template.json (read as a plain file), with the ``for_each`` expansion done he
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import os
 import re
@@ -375,9 +376,9 @@ def test_committed_files_equal_a_fresh_regeneration(tmp_path):
     first, second = tmp_path / "a", tmp_path / "b"
     _regenerate(first, 1)
     _regenerate(second, 12345)
-    names = sorted(p.name for p in first.iterdir())
+    names = sorted(p.name for p in first.iterdir() if p.name != gen.SCANNED_PDF_FILE)  # its own test below
     assert names == sorted(gen.SAMPLE_FILES + ((gen.PDF_FILE,) if _has_reportlab() else ()))
-    assert names == sorted(p.name for p in second.iterdir())
+    assert names == sorted(p.name for p in second.iterdir() if p.name != gen.SCANNED_PDF_FILE)
     for name in sorted(gen.SAMPLE_FILES):
         fresh = (first / name).read_bytes()
         assert fresh == (second / name).read_bytes(), name
@@ -392,16 +393,24 @@ def test_api_is_deterministic():
     assert gen.build_2019()[0] == (SAMPLES / "sample-2019.txt").read_text(encoding="utf-8")
 
 
+def _function_body(source, name):
+    body = source[source.index("\ndef %s(" % name):]
+    return body[:re.search(r"\n(?:def|class) ", body[1:]).start() + 1]
+
+
 def test_generator_uses_only_the_standard_library():
-    """Module level: standard library only.  reportlab (for the optional PDF) only inside render_pdf."""
+    """Module level: standard library only.  reportlab (for the optional PDF) only inside render_pdf;
+    pypdfium2 and Pillow (for the optional scanned PDF) only inside render_scanned_pdf."""
     source = GENERATOR.read_text(encoding="utf-8")
     top = set(re.findall(r"^(?:from|import)\s+([A-Za-z_][\w]*)", source, flags=re.M))
     assert top <= {"__future__", "io", "json", "random", "sys", "pathlib", "typing"}, top
     nested = re.findall(r"^[ \t]+(?:from|import)\s+([A-Za-z_][\w]*)", source, flags=re.M)
-    assert set(nested) <= {"reportlab"}, nested
-    body = source[source.index("\ndef render_pdf("):]
-    body = body[:re.search(r"\n(?:def|class) ", body[1:]).start() + 1]
-    assert len(re.findall(r"^[ \t]+(?:from|import)\s+reportlab", body, flags=re.M)) == len(nested) > 0
+    assert set(nested) <= {"reportlab", "pypdfium2", "PIL"}, nested
+    body = _function_body(source, "render_pdf")
+    assert len(re.findall(r"^[ \t]+(?:from|import)\s+reportlab", body, flags=re.M)) == nested.count("reportlab") > 0
+    scanned = _function_body(source, "render_scanned_pdf")
+    assert sorted(re.findall(r"^[ \t]+(?:from|import)\s+(pypdfium2|PIL)\b", scanned, flags=re.M)) == sorted(
+        n for n in nested if n != "reportlab")
     assert "govreport" not in top
 
 
@@ -557,3 +566,28 @@ def test_pdf_tables_are_ruled_with_one_number_per_cell(template):
     rl = tdef["review_litigation"]
     assert rows[3] == [str(tables["review_litigation"][ref.split(".")[0]][ref.split(".")[1]])
                        for ref in rl["text_order"]]
+
+
+# ---------------------------------------------------------------------------------------------
+# the scanned PDF: sample-2021-scanned.pdf (sample-2021.pdf rasterised with pypdfium2, saved with Pillow)
+
+SCANNED_PDF = SAMPLES / "sample-2021-scanned.pdf"
+
+
+def test_committed_scanned_pdf_equals_a_regeneration():
+    pytest.importorskip("pypdfium2")
+    pytest.importorskip("PIL")
+    pdfplumber = pytest.importorskip("pdfplumber")
+    try:
+        fresh = gen.render_scanned_pdf(PDF.read_bytes())
+    except RuntimeError as exc:  # no CJK font on this machine
+        pytest.skip(str(exc))
+    assert fresh == gen.render_scanned_pdf(PDF.read_bytes()), "the scanned PDF is not byte-identical between runs"
+    with pdfplumber.open(SCANNED_PDF) as committed, pdfplumber.open(io.BytesIO(fresh)) as made:
+        assert len(committed.pages) == len(made.pages) == 4
+        assert all(not p.chars for p in committed.pages), "the scanned sample must have no text layer"
+        same_tools = committed.metadata.get("Creator") == made.metadata.get("Creator")
+    if not same_tools:
+        pytest.skip("sample-2021-scanned.pdf was made by other pypdfium2/pdfium/Pillow versions")
+    assert SCANNED_PDF.read_bytes() == fresh, ("sample-2021-scanned.pdf is stale (or this machine has another "
+                                               "CJK font): rerun python samples/make_samples.py")

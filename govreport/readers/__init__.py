@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,10 @@ class Document:
     ocr: bool = False
     page_offsets: List[int] = field(default_factory=list)  # start offset of each page in ``text``
     spans: List[Span] = field(default_factory=list)  # provenance of words and table cells, sorted by start
-    page_layers: List[str] = field(default_factory=list)  # text layer per page: ok | none
+    page_layers: List[str] = field(default_factory=list)  # text layer per page: ok | none | ocr
     reader_notes: List[str] = field(default_factory=list)
+    # OCR'd pages: span start -> recognition confidence (0..1) of the word or table cell written there
+    span_confidence: Dict[int, float] = field(default_factory=dict)
     # the table cells are explicit (HTML, DOCX): an empty cell was printed empty (blank), not lost
     empty_cells_blank: bool = False
 

@@ -45,11 +45,12 @@ DEFAULT_DPI = 200
 ENGINE_SETTINGS: Dict[str, Any] = {"rec_img_shape": [3, 48, 320]}
 MIN_SCORE = 0.3  # boxes read with less are dropped (kept above it, and flagged below LOW_CONFIDENCE)
 INK_LEVEL = 192  # darker pixels are ink when a cell's text is cut into lines (thin strokes of 一 are light)
+RULE_CONTRAST = 48  # a rule pixel is this much darker (0..255) than the paper beside it
 DETECT_SIDE = 1280  # text detection runs on the page scaled to this longer side (pixels)
 
 _NUMBER = re.compile(r"^[-+]?[0-9０-９][0-9０-９,，.．]*%?$")
 # single glyphs the recogniser confuses with digits when a table cell holds nothing else
-_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Ｏ": "0", "〇": "0", "。": "0", "°": "0",
+_DIGIT_LOOKALIKES = str.maketrans({"O": "0", "o": "0", "Ｏ": "0", "〇": "0", "。": "0", "°": "0", "D": "0",
                                    "l": "1", "I": "1", "|": "1", "!": "1", "丨": "1"})
 _TRAILING_DOT = re.compile(r"^([0-9]+)[.,，。．、]$")
 # 一 at the start of an enumeration ("一、", "（一）") read as a dash or a dot
@@ -364,27 +365,34 @@ class _Grid:
     down: List[List[bool]]
 
 
-def _runs(mask_1d: Any, min_len: int) -> List[Tuple[int, int]]:
-    """(start, end) of runs of True at least ``min_len`` long in a 1-D boolean array."""
+def _runs(mask_1d: Any, min_len: int, gap: int = 0) -> List[Tuple[int, int]]:
+    """(start, end) of runs of True at least ``min_len`` long in a 1-D boolean array, runs separated by
+    ``gap`` False values or fewer joined into one."""
     import numpy as np
 
     padded = np.concatenate(([False], mask_1d, [False]))
     diff = np.diff(padded.astype(np.int8))
-    starts = np.flatnonzero(diff == 1)
-    ends = np.flatnonzero(diff == -1)
-    keep = (ends - starts) >= min_len
-    return list(zip(starts[keep].tolist(), ends[keep].tolist()))
+    starts = np.flatnonzero(diff == 1).tolist()
+    ends = np.flatnonzero(diff == -1).tolist()
+    runs: List[List[int]] = []
+    for a, b in zip(starts, ends):
+        if runs and a - runs[-1][1] <= gap:
+            runs[-1][1] = b
+        else:
+            runs.append([a, b])
+    return [(a, b) for a, b in runs if b - a >= min_len]
 
 
-def _segments(ink: Any, min_len: int, max_thickness: int) -> List[Tuple[float, float, float]]:
-    """Horizontal rule segments (y, x0, x1) of a boolean ink image: runs of ``min_len`` dark pixels,
-    merged over adjacent rows (a rule a few pixels thick is one segment)."""
+def _segments(ink: Any, min_len: int, max_thickness: int, gap: int = 0) -> List[Tuple[float, float, float]]:
+    """Horizontal rule segments (y, x0, x1) of a boolean ink image: runs of ``min_len`` dark pixels (gaps
+    of ``gap`` pixels bridged: where rules cross), merged over adjacent rows (a rule a few pixels thick is
+    one segment)."""
     raw: List[Tuple[int, int, int]] = []
     for y in range(ink.shape[0]):
         row = ink[y]
         if row.sum() < min_len:
             continue
-        for x0, x1 in _runs(row, min_len):
+        for x0, x1 in _runs(row, min_len, gap):
             raw.append((y, x0, x1))
     segments: List[List[float]] = []  # y0, y1, x0, x1
     open_: List[List[float]] = []
@@ -415,21 +423,49 @@ def _cluster(values: List[float], tolerance: float) -> List[float]:
     return [sum(c) / len(c) for c in out]
 
 
+def _rule_masks(gray: Any, px: float) -> Tuple[Any, Any]:
+    """Pixels that may belong to a horizontal / a vertical rule: dark ones, and those darker by
+    :data:`RULE_CONTRAST` than the paper (or the cell shading) a little above and below / left and right of
+    them, so that thin light rules (a hairline scanned gray) count, and shaded cells do not."""
+    import numpy as np
+
+    g = gray.astype(np.int16)
+    k = max(2, int(round(1.5 * px)))  # rules up to about 3 pt thick
+    pad = np.pad(g, k, mode="edge")
+    h, w = g.shape
+
+    def at(dy: int, dx: int):
+        return pad[k + dy:k + dy + h, k + dx:k + dx + w]
+
+    horizontal = (np.minimum(at(-k, 0), at(k, 0)) - g) >= RULE_CONTRAST
+    vertical = (np.minimum(at(0, -k), at(0, k)) - g) >= RULE_CONTRAST
+    # where two rules cross, the pixels beside are rule too: compare with the four diagonal neighbours
+    corners = np.minimum(np.minimum(at(-k, -k), at(-k, k)), np.minimum(at(k, -k), at(k, k)))
+    crossing = (corners - g) >= RULE_CONTRAST
+    # dark pixels count anyway: a digit printed against a rule takes the contrast beside the rule away
+    dark = gray < 128
+    return dark | horizontal | crossing, dark | vertical | crossing
+
+
 def _find_grids(gray: Any, dpi: float) -> List[_Grid]:
     """Ruled tables of a page image: horizontal and vertical rules joined into grids."""
-    ink = gray < 128
     px = dpi / 72.0  # pixels per point
     h_min = int(24 * px)  # a rule is longer than two CJK characters (about 21 pt at 10.5 pt)
     v_min = int(10 * px)
     thick = max(2, int(3 * px))
-    hs = _segments(ink, h_min, thick)  # (y, x0, x1)
-    vs = [(x, y0, y1) for x, y0, y1 in _segments(ink.T, v_min, thick)]  # (x, y0, y1)
+    h_ink, v_ink = _rule_masks(gray, px)
+    hs = _segments(h_ink, h_min, thick, 1)  # (y, x0, x1)
+    vs = [(x, y0, y1) for x, y0, y1 in _segments(v_ink.T, v_min, thick, 1)]  # (x, y0, y1)
     tol = 3 * px
-    # a vertical rule must reach a horizontal rule at both ends (character strokes do not)
+    # a vertical rule reaches a horizontal rule at both ends, or meets two of them (a table cut by a page
+    # break is open at one end); character strokes do neither
     def touches(y: float, x: float) -> bool:
         return any(abs(hy - y) <= tol and hx0 - tol <= x <= hx1 + tol for hy, hx0, hx1 in hs)
 
-    vs = [v for v in vs if touches(v[1], v[0]) and touches(v[2], v[0])]
+    def meets(v: Tuple[float, float, float]) -> int:
+        return sum(1 for hy, hx0, hx1 in hs if hx0 - tol <= v[0] <= hx1 + tol and v[1] - tol <= hy <= v[2] + tol)
+
+    vs = [v for v in vs if (touches(v[1], v[0]) and touches(v[2], v[0])) or meets(v) >= 2]
     # horizontal rules must meet a vertical rule (underlines and strikes do not)
     hs = [h for h in hs
           if any(h[1] - tol <= vx <= h[2] + tol and vy0 - tol <= h[0] <= vy1 + tol for vx, vy0, vy1 in vs)]
@@ -462,8 +498,17 @@ def _find_grids(gray: Any, dpi: float) -> List[_Grid]:
         gv = [m[1:] for m in members if m[0] == "v"]
         ys = _cluster([h[0] for h in gh], tol)
         xs = _cluster([v[0] for v in gv], tol)
-        if len(ys) < 2 or len(xs) < 2:
-            continue
+        # a table cut by a page break: its rules stop at the cut with no rule across; the cut closes it
+        if ys and max(v[2] for v in gv) - ys[-1] > v_min:
+            bottom = max(v[2] for v in gv)
+            gh.append((bottom, xs[0], xs[-1]))
+            ys.append(bottom)
+        if ys and ys[0] - min(v[1] for v in gv) > v_min:
+            top = min(v[1] for v in gv)
+            gh.append((top, xs[0], xs[-1]))
+            ys.insert(0, top)
+        if len(ys) < 2 or len(xs) < 2 or xs[-1] - xs[0] < h_min or ys[-1] - ys[0] < 1.5 * v_min:
+            continue  # a box drawn by strokes of a glyph, not a table
 
         def v_covers(x: float, y0: float, y1: float) -> bool:
             need = 0.6 * (y1 - y0)
@@ -561,6 +606,16 @@ def _cell_ink(gray: Any, rect: Tuple[float, float, float, float], dpi: float):
     if x1 - x0 < 3 or y1 - y0 < 3:
         return None
     ink = gray[y0:y1, x0:x1] < INK_LEVEL
+    # what is left of a rule along an edge (a skewed scan, a rule thicker than the inset): dark over most
+    # of the edge, unlike any glyph
+    while ink.shape[1] > 2 and ink[:, 0].mean() > 0.6:
+        ink, x0 = ink[:, 1:], x0 + 1
+    while ink.shape[1] > 2 and ink[:, -1].mean() > 0.6:
+        ink = ink[:, :-1]
+    while ink.shape[0] > 2 and ink[0].mean() > 0.6:
+        ink, y0 = ink[1:], y0 + 1
+    while ink.shape[0] > 2 and ink[-1].mean() > 0.6:
+        ink = ink[:-1]
     speck = max(2, int(round(1.0 * px)))
     rows = ink.sum(axis=1)
     if int(rows.sum()) < speck * speck:
@@ -612,6 +667,14 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
             g0, g1 = a + int(rr[0]), a + int(rr[-1]) + 1
             glyphs = gray[oy + g0:oy + g1, ox + c0:ox + c1]
             text, score = _recognise(engine, _canvas(glyphs, char_px))
+            if score < LOW_CONFIDENCE:
+                # more looks (narrower, tighter margins), as lone digits of some fonts are read surer so
+                for variant in (_canvas(glyphs, char_px, squeeze=0.8), _canvas(glyphs, char_px, 0.2, 0.2)):
+                    again = _recognise(engine, variant)
+                    if again[1] > score:
+                        text, score = again
+                    if score >= LOW_CONFIDENCE:
+                        break
             if not _width_fits(_number_fix(text), c1 - c0, g1 - g0):
                 score = min(score, WIDTH_MISMATCH_CONFIDENCE)
             x0, y0, x1, y1 = ox + c0, oy + g0, ox + c1, oy + g1
@@ -636,16 +699,21 @@ def _width_fits(text: str, width: float, height: float) -> bool:
     return 0.6 * (n - 1) + 0.15 <= ratio <= 1.0 * (n - 1) + 0.85
 
 
-def _canvas(glyphs: Any, char_px: float) -> Any:
-    """The glyphs on white paper with margins of 0.4 (sides) and 0.6 (top, bottom) of their height: the
-    recogniser reads lone digits with the most confidence so; a flat glyph (a dash) is given the height
-    of a short digit."""
+def _canvas(glyphs: Any, char_px: float, side: float = 0.4, above: float = 0.6, squeeze: float = 1.0) -> Any:
+    """The glyphs on white paper with margins of ``side`` and ``above`` (top and bottom) times their
+    height, ``squeeze`` times as wide: the recogniser reads lone digits with the most confidence with the
+    defaults; a flat glyph (a dash) is given the height of a short digit."""
     import numpy as np
 
     h, w = glyphs.shape
+    if squeeze != 1.0:
+        import cv2
+
+        w = max(1, int(round(w * squeeze)))
+        glyphs = cv2.resize(glyphs, (w, h), interpolation=cv2.INTER_AREA)
     height = max(h, int(round(0.6 * char_px)))
-    padx = max(3, int(round(0.4 * height)))
-    pady = max(3, int(round(0.6 * height)))
+    padx = max(3, int(round(side * height)))
+    pady = max(3, int(round(above * height)))
     out = np.full((height + 2 * pady, w + 2 * padx), 255, dtype=np.uint8)
     top = pady + (height - h) // 2
     out[top:top + h, padx:padx + w] = glyphs

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
-from . import Document, Span
+from . import Document, Span, ocr
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +118,7 @@ def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional
     offsets: List[int] = []
     layers: List[str] = []
     issues: List[str] = []
+    confidences: Dict[int, float] = {}
     with _open(path) as pdf:
         try:
             pages = list(pdf.pages)
@@ -141,6 +142,12 @@ def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional
             text_chars = sum(len(_CID.sub("", w["text"])) for w in words)
             cid = sum(len(_CID.findall(w["text"])) for w in words)
             layers.append("ok" if text_chars >= settings.min_chars_for_text and cid <= text_chars else "none")
+            if layers[-1] == "none" and ocr.available():  # a scan: OCR the page instead (govreport[ocr])
+                (scanned,) = ocr.ocr_pages(path, [number])
+                confidences.update(ocr.render_page_text(scanned, out))
+                layers[-1] = "ocr"
+                out.write("\n")
+                continue
             blocks: List[Tuple[float, str, Any]] = []
             tables = [t for t in tables if len(t.rows) >= 1]
             outside = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
@@ -159,9 +166,10 @@ def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional
                 else:
                     _write_table(out, obj, number)
             out.write("\n")
-    layer = "ok" if all(x == "ok" for x in layers) else ("none" if all(x == "none" for x in layers) else "partial")
+    layer = "ok" if all(x == "ok" for x in layers) else ("none" if all(x != "ok" for x in layers) else "partial")
     doc = Document(text="".join(out.parts), format="pdf", pages=len(offsets), text_layer=layer,
-                   page_offsets=offsets, spans=out.spans, page_layers=layers, reader_notes=issues)
+                   page_offsets=offsets, spans=out.spans, page_layers=layers, reader_notes=issues,
+                   ocr="ocr" in layers, span_confidence=confidences)
     return doc
 
 

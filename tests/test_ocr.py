@@ -1,0 +1,321 @@
+"""OCR of scanned PDFs (govreport.readers.ocr, the optional extra ``govreport[ocr]``).
+
+The OCR tests read samples/sample-2021-scanned.pdf (sample-2021.pdf rasterised at 150 dpi, no text layer)
+and are skipped without the extra (rapidocr_onnxruntime, pypdfium2). The layout helpers (ruling-line grid,
+lines, text with spans and confidences) need numpy only and always run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from govreport.errors import MissingDependencyError
+from govreport.normalize import compact
+from govreport.readers import ocr
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+SCANNED = SAMPLES / "sample-2021-scanned.pdf"
+TRUTH = json.loads((SAMPLES / "sample-2021.truth.json").read_text(encoding="utf-8"))
+MAX_SECONDS_PER_PAGE = 10.0
+
+pytestmark = [pytest.mark.ocr]
+requires_ocr = pytest.mark.skipif(not ocr.available(), reason="the ocr extra is not installed")
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_samples_for_ocr_tests", SAMPLES / "make_samples.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+gen = _generator()
+
+
+# ---------------------------------------------------------------------------------------------
+# the scanned sample, OCR'd once for the module
+
+
+@pytest.fixture(scope="module")
+def scanned():
+    """(pages, wall seconds, page texts, page spans, page confidences) of the scanned sample."""
+    if not SCANNED.is_file():
+        pytest.skip(f"{SCANNED.name} not found: run python samples/make_samples.py with pypdfium2 and Pillow")
+    import pdfplumber
+
+    with pdfplumber.open(SCANNED) as pdf:
+        count = len(pdf.pages)
+    started = time.perf_counter()
+    pages = ocr.ocr_pages(SCANNED, list(range(1, count + 1)))
+    seconds = time.perf_counter() - started
+    rendered = [ocr.page_text(p) for p in pages]
+    return pages, seconds, [r[0] for r in rendered], [r[1] for r in rendered], [r[2] for r in rendered]
+
+
+def _lines(texts):
+    return [line for text in texts for line in text.split("\n")]
+
+
+def _numbers(line):
+    """The number fields of a TAB line (the label fields dropped), as ints."""
+    return [int(f) for f in line.split("\t") if re.fullmatch(r"\d+", f)]
+
+
+@requires_ocr
+def test_scanned_sample_has_no_text_layer():
+    import pdfplumber
+
+    with pdfplumber.open(SCANNED) as pdf:
+        assert [len(p.chars) for p in pdf.pages] == [0] * len(pdf.pages)
+
+
+@requires_ocr
+def test_speed_per_page(scanned):
+    pages, seconds, *_ = scanned
+    per_page = seconds / len(pages)
+    print(f"OCR: {per_page:.2f} s/page ({', '.join(f'{p.seconds:.2f}' for p in pages)}), engine start included")
+    assert per_page < MAX_SECONDS_PER_PAGE, f"{per_page:.1f} s/page"
+
+
+@requires_ocr
+def test_section_headings_and_table3_labels(scanned):
+    pages, _, texts, _, _ = scanned
+    assert [p.number for p in pages] == [1, 2, 3, 4]
+    lines = _lines(texts)
+    assert lines[0] == "云溪县人民政府2023年政府信息公开工作年度报告"
+    for title in gen.SECTION_TITLES:
+        assert title in lines, title
+    # as the pipeline matches labels: full-width and ASCII punctuation alike, spaces dropped
+    fields = {compact(f) for line in lines for f in line.split("\t")}
+    labels = [label for _, label, _, _ in gen.APPLICATION_ROWS["2021"]]
+    found = [label for label in labels if compact(label) in fields]
+    # a "、" hanging into the rule of a narrow cell is not printed inside the cell: at most one such label
+    assert len(found) >= len(labels) - 1, sorted(set(labels) - set(found))
+    for label in ("一、本年新收政府信息公开申请数量", "二、上年结转政府信息公开申请数量", "（七）总计",
+                  "四、结转下年度继续办理"):
+        assert compact(label) in fields, label
+
+
+@requires_ocr
+def test_tables_found_as_grids(scanned):
+    pages, _, texts, _, _ = scanned
+    assert [p.tables for p in pages] == [0, 2, 2, 0]  # 二 and 三 on page 2; 三 (continued) and 四 on page 3
+    header = "\t\t\t自然人\t法人或其他组织\t\t\t\t\t总计"
+    assert _lines(texts).count(header) == 2  # table 三's header rows, repeated after the page break
+
+
+@requires_ocr
+def test_new_received_row_equals_the_truth(scanned):
+    _, _, texts, _, _ = scanned
+    rows = [line for line in _lines(texts) if line.startswith("一、本年新收政府信息公开申请数量\t")]
+    assert len(rows) == 1, rows
+    expected = [TRUTH["tables"]["applications"]["new_received"][c] for c in gen.APPLICATION_COLUMNS]
+    assert _numbers(rows[0]) == expected
+
+
+@requires_ocr
+def test_every_table3_row_equals_the_truth(scanned):
+    """Table 三's 26 rows of 7 numbers, in order over the page break."""
+    _, _, texts, _, _ = scanned
+    app = TRUTH["tables"]["applications"]
+    expected = [[app[key][c] for c in gen.APPLICATION_COLUMNS] for key, _, _, _ in gen.APPLICATION_ROWS["2021"]]
+    got = [_numbers(line) for line in _lines(texts) if len(_numbers(line)) == 7 and line.count("\t") == 9]
+    assert got == expected
+
+
+@requires_ocr
+def test_tables_2_and_4_equal_the_truth(scanned):
+    _, _, texts, _, _ = scanned
+    lines = _lines(texts)
+    active = TRUTH["tables"]["active_disclosure"]
+    assert "行政规范性文件\t13\t5\t89" in lines
+    assert "规章\t0\t0\t0" in lines
+    assert f"行政许可\t{active['admin_licensing']['decisions_this_year']}\t\t" in lines
+    assert f"行政事业性收费\t{active['admin_fees']['fee_amount']}\t\t" in lines
+    review = TRUTH["tables"]["review_litigation"]
+    expected = [review[g][c] for g in gen.REVIEW_GROUPS for c in gen.REVIEW_COLUMNS]
+    assert [_numbers(line) for line in lines if len(_numbers(line)) == 15] == [expected]
+
+
+@requires_ocr
+def test_spans_and_confidences(scanned):
+    pages, _, texts, spans, confidences = scanned
+    for page, text, page_spans, conf in zip(pages, texts, spans, confidences):
+        assert page_spans == sorted(page_spans, key=lambda s: s.start)
+        starts = {s.start for s in page_spans}
+        assert set(conf) <= starts
+        for s in page_spans:
+            assert s.page == page.number
+            x0, top, x1, bottom = s.bbox
+            assert 0 <= x0 <= x1 <= page.width + 1 and 0 <= top <= bottom <= page.height + 1
+            if text[s.start:s.end].strip():
+                assert 0.0 <= conf[s.start] <= 1.0  # everything printed was read with a confidence
+    # on this clean scan few of the 200 table numbers (all read right) are read with low confidence (lone 0s)
+    numbers = [(text[s.start:s.end], conf[s.start]) for text, page_spans, conf in zip(texts, spans, confidences)
+               for s in page_spans if re.fullmatch(r"\d+", text[s.start:s.end])]
+    low = [n for n in numbers if n[1] < ocr.LOW_CONFIDENCE]
+    assert len(numbers) >= 190 and len(low) <= 10, low
+
+
+@requires_ocr
+def test_render_page_text_writes_absolute_offsets(scanned):
+    pages, _, texts, _, confidences = scanned
+
+    class Writer(ocr._TextWriter):
+        pass
+
+    out = Writer()
+    out.write("before\n")
+    conf = ocr.render_page_text(pages[1], out)
+    assert "".join(out.parts) == "before\n" + texts[1]
+    assert conf == {k + len("before\n"): v for k, v in confidences[1].items()}
+
+
+@requires_ocr
+def test_engine_is_created_once():
+    assert ocr._engine() is ocr._engine()
+
+
+# ---------------------------------------------------------------------------------------------
+# without the extra
+
+
+def test_missing_extra_raises_missing_dependency(monkeypatch):
+    monkeypatch.setattr(ocr, "_AVAILABLE", False)
+    assert ocr.available() is False
+    with pytest.raises(MissingDependencyError) as info:
+        ocr.ocr_pages(SCANNED, [1])
+    assert info.value.message == "scanned PDF: OCR needs the ocr extra"
+    assert info.value.hint == "pip install 'govreport[ocr]'"
+
+
+def test_module_imports_the_extra_lazily():
+    source = Path(ocr.__file__).read_text(encoding="utf-8")
+    top = set(re.findall(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", source, flags=re.M))
+    assert not top & {"rapidocr_onnxruntime", "pypdfium2", "numpy", "cv2", "PIL"}, top
+
+
+# ---------------------------------------------------------------------------------------------
+# layout helpers (numpy only)
+
+
+def _ruled(width, height, rows, cols, merged=()):
+    """A white page image with a ruled grid; ``merged``: (row, col) atoms whose right rule is missing."""
+    np = pytest.importorskip("numpy")
+    img = np.full((height, width), 255, dtype=np.uint8)
+    for y in rows:
+        img[y:y + 2, cols[0]:cols[-1] + 2] = 0
+    for x in cols:
+        for i, (y0, y1) in enumerate(zip(rows, rows[1:])):
+            j = cols.index(x) - 1
+            if (i, j) in merged:
+                continue
+            img[y0:y1 + 2, x:x + 2] = 0
+    return img
+
+
+def test_grid_from_ruling_lines_with_a_merged_cell():
+    rows = [100, 160, 220, 280]
+    cols = [50, 250, 400, 550]
+    img = _ruled(640, 400, rows, cols, merged={(0, 0)})  # the top row's first two cells are one
+    img[120:130, 300:320] = 0  # ink in a cell (a digit): not a rule
+    grids = ocr._find_grids(img, 200)
+    assert len(grids) == 1
+    g = grids[0]
+    assert all(abs(a - b) <= 1 for a, b in zip(g.xs, [50.5, 250.5, 400.5, 550.5])) and len(g.xs) == 4
+    assert all(abs(a - b) <= 1 for a, b in zip(g.ys, [100.5, 160.5, 220.5, 280.5])) and len(g.ys) == 4
+    cells = ocr._grid_cells(g)
+    assert (0, 0, 0, 1) in cells and len(cells) == 8
+
+
+def test_light_rules_shading_and_a_table_cut_by_the_page():
+    """A hairline scanned light gray (160) is a rule; a shaded row (210) is not; rules that run off the
+    bottom of the page (the table continues on the next one) close the table there."""
+    np = pytest.importorskip("numpy")
+    img = np.full((500, 640), 255, dtype=np.uint8)
+    img[100:160, 50:552] = 210  # a shaded header row
+    for y in (100, 160, 220):
+        img[y, 50:552] = 160
+    for x in (50, 250, 550):
+        img[100:480, x] = 160  # no rule across at 480: the page ends
+    grids = ocr._find_grids(img, 200)
+    assert len(grids) == 1
+    g = grids[0]
+    assert len(g.xs) == 3 and len(g.ys) == 4 and abs(g.ys[-1] - 479) <= 2
+    assert len(ocr._grid_cells(g)) == 6
+
+
+def test_no_grid_from_text_strokes_or_underlines():
+    np = pytest.importorskip("numpy")
+    img = np.full((400, 640), 255, dtype=np.uint8)
+    img[100:102, 50:550] = 0  # an underline
+    img[150:190, 300:302] = 0  # a vertical stroke
+    assert ocr._find_grids(img, 200) == []
+
+
+def _box(text, x0, top, x1, bottom, conf=0.99):
+    return ocr.OcrBox(text, conf, (x0, top, x1, bottom))
+
+
+def test_lines_in_reading_order_and_unruled_columns():
+    boxes = [
+        _box("第二行", 100, 130, 200, 145),
+        _box("标题", 100, 100, 160, 115),
+        _box("行政许可", 100, 160, 160, 175), _box("12", 300, 161, 315, 175), _box("3", 400, 160, 408, 176),
+        _box("右边", 200, 101, 240, 116),
+    ]
+    lines = ocr._text_lines(boxes)
+    page = ocr.OcrPage(number=2, width=595, height=842, lines=lines, boxes=boxes)
+    text, spans, conf = ocr.page_text(page)
+    assert text == "标题 右边\n第二行\n行政许可\t12\t3\n"
+    assert [text[s.start:s.end] for s in spans] == ["标题", "右边", "第二行", "行政许可", "12", "3"]
+    assert all(s.page == 2 for s in spans)
+    assert sorted(conf) == [s.start for s in spans]
+
+
+def test_two_close_lines_do_not_merge():
+    boxes = [_box("上一行文字", 100, 100, 200, 116), _box("下一行文字", 100, 110, 200, 126)]
+    assert len(ocr._text_lines(boxes)) == 2
+
+
+def test_table_row_keeps_empty_and_merged_fields():
+    cell = ocr.OcrCell
+    line = ocr.OcrLine(cells=[cell("规章", 0.99, (0, 0, 10, 10)), None, cell("", None, (20, 0, 30, 10)),
+                              cell("7", 0.42, (30, 0, 40, 10))], kind="table", top=0)
+    page = ocr.OcrPage(number=1, width=595, height=842, lines=[line], boxes=[])
+    text, spans, conf = ocr.page_text(page)
+    assert text == "规章\t\t\t7\n"
+    assert [text[s.start:s.end] for s in spans] == ["规章", "", "7"]
+    assert conf == {0: 0.99, 5: 0.42}
+
+
+@pytest.mark.parametrize("raw, fixed", [("O", "0"), ("。", "0"), ("l", "1"), ("1O", "10"), ("9.", "9"),
+                                        ("29.76", "29.76"), ("其他", "其他"), ("1.属于国家秘密", "1.属于国家秘密")])
+def test_number_fix(raw, fixed):
+    assert ocr._number_fix(raw) == fixed
+
+
+@pytest.mark.parametrize("raw, fixed", [("-、本年新收", "一、本年新收"), ("（-）予以公开", "（一）予以公开"),
+                                        ("第二十条第（）项", "第二十条第（一）项"), ("复议丶诉讼", "复议、诉讼"),
+                                        ("１２", "12"), ("2-3", "2-3")])
+def test_clean(raw, fixed):
+    assert ocr._clean(raw) == fixed
+
+
+def test_width_check_catches_a_merged_double_digit():
+    assert ocr._width_fits("1", 4, 15)
+    assert ocr._width_fits("0", 9, 15)
+    assert not ocr._width_fits("1", 15, 15)  # "11" printed, read as "1"
+    assert ocr._width_fits("11", 15, 15)
+    assert ocr._width_fits("386", 32, 15)
+    assert not ocr._width_fits("38", 32, 15)
+    assert ocr._width_fits("其他", 1, 15)
