@@ -109,3 +109,24 @@ def test_inconsistent_printed_values_are_kept_and_not_repaired():
     cells, _ = recover(rows, eqs)
     assert cells["applications.granted.total"].value == 5
     assert cells["applications.granted.total"].status == "ok"
+
+
+def test_keyword_label_takes_its_own_list_marker_not_the_numbers_digits():
+    """A label found by keyword (its 、 lost) must not swallow the last digit of the row above: '…10' + '2.申请人…'."""
+    import govreport
+
+    from pathlib import Path
+    import tempfile
+
+    text = (Path(__file__).resolve().parent.parent / "samples" / "sample-2021.txt").read_text("utf-8")
+    damaged = text.replace("缴纳费用、行政机关", "缴纳费用行政机关", 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "r.txt"
+        p.write_text(damaged, "utf-8")
+        rec = govreport.extract(p)
+    truth = (Path(__file__).resolve().parent.parent / "samples" / "sample-2021.truth.json").read_text("utf-8")
+    import json
+
+    expected = json.loads(truth)["tables"]["applications"]
+    assert rec.tables["applications"]["other_no_correction"] == expected["other_no_correction"]
+    assert rec.tables["applications"]["other_fee_unpaid"] == expected["other_fee_unpaid"]

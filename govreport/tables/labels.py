@@ -15,8 +15,6 @@ from typing import Dict, List, Sequence, Tuple
 from ..normalize import compact
 from ..template import RowDef, strip_list_marker
 
-_ANY_MARKER = r"(?:\d{1,2}\.|\([一二三四五六七八九十]\)|[一二三四五六七八九十]\.)"
-
 
 @dataclass(frozen=True)
 class LabelMatch:
@@ -31,6 +29,7 @@ class _RowPatterns:
     full: Tuple["re.Pattern[str]", ...]
     bodies: Tuple[str, ...]
     keywords: Tuple[str, ...]
+    marker: str = ""  # the label's list marker in compact form ("2.", "(七)"), if any
 
 
 @lru_cache(maxsize=None)
@@ -53,7 +52,7 @@ def _patterns(row: RowDef) -> _RowPatterns:
         else:
             full.append(re.compile(re.escape(body)))
     keywords = tuple(compact(k) for k in row.keywords if len(compact(k)) >= 2)
-    return _RowPatterns(tuple(full), tuple(bodies), keywords)
+    return _RowPatterns(tuple(full), tuple(bodies), keywords, strip_list_marker(compact(row.label))[0])
 
 
 def _extend(text: str, body: str, k_text: int, k_body: int, length: int) -> Tuple[int, int]:
@@ -88,10 +87,10 @@ def find_labels(text: str, rows: Sequence[RowDef]) -> List[LabelMatch]:
                 body = next((b for b in pats.bodies if kw in b), pats.bodies[0] if pats.bodies else kw)
                 k_body = body.find(kw)
                 s, e = _extend(text, body, m.start(), max(k_body, 0), len(kw)) if k_body >= 0 else (m.start(), m.end())
-                # take the list marker in front of the label with it
-                mm = re.search(_ANY_MARKER + "$", text[max(0, s - 3):s])
-                if mm:
-                    s -= len(mm.group())
+                # take the row's own list marker in front of the label with it ("2." of 2.申请人…, never
+                # a digit of the number before it)
+                if pats.marker and text[:s].endswith(pats.marker):
+                    s -= len(pats.marker)
                 taken.append((s, e))
                 out.append(LabelMatch(row.key, s, e, 1))
     out.sort(key=lambda m: (m.start, -m.end))
