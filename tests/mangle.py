@@ -17,8 +17,9 @@ back into the rendered text. Operations are plain tuples so that hypothesis can 
 =====================  ============================================================================
 
 Row and position arguments are taken modulo what the row offers, so any integers are valid. ``apply``
-returns the damaged text and the cells whose numbers are no longer printed (dropped or blanked): the
-record must not show those as printed (``ok``) values.
+returns the damaged text and the cells printed as an empty grid field (``blank_zero`` in a grid): the
+record must not show a number there unless it flags the cell (RECORD.md: an empty cell is never 0). In
+run-together text a blanked zero simply vanishes, like a dropped number.
 """
 
 from __future__ import annotations
@@ -193,12 +194,16 @@ class Table3:
             raise ValueError(f"unknown operation {kind!r}")
 
     def unprinted(self) -> Set[str]:
-        out = set()
-        for row in self.rows:
-            for col, cell in zip(gen.APPLICATION_COLUMNS, row.cells):
-                if cell.state != "printed":
-                    out.add(f"applications.{row.key}.{col}")
-        return out
+        """Cells whose number the damaged text no longer prints (dropped, or printed empty)."""
+        return {f"applications.{row.key}.{col}" for row in self.rows
+                for col, cell in zip(gen.APPLICATION_COLUMNS, row.cells) if cell.state != "printed"}
+
+    def empty_cells(self) -> Set[str]:
+        """Cells printed as an empty grid field (run-together text has no empty fields: they vanish)."""
+        if self.mode != "grid":
+            return set()
+        return {f"applications.{row.key}.{col}" for row in self.rows
+                for col, cell in zip(gen.APPLICATION_COLUMNS, row.cells) if cell.state == "blank"}
 
 
 def render(report: dict, mode: str) -> str:
@@ -206,13 +211,13 @@ def render(report: dict, mode: str) -> str:
 
 
 def apply(report: dict, mode: str, ops: Sequence[Sequence]) -> Tuple[str, Set[str]]:
-    """The report rendered in ``mode`` with table 三 damaged by ``ops``, and the cells no longer printed."""
+    """The report rendered in ``mode`` with table 三 damaged by ``ops``, and the cells printed empty."""
     text = render(report, mode)
     table = Table3(report, mode)
     assert text.count(table.original) == 1
     for op in ops:
         table.apply_op(op)
-    return text.replace(table.original, table.render()), table.unprinted()
+    return text.replace(table.original, table.render()), table.empty_cells()
 
 
 def make_report(version: str, seed: int) -> dict:

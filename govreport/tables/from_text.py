@@ -9,7 +9,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ..normalize import compact
 from ..sections import Layout
-from ..template import RowDef, TableDef, Template, VersionDef
+from ..template import CheckDef, RowDef, TableDef, Template, Term, VersionDef
 from .layout import observe_rows
 from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
@@ -198,7 +198,6 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
 
 def substitute_collapsed(checks, table: TableDef, extra_rows: List[RowDef], present) -> list:
     """Let checks that sum the （六） sub-rows use the single collapsed row when that is what is printed."""
-    from ..template import CheckDef, Term
 
     extra_keys = {r.key for r in extra_rows}
     if "other_processing" not in extra_keys:

@@ -198,9 +198,20 @@ def _locally_consistent(readings: List[Reading], row: PrintedRow,
     return readings, (), bool(kept)
 
 
+def _exact(ln: Line) -> bool:
+    """The row has one reading, exactly as printed: one number per cell, nothing lost, cut or dropped."""
+    if len(ln.readings) != 1:
+        return False
+    rd = ln.readings[0]
+    return not rd.dropped and all(p.kind in ("printed", "placeholder") for p in rd.pieces) \
+        and not any(p.token is not None and p.token.alone for p in rd.pieces)
+
+
 def _solve(sub: Sequence[Line], eqs: Sequence[Equation]) -> Outcome:
-    # equations over printed, certain cells only are findings about the document, not constraints
-    certain = {ref for ln in sub if len(ln.readings) == 1
+    # equations over the cells of rows read exactly as printed are findings about the document, not
+    # constraints; a row whose only reading assumes lost cells stays open to the checks, since its printed
+    # numbers may sit in the wrong columns
+    certain = {ref for ln in sub if _exact(ln)
                for ref, p in zip(ln.refs, ln.readings[0].pieces)
                if p.kind == "printed" or (p.kind == "placeholder" and ref not in ln.free_refs)}
     eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
@@ -242,10 +253,9 @@ def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
                 if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
                     out[ref] = CellResult(ref, best_val, "inferred", best_piece.raw, best_piece.token,
                                           decided_by=list(ln.narrowed_by))
-                elif kinds == {"printed"} and len(tokens) == 1 and len(ln.readings) == 1 or \
-                        kinds <= {"printed", "cut"} and len(ln.readings) == 1:
-                    out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
-                elif kinds == {"printed"} and len(tokens) == 1:
+                elif kinds <= {"printed", "cut"} and len(ln.readings) == 1 or \
+                        kinds == {"printed"} and len(tokens) == 1:
+                    # one way to read the row, or the same printed number in every remaining reading
                     out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
                 else:
                     by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
@@ -268,17 +278,14 @@ def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> N
     printed as a number on its own, flag everything else."""
     best = _best_reading(ln)
     assert best is not None
-    single = len(ln.readings) == 1
-    # only a row read exactly as printed (one number per cell, nothing lost, cut or dropped) is certain
-    exact = single and not best.dropped and all(p.kind in ("printed", "placeholder") for p in best.pieces) \
-        and not any(p.token is not None and p.token.alone for p in best.pieces)
+    exact = _exact(ln)  # only a row read exactly as printed is certain
     for j, ref in enumerate(ln.refs):
         pieces = [r.pieces[j] for r in ln.readings]
         vals = {p.value for p in pieces}
         bp = best.pieces[j]
         if all(p.kind == "placeholder" for p in pieces):
             out[ref] = CellResult(ref, None, "placeholder" if bp.raw else "blank", bp.raw, bp.token)
-        elif single and exact:
+        elif exact:
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
         elif vals == {None}:
             out[ref] = CellResult(ref, None, "missing", None, bp.token)
