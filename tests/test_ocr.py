@@ -18,7 +18,7 @@ import pytest
 
 from govreport.errors import MissingDependencyError
 from govreport.normalize import compact
-from govreport.readers import ocr
+from govreport.readers import TextWriter, ocr
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -170,10 +170,7 @@ def test_spans_and_confidences(scanned):
 def test_render_page_text_writes_absolute_offsets(scanned):
     pages, _, texts, _, confidences = scanned
 
-    class Writer(ocr._TextWriter):
-        pass
-
-    out = Writer()
+    out = TextWriter()
     out.write("before\n")
     conf = ocr.render_page_text(pages[1], out)
     assert "".join(out.parts) == "before\n" + texts[1]

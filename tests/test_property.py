@@ -28,7 +28,7 @@ import os
 import random
 import signal
 import threading
-from typing import Dict, List, Sequence, Set, Tuple
+from typing import Dict, List, Sequence, Set
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings

@@ -16,6 +16,25 @@ class Span:
     bbox: Tuple[float, ...]
 
 
+class TextWriter:
+    """Builds a document's text piece by piece, recording the page and box of each piece that has one."""
+
+    def __init__(self) -> None:
+        self.parts: List[str] = []
+        self.length = 0
+        self.spans: List[Span] = []
+
+    def write(self, s: str, page: Optional[int] = None, bbox: Optional[Tuple[float, ...]] = None) -> None:
+        if page is not None:
+            self.spans.append(Span(self.length, self.length + len(s), page, tuple(round(x, 2) for x in bbox)))
+        self.parts.append(s)
+        self.length += len(s)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
 @dataclass
 class Document:
     text: str

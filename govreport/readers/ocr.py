@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
-from . import Span
+from . import Span, TextWriter
 
 LOW_CONFIDENCE = 0.8  # cells read with less are worth a flag
 WIDTH_MISMATCH_CONFIDENCE = 0.5  # a number whose digit count does not fit its printed width
@@ -255,7 +255,7 @@ def _recognise(engine: Any, crop: Any) -> Tuple[str, float]:
 
 
 def render_page_text(page: OcrPage, writer: Any) -> Dict[int, float]:
-    """Write the page's lines to a pdf-reader ``_Writer`` (``write(s, page, bbox)``, ``length``), exactly
+    """Write the page's lines to a :class:`~govreport.readers.TextWriter`, exactly
     like a text page: fields, a newline after each line. Returns {span start: confidence} for every span
     written with a confidence (absolute offsets, as the spans)."""
     confidences: Dict[int, float] = {}
@@ -273,24 +273,11 @@ def render_page_text(page: OcrPage, writer: Any) -> Dict[int, float]:
     return confidences
 
 
-class _TextWriter:
-    def __init__(self) -> None:
-        self.parts: List[str] = []
-        self.length = 0
-        self.spans: List[Span] = []
-
-    def write(self, s: str, page: Optional[int] = None, bbox: Optional[Tuple[float, ...]] = None) -> None:
-        if page is not None:
-            self.spans.append(Span(self.length, self.length + len(s), page, tuple(round(x, 2) for x in bbox)))
-        self.parts.append(s)
-        self.length += len(s)
-
-
 def page_text(page: OcrPage) -> Tuple[str, List[Span], Dict[int, float]]:
     """The page as (text, spans, {span start: confidence}), offsets from the start of the page's text."""
-    out = _TextWriter()
+    out = TextWriter()
     confidences = render_page_text(page, out)
-    return "".join(out.parts), out.spans, confidences
+    return out.text, out.spans, confidences
 
 
 # ---------------------------------------------------------------------------------------------

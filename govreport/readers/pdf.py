@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
-from . import Document, Span, ocr
+from . import Document, TextWriter, ocr
 
 log = logging.getLogger(__name__)
 
@@ -77,19 +77,6 @@ def _lines_of_words(words: Sequence[dict], tolerance: float) -> List[List[dict]]
     return lines
 
 
-class _Writer:
-    def __init__(self) -> None:
-        self.parts: List[str] = []
-        self.length = 0
-        self.spans: List[Span] = []
-
-    def write(self, s: str, page: Optional[int] = None, bbox: Optional[Tuple[float, ...]] = None) -> None:
-        if page is not None:
-            self.spans.append(Span(self.length, self.length + len(s), page, tuple(round(x, 2) for x in bbox)))
-        self.parts.append(s)
-        self.length += len(s)
-
-
 def _has_doubled_chars(chars: Sequence[dict]) -> bool:
     """Glyphs drawn twice at (almost) the same spot ("fake bold"): cheap test before deduplicating."""
     doubled = 0
@@ -114,7 +101,7 @@ def _cell_text(text: Optional[str]) -> str:
 
 def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional[int] = None) -> Document:
     settings = settings or DEFAULT
-    out = _Writer()
+    out = TextWriter()
     offsets: List[int] = []
     layers: List[str] = []
     issues: List[str] = []
@@ -167,13 +154,13 @@ def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional
                     _write_table(out, obj, number)
             out.write("\n")
     layer = "ok" if all(x == "ok" for x in layers) else ("none" if all(x != "ok" for x in layers) else "partial")
-    doc = Document(text="".join(out.parts), format="pdf", pages=len(offsets), text_layer=layer,
+    doc = Document(text=out.text, format="pdf", pages=len(offsets), text_layer=layer,
                    page_offsets=offsets, spans=out.spans, page_layers=layers, reader_notes=issues,
                    ocr="ocr" in layers, span_confidence=confidences)
     return doc
 
 
-def _write_table(out: _Writer, table: Any, page: int) -> None:
+def _write_table(out: TextWriter, table: Any, page: int) -> None:
     rows = table.extract()
     for row_obj, texts in zip(table.rows, rows):
         for i, (bbox, text) in enumerate(zip(row_obj.cells, texts)):
