@@ -16,38 +16,30 @@ Every failure these properties found is kept: as an ``@example`` of the main pro
 in a ``*_regression`` test.
 
 The default variants are derandomized (the same examples every run, a stable verdict);
-``pytest -m fuzz tests/test_property.py`` runs the exploring variants (about 20 minutes on 2 cores).
-``GOVREPORT_PROPERTY_TIMEOUT`` (seconds, default 20) bounds each extraction.
+``pytest -m fuzz tests/test_property.py`` runs the exploring variants (about 11 minutes on one core, 21 000
+cases; ``bench/fuzz.py`` runs a larger multiple over every core). See ``tests/fuzzing.py`` for the knobs.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
 import random
-import signal
-import threading
 from typing import Dict, List, Sequence, Set
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import govreport
-from govreport.errors import GovReportError
 from govreport.tables.recover import PrintedRow, equations_for, recover
 from govreport.tables.tokens import Token
 from govreport.template import load_template
 
+from fuzzing import CI, EXTRACT_SECONDS, check_bad_input, fuzz_settings, time_limit
 from mangle import apply as mangle_apply
 from mangle import PAGE_FORMATS, gen, make_report, truth_cells
 
 CERTAIN = ("ok", "blank", "placeholder")
-SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-# the default (CI) variants test the same examples on every run, so that the suite's verdict is stable; the
-# fuzz variants explore (a failure they find becomes an @example here)
-CI = dict(SETTINGS, derandomize=True, database=None)
 
 
 
@@ -111,30 +103,6 @@ def workdir(tmp_path_factory):
 # ---------------------------------------------------------------------------------------------
 # 1. end to end: damaged renderings of generated reports
 
-class TooSlow(AssertionError):
-    pass
-
-
-@contextlib.contextmanager
-def time_limit(seconds: float, what: str):
-    """Fail (``TooSlow``) when the block runs longer than ``seconds`` (wall clock; no-op without SIGALRM)."""
-    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def expire(signum, frame):
-        raise TooSlow(f"{what} took longer than {seconds:g} s")
-
-    old = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
-
-
-EXTRACT_SECONDS = float(os.environ.get("GOVREPORT_PROPERTY_TIMEOUT", "20"))
 
 # page-number formats that are a bare integer once cleaned ("15", "\f15"): nothing tells them from a cell
 BARE_PAGE_FORMATS = tuple(i for i, f in enumerate(PAGE_FORMATS) if f.strip(" \n\f") == "{n}")
@@ -235,7 +203,7 @@ def test_damaged_report_values_are_true_or_flagged(workdir, case):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=2000, **SETTINGS)
+@fuzz_settings(2000)
 @given(case=ALL_DAMAGE)
 def test_damaged_report_values_are_true_or_flagged_fuzz(workdir, case):
     check_damaged(workdir, case)
@@ -249,7 +217,7 @@ def test_damage_without_lost_cells_values_true_or_flagged(workdir, case):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=1000, **SETTINGS)
+@fuzz_settings(1000)
 @given(case=NO_LOST_CELLS)
 def test_damage_without_lost_cells_values_true_or_flagged_fuzz(workdir, case):
     check_damaged(workdir, case)
@@ -263,7 +231,7 @@ def test_bare_page_number_values_true_or_flagged(workdir, case):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=1000, **SETTINGS)
+@fuzz_settings(1000)
 @given(case=BARE_PAGE_NUMBER)
 def test_bare_page_number_values_true_or_flagged_fuzz(workdir, case):
     check_damaged(workdir, case)
@@ -473,7 +441,7 @@ def test_recover_lost_token_true_or_not_ok(table, row_index, col):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=2000, **SETTINGS)
+@fuzz_settings(3000)
 @given(table=table3(hi=400), row_index=st.integers(0, 40), col=st.integers(0, 6))
 def test_recover_lost_token_true_or_not_ok_fuzz(table, row_index, col):
     check_lost_token(table, row_index, col)
@@ -512,7 +480,7 @@ def test_recover_run_together_true_or_not_ok(table, rows):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=1000, **SETTINGS)
+@fuzz_settings(1000)
 @given(table=table3(hi=400), rows=st.lists(st.integers(0, 40), min_size=1, max_size=4))
 def test_recover_run_together_true_or_not_ok_fuzz(table, rows):
     check_run_together(table, rows)
@@ -520,16 +488,6 @@ def test_recover_run_together_true_or_not_ok_fuzz(table, rows):
 
 # ---------------------------------------------------------------------------------------------
 # 3. bad input never crashes
-
-def check_bad_input(path, data: bytes, seconds: float = EXTRACT_SECONDS) -> None:
-    path.write_bytes(data)
-    try:
-        with time_limit(seconds, "extracting bad input"):
-            rec = govreport.extract(path)
-    except GovReportError:
-        return
-    assert isinstance(rec, govreport.Report)
-
 
 _REPORTISH = st.sampled_from([
     "云溪县人民政府2023年政府信息公开工作年度报告", "一、总体情况", "二、主动公开政府信息情况",
@@ -550,6 +508,20 @@ def test_random_bytes_never_crash(workdir, data):
 @settings(max_examples=40, **CI)
 @given(text=st.text(max_size=2000))
 def test_random_unicode_never_crash(workdir, text):
+    check_bad_input(workdir / "unicode.txt", text.encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.fuzz
+@fuzz_settings(3000)
+@given(data=st.binary(max_size=20000))
+def test_random_bytes_never_crash_fuzz(workdir, data):
+    check_bad_input(workdir / "bytes.txt", data)
+
+
+@pytest.mark.fuzz
+@fuzz_settings(3000)
+@given(text=st.text(max_size=20000))
+def test_random_unicode_never_crash_fuzz(workdir, text):
     check_bad_input(workdir / "unicode.txt", text.encode("utf-8", "surrogatepass"))
 
 
@@ -602,14 +574,14 @@ def test_mutated_report_never_crashes(workdir, case):
 
 
 @pytest.mark.fuzz
-@settings(max_examples=2000, **SETTINGS)
+@fuzz_settings(2000)
 @given(case=MUTATED)
 def test_mutated_report_never_crashes_fuzz(workdir, case):
     check_bad_input(workdir / "mutated.txt", mutated_sample(case))
 
 
 @pytest.mark.fuzz
-@settings(max_examples=2000, **SETTINGS)
+@fuzz_settings(5000)
 @given(parts=st.lists(st.one_of(_REPORTISH, st.text(max_size=8), st.integers(-5, 99999).map(str),
                                 st.binary(max_size=8).map(lambda b: b.decode("latin-1"))), max_size=400))
 def test_report_like_fragments_never_crash_fuzz(workdir, parts):

@@ -1,0 +1,180 @@
+"""Fuzzing the readers: damaged PDF, DOCX and HTML files never crash extraction.
+
+The property (issue: hardening): ``govreport.extract`` on a damaged file returns a Report or raises a
+:class:`govreport.errors.GovReportError` (one line, an exit code), within the time limit; nothing else.
+The damage starts from the project's own samples (``samples/``):
+
+* PDF: bytes flipped, deleted, inserted, duplicated or cut off anywhere in the file;
+* DOCX: ``word/document.xml`` edited as text (markup fragments such as huge ``gridSpan`` values, stray
+  ``vMerge``, entities, a DOCTYPE) and zipped again, or the zip's own bytes damaged;
+* HTML: the page edited as text with markup fragments (unclosed tables, absurd ``colspan``/``rowspan``,
+  entities, comments, encodings declared wrongly).
+
+Default variants are derandomized and small (CI); the ``fuzz`` variants explore (``tests/fuzzing.py``).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import govreport
+
+from fuzzing import CI, check_bad_input, fuzz_settings
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+PDF = (SAMPLES / "sample-2021.pdf").read_bytes()
+DOCX = (SAMPLES / "sample-2021.docx").read_bytes()
+HTML = (SAMPLES / "sample-2021.html").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):
+    return tmp_path_factory.mktemp("readers-fuzz")
+
+
+# ---------------------------------------------------------------------------------------------
+# damage
+
+BYTE_EDIT = st.tuples(st.sampled_from(["flip", "delete", "insert", "duplicate", "truncate"]),
+                      st.integers(0, 2**31), st.integers(1, 512), st.binary(min_size=1, max_size=32))
+
+
+def edit_bytes(data: bytes, edits) -> bytes:
+    for kind, pos, length, insert in edits:
+        pos %= len(data) + 1
+        if kind == "flip":
+            data = data[:pos] + bytes(b ^ 0xFF for b in data[pos:pos + length]) + data[pos + length:]
+        elif kind == "delete":
+            data = data[:pos] + data[pos + length:]
+        elif kind == "insert":
+            data = data[:pos] + insert + data[pos:]
+        elif kind == "duplicate":
+            data = data[:pos + length] + data[pos:]
+        else:
+            data = data[:pos]
+    return data
+
+
+_DOCX_MARKUP = st.sampled_from([
+    '<w:gridSpan w:val="999999999"/>', '<w:gridSpan w:val="-3"/>', '<w:gridSpan w:val="x"/>', "<w:vMerge/>",
+    '<w:vMerge w:val="restart"/>', "<w:tc>", "</w:tc>", "<w:tr>", "</w:tr>", "<w:tbl>", "</w:tbl>", "<w:p>",
+    "</w:p>", "<w:t>12</w:t>", "<w:t>", "&amp;", "&lt;", "&#0;", "&#xFFFF;", "&bogus;", "<![CDATA[0]]>",
+    '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>', '<w:numPr><w:ilvl w:val="99"/><w:numId w:val="77"/></w:numPr>',
+    "<w:br/>", "<w:tab/>", "\t", "三、收到和处理政府信息公开申请情况", "（七）总计", "0", "\x00",
+])
+_HTML_MARKUP = st.sampled_from([
+    '<td colspan="999999999">1</td>', '<td rowspan="999999999">2</td>', '<td colspan="-1">', '<td rowspan="0">',
+    "<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "<br>", "<p>", "</p>", "<!--", "-->",
+    "<script>", "</script>", "<style>", '<meta charset="big5">', '<meta charset="utf-16">', "&nbsp;", "&#0;",
+    "&#x110000;", "&bogus;", '<!DOCTYPE html [<!ENTITY a "aaaa">]>', "<![CDATA[", "]]>", "<table><table>",
+    "三、收到和处理政府信息公开申请情况", "（七）总计", "0", "\x00", "\ufeff",
+])
+
+
+def text_edits(markup):
+    return st.lists(st.tuples(st.sampled_from(["insert", "delete", "duplicate", "truncate"]),
+                              st.integers(0, 2**31), st.integers(1, 400), markup), min_size=1, max_size=6)
+
+
+def edit_text(text: str, edits) -> str:
+    """Markup is inserted where a tag starts, so that the file stays well formed often enough to reach the
+    table code."""
+    for kind, pos, length, insert in edits:
+        pos %= len(text) + 1
+        if kind == "insert":
+            tag = text.find("<", pos)
+            pos = tag if tag >= 0 else pos
+            text = text[:pos] + insert + text[pos:]
+        elif kind == "delete":
+            text = text[:pos] + text[pos + length:]
+        elif kind == "duplicate":
+            text = text[:pos + length] + text[pos:]
+        else:
+            text = text[:pos]
+    return text
+
+
+def docx_with_body(edits) -> bytes:
+    """The DOCX sample with ``word/document.xml`` edited as text, zipped again."""
+    src = zipfile.ZipFile(io.BytesIO(DOCX))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/document.xml":
+                data = edit_text(data.decode("utf-8"), edits).encode("utf-8", "surrogatepass")
+            dst.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def html_edited(edits) -> bytes:
+    """The HTML sample (GBK, as a portal serves it) edited as text; re-encoded, unencodable characters
+    replaced."""
+    return edit_text(HTML.decode("gbk"), edits).encode("gbk", "replace")
+
+
+PDF_CASE = st.lists(BYTE_EDIT, min_size=1, max_size=4)
+DOCX_CASE = st.one_of(text_edits(_DOCX_MARKUP).map(lambda e: ("xml", e)),
+                      st.lists(BYTE_EDIT, min_size=1, max_size=3).map(lambda e: ("zip", e)))
+HTML_CASE = text_edits(_HTML_MARKUP)
+
+
+def check_docx(workdir: Path, case) -> None:
+    kind, edits = case
+    data = docx_with_body(edits) if kind == "xml" else edit_bytes(DOCX, edits)
+    check_bad_input(workdir / "damaged.docx", data)
+
+
+# ---------------------------------------------------------------------------------------------
+# properties
+
+def test_undamaged_samples_read():
+    """The starting points are good reports: damage, not the sample, is what the properties vary."""
+    for name in ("sample-2021.pdf", "sample-2021.docx", "sample-2021.html"):
+        rec = govreport.extract(SAMPLES / name)
+        assert rec.tables["applications"]["total_processed"]["total"] is not None, name
+
+
+@settings(max_examples=12, **CI)
+@given(edits=PDF_CASE)
+def test_damaged_pdf_never_crashes(workdir, edits):
+    check_bad_input(workdir / "damaged.pdf", edit_bytes(PDF, edits))
+
+
+@pytest.mark.fuzz
+@fuzz_settings(400)
+@given(edits=PDF_CASE)
+def test_damaged_pdf_never_crashes_fuzz(workdir, edits):
+    check_bad_input(workdir / "damaged.pdf", edit_bytes(PDF, edits))
+
+
+@settings(max_examples=20, **CI)
+@given(case=DOCX_CASE)
+def test_damaged_docx_never_crashes(workdir, case):
+    check_docx(workdir, case)
+
+
+@pytest.mark.fuzz
+@fuzz_settings(1000)
+@given(case=DOCX_CASE)
+def test_damaged_docx_never_crashes_fuzz(workdir, case):
+    check_docx(workdir, case)
+
+
+@settings(max_examples=20, **CI)
+@given(edits=HTML_CASE)
+def test_damaged_html_never_crashes(workdir, edits):
+    check_bad_input(workdir / "damaged.html", html_edited(edits))
+
+
+@pytest.mark.fuzz
+@fuzz_settings(1000)
+@given(edits=HTML_CASE)
+def test_damaged_html_never_crashes_fuzz(workdir, edits):
+    check_bad_input(workdir / "damaged.html", html_edited(edits))
