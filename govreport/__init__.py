@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
@@ -13,11 +14,21 @@ from .errors import (  # noqa: E402
     MissingDependencyError,
     NotAReportError,
 )
-from .record import Report  # noqa: E402
+
+if TYPE_CHECKING:  # the record (pydantic) loads on first use, so that `govreport --help` stays quick
+    from .record import Report
 
 
-def extract(path, *, strict: bool = False, **options) -> Report:  # type: ignore[no-untyped-def]
-    """Read one report (TXT/MD today) and return its checked :class:`Report`. See :func:`govreport.api.extract`."""
+def __getattr__(name: str) -> Any:
+    if name == "Report":
+        from .record import Report
+
+        return Report
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def extract(path, *, strict: bool = False, **options) -> "Report":  # type: ignore[no-untyped-def]
+    """Read one report (PDF, DOCX, DOC, HTML, TXT, MD) and return its checked :class:`Report`. See :func:`govreport.api.extract`."""
     from .api import extract as _extract
 
     return _extract(path, strict=strict, **options)
