@@ -268,6 +268,10 @@ def _print_summary(summary) -> None:
     for c in failed_cross[:20]:
         sys.stderr.write(f"govreport:   {c['issuer']} {c['prev_year']}→{c['year']}: {c['id']}: "
                          f"{c['lhs']} vs {c['rhs']}\n")
+    peaks = sorted(summary.worker_peak_rss_mib.values())
+    if peaks:  # -v: the memory each worker process needed at most
+        log.debug("peak memory per worker: %.1f MiB max, %.1f MiB min, over %d worker process(es)",
+                  peaks[-1], peaks[0], len(peaks))
 
 
 @app.command()

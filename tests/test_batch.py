@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -55,6 +57,23 @@ def test_batch_writes_one_line_per_input_and_exits_7(folder: Path, tmp_path: Pat
     assert {Path(x["source"]["path"]).name for x in ok} == set(GOOD)
     assert all(x["schema"] == "govreport.record/1" for x in lines)
     assert "7 inputs, 4 ok, 0 with failed checks, 3 failed" in r.stderr
+
+
+def test_summary_has_each_workers_peak_memory(folder: Path) -> None:
+    from govreport.batch.session import BatchOptions, run_batch
+
+    out = io.BytesIO()
+    summary = run_batch(collect([str(folder)]), BatchOptions(jobs=2), stream=out)
+    assert summary.total == len(GOOD) + 3 and len(out.getvalue().splitlines()) == len(GOOD) + 3
+    peaks = summary.worker_peak_rss_mib
+    assert 1 <= len(peaks) <= 2 and os.getpid() not in peaks  # the pool's processes, not this one
+    assert all(isinstance(v, float) and 5 < v < 4096 for v in peaks.values()), peaks  # MiB, not KiB or bytes
+    assert summary.peak_rss_mib_per_worker == max(peaks.values())
+    # -v prints it; with --jobs 1 the one worker is the command's own process
+    r = run_cli("batch", str(folder / "sample-2021.txt"), "--jobs", "1", "-v", "-o", str(folder.parent / "o.jsonl"))
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"peak memory per worker: ([\d.]+) MiB max, ([\d.]+) MiB min, over 1 worker process", r.stderr)
+    assert m and 5 < float(m.group(2)) <= float(m.group(1)) < 4096, r.stderr
 
 
 def test_jsonl_goes_to_stdout_without_o_and_paths_from_stdin(folder: Path) -> None:

@@ -26,6 +26,14 @@ class Summary:
     interrupted: bool = False
     cross_year: List[Dict] = field(default_factory=list)
     errors: List[Outcome] = field(default_factory=list)
+    # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
+    # A pool recycles its workers, so a long batch lists more pids than --jobs.
+    worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
+
+    @property
+    def peak_rss_mib_per_worker(self) -> Optional[float]:
+        """The highest peak RSS of any one worker process (MiB); None when no worker reported one."""
+        return max(self.worker_peak_rss_mib.values(), default=None)
 
 
 @dataclass
@@ -91,6 +99,9 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     records_for_cross_year: List[Dict] = []
 
     def on_done(o: Outcome) -> None:
+        if o.pid is not None and o.peak_rss_mib is not None:
+            peaks = summary.worker_peak_rss_mib
+            peaks[o.pid] = max(peaks.get(o.pid, 0.0), o.peak_rss_mib)
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
             status = _status(rec)
