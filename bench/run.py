@@ -1,0 +1,186 @@
+"""All of govreport's performance figures in one run, checked against the release targets.
+
+    python bench/run.py                       # full sizes (a few minutes on 2 idle cores)
+    python bench/run.py --quick               # smoke run (well under a minute of work)
+    python bench/run.py --json bench.json     # also write the figures as JSON
+
+Measures, in this order:
+
+* ``govreport --help``: median wall time of the command (target: under 0.5 s);
+* per file: ``govreport.extract`` against pdfplumber's bare ``extract_text`` of every page (ratio; target
+  ≤ 1.5 on huaian-2024.pdf) and against poppler's ``pdftotext`` when it is installed
+  (``bench_pdf.compare``);
+* ``govreport batch`` with 1 worker against ``--jobs`` workers on generated reports (target: 2 workers
+  ≥ 1.8× faster; ``bench_batch.speedup``);
+* the peak memory (RSS) of each batch worker over a small and a large folder of generated reports
+  (target: no growth; ``bench_batch.memory``).
+
+The PDFs default to ``$GOVREPORT_CORPUS/docs`` (else ``../shared/corpus/docs``): huaian-2024.pdf,
+hongze-2023.pdf, pingtan-2021-print.pdf; without the corpus, samples/sample-2021.pdf. Run it on an idle
+machine: every figure is wall time. Exit status 0 whatever the figures (it is a measurement, not a test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Dict, List, Optional
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import bench_batch  # noqa: E402
+import bench_pdf  # noqa: E402
+
+CORPUS_PDFS = ("huaian-2024.pdf", "hongze-2023.pdf", "pingtan-2021-print.pdf")
+TARGET_FILE = "huaian-2024.pdf"
+TARGETS = {"help_s": 0.5, "ratio": 1.5, "speedup": 1.8}
+SECTIONS = ("help", "pdf", "batch", "memory")
+
+
+def default_pdfs() -> List[Path]:
+    corpus = Path(os.environ.get("GOVREPORT_CORPUS") or ROOT.parent / "shared" / "corpus") / "docs"
+    found = [corpus / name for name in CORPUS_PDFS if (corpus / name).is_file()]
+    return found or [ROOT / "samples" / "sample-2021.pdf"]
+
+
+def _median_wall(cmd: List[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def help_times(runs: int) -> Dict:
+    """Median wall time of ``govreport --help`` (console script, when installed beside this Python) and of
+    ``python -m govreport --help``; ``python -c pass`` for the interpreter's own start."""
+    out: Dict = {"runs": runs}
+    out["python_start_s"] = _median_wall([sys.executable, "-c", "pass"], runs)
+    out["python_m_s"] = _median_wall([sys.executable, "-m", "govreport", "--help"], runs)
+    script = Path(sys.executable).parent / "govreport"
+    if script.exists():
+        out["script_s"] = _median_wall([str(script), "--help"], runs)
+    out["help_s"] = max(out.get("script_s", 0.0), out["python_m_s"])  # the slower of the two is judged
+    return out
+
+
+def _verdict(ok: Optional[bool]) -> str:
+    return "" if ok is None else ("  [PASS]" if ok else "  [FAIL]")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="\n".join(__doc__.splitlines()[1:]))
+    ap.add_argument("--quick", action="store_true",
+                    help="Smoke run: --runs 3 --help-runs 3 --reports 16 --batch-runs 1 --files-large 100 "
+                         "(options given explicitly still win).")
+    ap.add_argument("--runs", type=int, help="Alternating rounds per PDF (default 11).")
+    ap.add_argument("--pdf", type=Path, action="append", help="A PDF to time (repeatable; default: the corpus).")
+    ap.add_argument("--help-runs", type=int, help="Runs of govreport --help (default 10).")
+    ap.add_argument("--jobs", type=int, default=2, help="Workers to compare with 1, and for the memory runs.")
+    ap.add_argument("--reports", type=int, help="Generated reports for the 1-vs-N batch (default 100, half PDF).")
+    ap.add_argument("--batch-runs", type=int, help="Alternating batch runs per worker count (default 3).")
+    ap.add_argument("--files-small", type=int, default=10, help="Small folder for peak memory (default 10).")
+    ap.add_argument("--files-large", type=int, help="Large folder for peak memory (default 1000).")
+    ap.add_argument("--pdf-every", type=int, default=5,
+                    help="In the memory folders, every N-th file is a PDF, the rest text (default 5).")
+    ap.add_argument("--mem-tolerance", type=float, default=2.0,
+                    help="MiB of peak growth still counted as none (default 2).")
+    ap.add_argument("--only", default=",".join(SECTIONS), help=f"Comma-separated subset of {','.join(SECTIONS)}.")
+    ap.add_argument("--json", type=Path, metavar="PATH", help="Also write every figure here as JSON.")
+    args = ap.parse_args(argv)
+    quick = {"runs": 3, "help_runs": 3, "reports": 16, "batch_runs": 1, "files_large": 100}
+    full = {"runs": 11, "help_runs": 10, "reports": 100, "batch_runs": 3, "files_large": 1000}
+    for key, value in (quick if args.quick else full).items():
+        if getattr(args, key) is None:
+            setattr(args, key, value)
+    only = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = only - set(SECTIONS)
+    if unknown:
+        ap.error(f"--only: unknown section(s) {', '.join(sorted(unknown))}")
+
+    import pdfplumber
+
+    from govreport import __version__
+
+    poppler = bench_pdf.pdftotext_version()
+    report: Dict = {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), "govreport": __version__,
+        "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+        "loadavg_start": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "pdfplumber": pdfplumber.__version__, "pdftotext": poppler, "quick": args.quick, "targets": {},
+    }
+    load = f", load {report['loadavg_start'][0]:.2f}" if report["loadavg_start"] else ""
+    print(f"govreport {__version__} bench{' (--quick)' if args.quick else ''}: Python {report['python']}, "
+          f"{report['cpus']} CPUs{load}, pdfplumber {report['pdfplumber']}, {poppler or 'pdftotext not installed'}")
+    t_start = time.perf_counter()
+
+    if "help" in only:
+        h = help_times(args.help_runs)
+        report["help"] = h
+        ok = h["help_s"] < TARGETS["help_s"]
+        report["targets"]["help_under_0.5s"] = ok
+        script = f"govreport --help {h['script_s'] * 1000:.0f} ms, " if "script_s" in h else ""
+        print(f"--help     {script}python -m govreport --help {h['python_m_s'] * 1000:.0f} ms "
+              f"(python -c pass {h['python_start_s'] * 1000:.0f} ms; median of {h['runs']}; target < 500 ms)"
+              f"{_verdict(ok)}")
+
+    if "pdf" in only:
+        pdfs = args.pdf or default_pdfs()
+        if poppler is None:
+            print("per file   pdftotext not installed")
+        print(f"per file   median of {args.runs} alternating rounds, warm, in one process")
+        report["pdf"] = []
+        for path in pdfs:
+            r = bench_pdf.compare(path, args.runs, poppler is not None)
+            report["pdf"].append(r)
+            ok = r["ratio"] <= TARGETS["ratio"] if path.name == TARGET_FILE else None
+            if ok is not None:
+                report["targets"]["ratio_le_1.5"] = ok
+            print(f"  {bench_pdf.line(r)}{' (target ≤ 1.5)' if ok is not None else ''}{_verdict(ok)}")
+        if not any(p.name == TARGET_FILE for p in pdfs):
+            print(f"  ({TARGET_FILE} not measured: the ratio target is not checked)")
+
+    if "batch" in only:
+        r = bench_batch.speedup(args.reports, args.jobs, args.batch_runs)
+        report["batch"] = r
+        ok = r["speedup"] >= TARGETS["speedup"] if args.jobs == 2 else None
+        if ok is not None:
+            report["targets"]["speedup_ge_1.8"] = ok
+        print(f"batch      {bench_batch.speedup_line(r)}{' (target ≥ 1.8x)' if ok is not None else ''}"
+              f"{_verdict(ok)}")
+
+    if "memory" in only:
+        r = bench_batch.memory([args.files_small, args.files_large], args.jobs, args.pdf_every)
+        report["memory"] = r
+        ok = r["growth_mib"] <= args.mem_tolerance
+        report["targets"]["memory_no_growth"] = ok
+        lines = bench_batch.memory_lines(r)
+        print(f"memory     peak RSS of each worker process (getrusage in the worker), --jobs {args.jobs}")
+        for text in lines[:-1]:
+            print(f"  {text}")
+        print(f"  {lines[-1]} (target: none, ≤ {args.mem_tolerance:g} MiB){_verdict(ok)}")
+
+    report["elapsed_s"] = time.perf_counter() - t_start
+    failed = [k for k, v in report["targets"].items() if not v]
+    print(f"targets    {len(report['targets']) - len(failed)}/{len(report['targets'])} met"
+          f"{': missed ' + ', '.join(failed) if failed else ''} ({report['elapsed_s']:.0f} s)")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
