@@ -22,6 +22,7 @@ cases; ``bench/fuzz.py`` runs a larger multiple over every core). See ``tests/fu
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from typing import Dict, List, Sequence, Set
@@ -31,6 +32,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import govreport
+from govreport.tables.readings import _cuts
 from govreport.tables.recover import PrintedRow, equations_for, recover
 from govreport.tables.tokens import Token
 from govreport.template import load_template
@@ -461,6 +463,30 @@ def test_recover_lost_cell_shifted_regression():
     wrong_ok = [f"{ref}={results[ref].value}" for ref, want in zip(refs, truth["new_received"])
                 if results[ref].status == "ok" and results[ref].value != want]
     assert not wrong_ok, wrong_ok  # was: natural_person=0 (not printed), legal_service_org=9
+
+
+def _every_cut(raws: Sequence[str], n: int) -> List[tuple]:
+    """Reference for ``readings._cuts``: try every set of cut positions inside every token (brute force)."""
+    out = []
+    splits = [list(itertools.chain.from_iterable(itertools.combinations(range(1, len(r)), m)
+                                                 for m in range(len(r)))) for r in raws]
+    for choice in itertools.product(*splits):
+        cells = []
+        for raw, cuts in zip(raws, choice):
+            bounds = (0, *cuts, len(raw))
+            cells += [raw[a:b] for a, b in zip(bounds, bounds[1:])]
+        if len(cells) == n and all(c == "0" or not c.startswith("0") for c in cells):
+            out.append(tuple(cells))
+    return sorted(out)
+
+
+@settings(max_examples=60, **CI)
+@given(raws=st.lists(st.text("0123456789", min_size=1, max_size=5), min_size=1, max_size=4))
+def test_cuts_are_exactly_the_valid_cuts(raws):
+    """Every way to cut digit runs into the 7 cells of a table-三 row, each cell a number as printed (no
+    leading zero), and nothing else: the fast path of ``_cuts`` (pruning, no regex) against brute force."""
+    cuts = _cuts(_tokens(raws), _APP_ROWS[0].columns)
+    assert sorted(tuple(p.raw for p in c) for c in cuts) == _every_cut(raws, 7)
 
 
 def check_run_together(table, row_indices: Sequence[int]) -> None:

@@ -74,13 +74,16 @@ def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tup
     """Every way to cut the tokens, in order, into exactly len(columns) cells."""
     n = len(columns)
     k = len(tokens)
+    room = [0] * (k + 1)  # the most cells tokens[ti:] can still fill: a digit each, or the token
+    for i in range(k - 1, -1, -1):
+        room[i] = room[i + 1] + (len(tokens[i].raw) if tokens[i].kind == "num" else 1)
 
     def rec(ti: int, pos: int, col: int, acc: List[Piece]) -> Iterator[Tuple[Piece, ...]]:
         if ti == k:
             if col == n:
                 yield tuple(acc)
             return
-        if col == n or n - col < k - ti:
+        if col == n or n - col < k - ti or n - col > room[ti] - pos:
             return
         tok = tokens[ti]
         if tok.kind != "num":
@@ -90,13 +93,19 @@ def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tup
             return
         s = tok.raw
         whole = pos == 0
+        digits = s.isascii() and s.isdigit()  # the usual case: no regex needed
         for e in range(pos + 1, len(s) + 1):
             piece = s[pos:e]
-            if e < len(s) and s[e] == ".":
-                continue  # never cut between a number and its decimals
-            v = parse_number(piece, columns[col])
-            if v is None:
-                continue
+            if digits:
+                if piece[0] == "0" and e - pos > 1:
+                    break  # a leading zero, and every longer piece from here has it too
+                v: Optional[Number] = int(piece)
+            else:
+                if e < len(s) and s[e] == ".":
+                    continue  # never cut between a number and its decimals
+                v = parse_number(piece, columns[col])
+                if v is None:
+                    continue
             kind = "printed" if whole and e == len(s) else "cut"
             acc.append(Piece(v, piece, kind, tok))
             if e == len(s):
