@@ -180,8 +180,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
             stream = sys.stdout.buffer
         else:
             target = Path(out)
-            if not target.parent.is_dir():
-                raise OutputNotWritableError(f"{out}: directory {str(target.parent)!r} does not exist")
+            _check_parent(out, target)
             if resume:
                 done = resume_from_jsonl(target)
             try:
@@ -343,6 +342,16 @@ def _stdin_to_tempfile() -> Path:
     return Path(name)
 
 
+def _check_parent(name: str, target: Path) -> None:
+    """The output's folder must exist and be a folder (OutputNotWritableError, exit 5)."""
+    parent = target.parent
+    if parent.is_dir():
+        return
+    if parent.exists():
+        raise OutputNotWritableError(f"{name}: {str(parent)!r} is not a directory")
+    raise OutputNotWritableError(f"{name}: directory {str(parent)!r} does not exist")
+
+
 class _Output:
     """stdout, or OUT written atomically: a temporary file beside it, renamed onto it once complete."""
 
@@ -354,8 +363,7 @@ class _Output:
         target = Path(self.name)
         if target.is_dir():
             raise OutputNotWritableError(f"{self.name}: is a directory")
-        if not target.parent.is_dir():
-            raise OutputNotWritableError(f"{self.name}: directory {str(target.parent)!r} does not exist")
+        _check_parent(self.name, target)
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         except OSError as e:

@@ -540,6 +540,7 @@ def test_unwritable_output_exits_5(inputs: Inputs, command: str) -> None:
     target.write_text("a file where the output's folder should be\n", "utf-8")
     run = run_cli(command, str(GOOD), "-o", str(target / "out.jsonl"))
     assert_one_line_error(run, 5, str(target / "out.jsonl"))
+    assert "is not a directory" in run.stderr
     assert_within_limits(run)
     assert target.read_text("utf-8").startswith("a file")
 
