@@ -200,28 +200,13 @@ def build_image_only(d: Path) -> Path:
     return p
 
 
-def build_random_pdf(d: Path) -> Path:
-    p = d / "random.pdf"
-    p.write_bytes(_noise(3000, 2))
-    return p
-
-
-def build_random_txt(d: Path) -> Path:
-    p = d / "random.txt"
-    p.write_bytes(_noise(3000, 3))
-    return p
-
-
-def build_random_docx(d: Path) -> Path:
-    p = d / "random.docx"
-    p.write_bytes(_noise(3000, 4))
-    return p
-
-
-def build_broken_zip_docx(d: Path) -> Path:
-    p = d / "broken-zip.docx"
-    p.write_bytes(b"PK\x03\x04" + _noise(3000, 5))  # a zip's signature, then noise
-    return p
+def noise_file(name: str, seed: int, prefix: bytes = b"") -> Callable[[Path], Path]:
+    """A builder of ``name`` holding ``prefix`` and 3000 random bytes."""
+    def build(d: Path) -> Path:
+        p = d / name
+        p.write_bytes(prefix + _noise(3000, seed))
+        return p
+    return build
 
 
 def build_not_a_report(d: Path) -> Path:
@@ -446,10 +431,10 @@ CASES = [
          pythonpath=lambda d: [ocr_absent(d)]),  # a text layer lost would fail fast, not run OCR
     Case("image-only-pdf-without-ocr-extra", build_image_only, 4, "missing_dependency",
          ["OCR", "pip install 'govreport[ocr]'"], pythonpath=lambda d: [ocr_absent(d)]),
-    Case("random-bytes-pdf", build_random_pdf, 3, "unsupported_format", ["binary data"]),
-    Case("random-bytes-txt", build_random_txt, 3, "unsupported_format", ["binary data"]),
-    Case("random-bytes-docx", build_random_docx, 3, "unsupported_format", ["binary data"]),
-    Case("random-bytes-after-zip-signature-docx", build_broken_zip_docx, 3, "bad_input",
+    Case("random-bytes-pdf", noise_file("random.pdf", 2), 3, "unsupported_format", ["binary data"]),
+    Case("random-bytes-txt", noise_file("random.txt", 3), 3, "unsupported_format", ["binary data"]),
+    Case("random-bytes-docx", noise_file("random.docx", 4), 3, "unsupported_format", ["binary data"]),
+    Case("random-bytes-after-zip-signature-docx", noise_file("broken-zip.docx", 5, b"PK\x03\x04"), 3, "bad_input",
          ["not a readable .docx"]),
     Case("not-a-report", build_not_a_report, 3, "not_a_report", ["not a 政府信息公开工作年度报告"]),
     Case("gb18030-named-utf8", build_gb18030, 0, None, check=_check_gb18030),
