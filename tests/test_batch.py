@@ -210,3 +210,39 @@ def test_cross_year_carry_chain() -> None:
     assert all(c["issuer"] == "甲县人民政府" for c in checks)  # 乙县 has no previous year
     bad = cross_year_checks([_rec("甲县人民政府", 2022, 1, 5), _rec("甲县人民政府", 2023, 4, 2)])
     assert next(c for c in bad if c["id"] == "applications_carry_chain[total]")["status"] == "fail"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the per-file time limit, when the library in the way hides the interruption
+
+
+def _wrapping_extract(path, **kwargs):
+    """Like the OCR engine: whatever interrupts it comes out as an error of its own."""
+    try:
+        time.sleep(5)
+    except BaseException as exc:
+        raise RuntimeError("inference failed") from exc
+
+
+def _swallowing_extract(path, **kwargs):
+    """Like a parser that catches the exception of each damaged object and goes on to the next: the first
+    interruption is swallowed; the time limit must fire again in the code that follows."""
+    for _ in range(5):
+        try:
+            time.sleep(0.2)
+        except Exception:
+            pass
+    time.sleep(5)
+
+
+@pytest.mark.parametrize("fake", [_wrapping_extract, _swallowing_extract])
+def test_time_limit_holds_when_a_library_hides_the_interruption(monkeypatch, fake) -> None:
+    import govreport.api
+    from govreport.batch import runner
+
+    monkeypatch.setattr(govreport.api, "extract", fake)
+    t0 = time.perf_counter()
+    outcome = runner.work(str(ROOT / "samples" / "sample-2021.txt"), timeout=0.3)
+    assert outcome.error_code == "timeout", outcome
+    assert "gave up after 0.3 s" in outcome.error_message
+    assert time.perf_counter() - t0 < 3

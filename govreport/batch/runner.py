@@ -49,6 +49,18 @@ def _alarm(signum, frame):  # pragma: no cover - runs in the signal handler
     raise FileTimeout()
 
 
+def _caused_by_timeout(exc: BaseException) -> bool:
+    """The time limit fired, maybe inside a library that wrapped it in an error of its own (the OCR
+    engine re-raises whatever interrupts it as its own runtime error)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, FileTimeout):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def sha256_of(path: Path) -> Optional[str]:
     try:
         h = hashlib.sha256()
@@ -83,25 +95,37 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
     from ..api import extract
 
     use_alarm = bool(timeout) and hasattr(signal, "SIGALRM")
+
+    def disarm() -> None:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, float(timeout))  # type: ignore[arg-type]
+        # then again every second: a library that catches and swallows the first interruption gets another
+        signal.setitimer(signal.ITIMER_REAL, float(timeout), 1.0)  # type: ignore[arg-type]
     try:
-        report = extract(path, strict=strict, **(limits or {}))
-        return Outcome(path, report.source.sha256, report.model_dump_json(by_alias=True))
-    except FileTimeout:
-        return Outcome(path, sha256_of(Path(path)), error_code="timeout",
-                       error_message=f"{path}: gave up after {timeout:g} s (--timeout)")
-    except GovReportError as exc:
-        return Outcome(path, sha256_of(Path(path)), error_code=exc.code, error_message=str(exc))
+        try:
+            report = extract(path, strict=strict, **(limits or {}))
+            record = report.model_dump_json(by_alias=True)
+        finally:
+            disarm()
+        return Outcome(path, report.source.sha256, record)
     except MemoryError:
+        disarm()
         return Outcome(path, sha256_of(Path(path)), error_code="out_of_memory", error_message=f"{path}: out of memory")
     except Exception as exc:  # a bug on one file must not stop the batch
+        disarm()
+        if _caused_by_timeout(exc):
+            return Outcome(path, sha256_of(Path(path)), error_code="timeout",
+                           error_message=f"{path}: gave up after {timeout:g} s (--timeout)")
+        if isinstance(exc, GovReportError):
+            return Outcome(path, sha256_of(Path(path)), error_code=exc.code, error_message=str(exc))
         return Outcome(path, sha256_of(Path(path)), error_code="internal_error",
                        error_message=f"{path}: {type(exc).__name__}: {exc}")
     finally:
         if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            disarm()
             signal.signal(signal.SIGALRM, old)
 
 
