@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
 from . import Document, TextWriter, ocr
@@ -40,15 +41,26 @@ DEFAULT = PdfSettings()
 _CID = re.compile(r"\(cid:\d+\)")
 
 
-def _open(path: Path):
+@contextmanager
+def _opened(path: Path) -> Iterator[Any]:
+    """The pdfplumber PDF, closed afterwards without letting a damaged file fail a second time: closing
+    walks the page tree again, and its error would replace the one-line error raised for it."""
     try:
         import pdfplumber
     except ImportError:  # pragma: no cover - a core dependency
         raise MissingDependencyError("reading PDF needs pdfplumber", hint="pip install pdfplumber") from None
     try:
-        return pdfplumber.open(path)
+        pdf = pdfplumber.open(path)
     except Exception as exc:  # pdfminer raises many kinds for broken files
         raise _unreadable(path, exc) from None
+    try:
+        yield pdf
+    finally:
+        try:
+            pdf.close()
+        except Exception:
+            if not pdf.stream_is_external:
+                pdf.stream.close()
 
 
 def _unreadable(path: Path, exc: BaseException) -> BadInputError:
@@ -106,7 +118,7 @@ def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional
     layers: List[str] = []
     issues: List[str] = []
     confidences: Dict[int, float] = {}
-    with _open(path) as pdf:
+    with _opened(path) as pdf:
         try:
             pages = list(pdf.pages)
         except Exception as exc:
