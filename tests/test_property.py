@@ -16,7 +16,7 @@ Every failure these properties found is kept: as an ``@example`` of the main pro
 in a ``*_regression`` test.
 
 The default variants are derandomized (the same examples every run, a stable verdict);
-``pytest -m fuzz tests/test_property.py`` runs the exploring variants (about 11 minutes on one core, 21 000
+``pytest -m fuzz tests/test_property.py`` runs the exploring variants (about 17 minutes on one core, 21 000
 cases; ``bench/fuzz.py`` runs a larger multiple over every core). See ``tests/fuzzing.py`` for the knobs.
 """
 
