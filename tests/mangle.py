@@ -24,28 +24,16 @@ run-together text a blanked zero simply vanishes, like a dropped number.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Sequence, Set, Tuple
 
+import sample_scripts
+
 ROOT = Path(__file__).resolve().parents[1]
-GENERATOR = ROOT / "samples" / "make_samples.py"
 
 
-def load_generator():
-    name = "make_samples_for_property_tests"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = load_generator()
+gen = sample_scripts.load("make_samples")
 
 PAGE_FORMATS = (
     "- {n} -",

@@ -149,30 +149,6 @@ def _report_lines() -> List[str]:
     return [line.replace("\t", "  ") for line in GOOD.read_text("utf-8").splitlines()]
 
 
-def build_empty(d: Path) -> Path:
-    p = d / "empty.pdf"
-    p.write_bytes(b"")
-    return p
-
-
-def build_truncated(d: Path) -> Path:
-    p = d / "truncated.pdf"
-    p.write_bytes((SAMPLES / "sample-2021.pdf").read_bytes()[:4000])
-    return p
-
-
-def build_header_only(d: Path) -> Path:
-    p = d / "header-only.pdf"
-    p.write_bytes(b"%PDF-1.7\n")
-    return p
-
-
-def build_garbage_after_header(d: Path) -> Path:
-    p = d / "garbage-after-header.pdf"
-    p.write_bytes(b"%PDF-1.4\n" + _noise(2000, 1))
-    return p
-
-
 def build_user_password(d: Path) -> Path:
     return _text_pdf(d / "user-password.pdf", ["hello, this page has a text layer of its own"],
                      userPassword="secret", ownerPassword="owner")
@@ -200,11 +176,11 @@ def build_image_only(d: Path) -> Path:
     return p
 
 
-def noise_file(name: str, seed: int, prefix: bytes = b"") -> Callable[[Path], Path]:
-    """A builder of ``name`` holding ``prefix`` and 3000 random bytes."""
+def bytes_file(name: str, data: Callable[[], bytes]) -> Callable[[Path], Path]:
+    """A builder of the file ``name`` holding ``data()``."""
     def build(d: Path) -> Path:
         p = d / name
-        p.write_bytes(prefix + _noise(3000, seed))
+        p.write_bytes(data())
         return p
     return build
 
@@ -422,20 +398,27 @@ _ROOT_CAN_READ = pytest.mark.skipif(
     IS_ROOT, reason="running as root: chmod 000 does not stop root from reading (see test_unreadable_in_process)")
 
 CASES = [
-    Case("empty", build_empty, 3, "empty_input", ["empty"]),
-    Case("truncated-pdf", build_truncated, 3, "bad_input", ["not a readable PDF"]),
-    Case("header-only-pdf", build_header_only, 3, "bad_input", ["not a readable PDF"]),
-    Case("garbage-after-pdf-header", build_garbage_after_header, 3, "bad_input", ["not a readable PDF"]),
+    Case("empty", bytes_file("empty.pdf", lambda: b""), 3, "empty_input", ["empty"]),
+    Case("truncated-pdf", bytes_file("truncated.pdf", lambda: (SAMPLES / "sample-2021.pdf").read_bytes()[:4000]),
+         3, "bad_input", ["not a readable PDF"]),
+    Case("header-only-pdf", bytes_file("header-only.pdf", lambda: b"%PDF-1.7\n"),
+         3, "bad_input", ["not a readable PDF"]),
+    Case("garbage-after-pdf-header", bytes_file("garbage-after-header.pdf", lambda: b"%PDF-1.4\n" + _noise(2000, 1)),
+         3, "bad_input", ["not a readable PDF"]),
     Case("user-password-pdf", build_user_password, 3, "bad_input", ["password", "decrypt", "qpdf"]),
     Case("owner-password-only-pdf", build_owner_password, 0, None, check=_check_owner_password,
          pythonpath=lambda d: [ocr_absent(d)]),  # a text layer lost would fail fast, not run OCR
     Case("image-only-pdf-without-ocr-extra", build_image_only, 4, "missing_dependency",
          ["OCR", "pip install 'govreport[ocr]'"], pythonpath=lambda d: [ocr_absent(d)]),
-    Case("random-bytes-pdf", noise_file("random.pdf", 2), 3, "unsupported_format", ["binary data"]),
-    Case("random-bytes-txt", noise_file("random.txt", 3), 3, "unsupported_format", ["binary data"]),
-    Case("random-bytes-docx", noise_file("random.docx", 4), 3, "unsupported_format", ["binary data"]),
-    Case("random-bytes-after-zip-signature-docx", noise_file("broken-zip.docx", 5, b"PK\x03\x04"), 3, "bad_input",
-         ["not a readable .docx"]),
+    Case("random-bytes-pdf", bytes_file("random.pdf", lambda: _noise(3000, 2)),
+         3, "unsupported_format", ["binary data"]),
+    Case("random-bytes-txt", bytes_file("random.txt", lambda: _noise(3000, 3)),
+         3, "unsupported_format", ["binary data"]),
+    Case("random-bytes-docx", bytes_file("random.docx", lambda: _noise(3000, 4)),
+         3, "unsupported_format", ["binary data"]),
+    Case("random-bytes-after-zip-signature-docx",  # a zip's signature, then noise
+         bytes_file("broken-zip.docx", lambda: b"PK\x03\x04" + _noise(3000, 5)),
+         3, "bad_input", ["not a readable .docx"]),
     Case("not-a-report", build_not_a_report, 3, "not_a_report", ["not a 政府信息公开工作年度报告"]),
     Case("gb18030-named-utf8", build_gb18030, 0, None, check=_check_gb18030),
     Case("directory", build_directory, 3, "bad_input", ["is a directory"], in_batch=False),

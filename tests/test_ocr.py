@@ -7,14 +7,13 @@ lines, text with spans and confidences) need numpy only and always run.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 import time
 from pathlib import Path
 
 import pytest
+import sample_scripts
 
 from govreport.errors import MissingDependencyError
 from govreport.normalize import compact
@@ -30,15 +29,7 @@ pytestmark = [pytest.mark.ocr]
 requires_ocr = pytest.mark.skipif(not ocr.available(), reason="the ocr extra is not installed")
 
 
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_samples_for_ocr_tests", SAMPLES / "make_samples.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _generator()
+gen = sample_scripts.load("make_samples")
 
 
 # ---------------------------------------------------------------------------------------------

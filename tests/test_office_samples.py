@@ -3,12 +3,11 @@ and as the PDF sample of the same report."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+import sample_scripts
 
 import govreport
 
@@ -21,19 +20,9 @@ TRUTH = SAMPLES / "sample-2021.truth.json"
 REGENERATE = "regenerate with: python samples/render_office.py"
 
 
-def _load_renderer():
-    name = "render_office_under_test"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SAMPLES / "render_office.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 @pytest.fixture(scope="module")
 def renderer():
-    return _load_renderer()
+    return sample_scripts.load("render_office")
 
 
 @pytest.fixture(scope="module")

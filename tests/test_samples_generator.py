@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import sample_scripts
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
@@ -31,15 +32,7 @@ CELL_REF = re.compile(r"\b(active_disclosure|applications|review_litigation)\.([
 FEE_TOLERANCE = 0.005
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("make_samples_under_test", GENERATOR)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = sample_scripts.load("make_samples")
 
 
 @pytest.fixture(scope="module")
