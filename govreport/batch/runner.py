@@ -113,20 +113,22 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
         return Outcome(path, report.source.sha256, record)
     except MemoryError:
         disarm()
-        return Outcome(path, sha256_of(Path(path)), error_code="out_of_memory", error_message=f"{path}: out of memory")
+        return _failed(path, "out_of_memory", f"{path}: out of memory")
     except Exception as exc:  # a bug on one file must not stop the batch
-        disarm()
+        disarm()  # again: the limit may have fired once more while the inner block was unwinding
         if _caused_by_timeout(exc):
-            return Outcome(path, sha256_of(Path(path)), error_code="timeout",
-                           error_message=f"{path}: gave up after {timeout:g} s (--timeout)")
+            return _failed(path, "timeout", f"{path}: gave up after {timeout:g} s (--timeout)")
         if isinstance(exc, GovReportError):
-            return Outcome(path, sha256_of(Path(path)), error_code=exc.code, error_message=str(exc))
-        return Outcome(path, sha256_of(Path(path)), error_code="internal_error",
-                       error_message=f"{path}: {type(exc).__name__}: {exc}")
+            return _failed(path, exc.code, str(exc))
+        return _failed(path, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
     finally:
         if use_alarm:
             disarm()
             signal.signal(signal.SIGALRM, old)
+
+
+def _failed(path: str, code: str, message: str) -> Outcome:
+    return Outcome(path, sha256_of(Path(path)), error_code=code, error_message=message)
 
 
 def _init_worker() -> None:
@@ -170,8 +172,7 @@ def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], st
                 try:
                     outcome = fut.result()
                 except Exception as exc:  # the worker process died (killed, out of memory)
-                    outcome = Outcome(str(p), sha256_of(p), error_code="worker_died",
-                                      error_message=f"{p}: the worker process died ({type(exc).__name__})")
+                    outcome = _failed(str(p), "worker_died", f"{p}: the worker process died ({type(exc).__name__})")
                 on_done(outcome)
     except KeyboardInterrupt:
         for fut in pending:
