@@ -52,6 +52,29 @@ def time_limit(seconds: float, what: str):
         signal.signal(signal.SIGALRM, old)
 
 
+def splice(data, edits, insert_before=None):
+    """``data`` (str or bytes) edited in order. Each edit is (kind, position, length, inserted): ``delete``,
+    ``insert``, ``duplicate`` (the ``length`` items from the position, twice), ``truncate``, and for bytes
+    ``flip`` (invert ``length`` bytes); positions wrap around the current length. With ``insert_before``,
+    an insertion moves forward to the next occurrence of it (a tag's ``<``, to keep markup well formed)."""
+    for kind, pos, length, insert in edits:
+        pos %= len(data) + 1
+        if kind == "insert":
+            if insert_before is not None:
+                at = data.find(insert_before, pos)
+                pos = at if at >= 0 else pos
+            data = data[:pos] + insert + data[pos:]
+        elif kind == "delete":
+            data = data[:pos] + data[pos + length:]
+        elif kind == "duplicate":
+            data = data[:pos + length] + data[pos:]
+        elif kind == "flip":
+            data = data[:pos] + bytes(b ^ 0xFF for b in data[pos:pos + length]) + data[pos + length:]
+        else:
+            data = data[:pos]
+    return data
+
+
 def check_bad_input(path: Path, data: bytes, seconds: float = EXTRACT_SECONDS) -> None:
     """``extract`` on ``data`` returns a Report or raises a GovReportError (a one-line reason, an exit
     code): nothing else, and within ``seconds``."""

@@ -37,7 +37,7 @@ from govreport.tables.recover import PrintedRow, equations_for, recover
 from govreport.tables.tokens import Token
 from govreport.template import load_template
 
-from fuzzing import CI, EXTRACT_SECONDS, check_bad_input, fuzz_settings, time_limit
+from fuzzing import CI, EXTRACT_SECONDS, check_bad_input, fuzz_settings, splice, time_limit
 from mangle import apply as mangle_apply
 from mangle import PAGE_FORMATS, gen, make_report, truth_cells
 
@@ -571,17 +571,7 @@ def mutated_sample(case) -> bytes:
     version, seed, mode, edits, encoding = case
     report = make_report(version, seed)
     text = gen.render_grid(report) if mode == "grid" else gen.render_runtogether(report)
-    for kind, pos, length, insert in edits:
-        pos %= len(text) + 1
-        if kind == "delete":
-            text = text[:pos] + text[pos + length:]
-        elif kind == "insert":
-            text = text[:pos] + insert + text[pos:]
-        elif kind == "duplicate":
-            text = text[:pos + length] + text[pos:]
-        else:
-            text = text[:pos]
-    data = text.encode(encoding, "replace")
+    data = splice(text, edits).encode(encoding, "replace")
     if edits[-1][0] == "truncate":  # cut inside a multi-byte character too
         data = data[: max(0, len(data) - 1)]
     return data

@@ -28,7 +28,7 @@ import govreport
 from govreport.errors import BadInputError
 from govreport.readers import ocr
 
-from fuzzing import CI, check_bad_input, fuzz_settings
+from fuzzing import CI, check_bad_input, fuzz_settings, splice
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 PDF = (SAMPLES / "sample-2021.pdf").read_bytes()
@@ -46,22 +46,6 @@ def workdir(tmp_path_factory):
 
 BYTE_EDIT = st.tuples(st.sampled_from(["flip", "delete", "insert", "duplicate", "truncate"]),
                       st.integers(0, 2**31), st.integers(1, 512), st.binary(min_size=1, max_size=32))
-
-
-def edit_bytes(data: bytes, edits) -> bytes:
-    for kind, pos, length, insert in edits:
-        pos %= len(data) + 1
-        if kind == "flip":
-            data = data[:pos] + bytes(b ^ 0xFF for b in data[pos:pos + length]) + data[pos + length:]
-        elif kind == "delete":
-            data = data[:pos] + data[pos + length:]
-        elif kind == "insert":
-            data = data[:pos] + insert + data[pos:]
-        elif kind == "duplicate":
-            data = data[:pos + length] + data[pos:]
-        else:
-            data = data[:pos]
-    return data
 
 
 _DOCX_MARKUP = st.sampled_from([
@@ -85,24 +69,6 @@ def text_edits(markup):
                               st.integers(0, 2**31), st.integers(1, 400), markup), min_size=1, max_size=6)
 
 
-def edit_text(text: str, edits) -> str:
-    """Markup is inserted where a tag starts, so that the file stays well formed often enough to reach the
-    table code."""
-    for kind, pos, length, insert in edits:
-        pos %= len(text) + 1
-        if kind == "insert":
-            tag = text.find("<", pos)
-            pos = tag if tag >= 0 else pos
-            text = text[:pos] + insert + text[pos:]
-        elif kind == "delete":
-            text = text[:pos] + text[pos + length:]
-        elif kind == "duplicate":
-            text = text[:pos + length] + text[pos:]
-        else:
-            text = text[:pos]
-    return text
-
-
 def docx_with_body(edits) -> bytes:
     """The DOCX sample with ``word/document.xml`` edited as text, zipped again."""
     src = zipfile.ZipFile(io.BytesIO(DOCX))
@@ -111,7 +77,7 @@ def docx_with_body(edits) -> bytes:
         for info in src.infolist():
             data = src.read(info)
             if info.filename == "word/document.xml":
-                data = edit_text(data.decode("utf-8"), edits).encode("utf-8", "surrogatepass")
+                data = splice(data.decode("utf-8"), edits, insert_before="<").encode("utf-8", "surrogatepass")
             dst.writestr(info.filename, data)
     return out.getvalue()
 
@@ -119,7 +85,7 @@ def docx_with_body(edits) -> bytes:
 def html_edited(edits) -> bytes:
     """The HTML sample (GBK, as a portal serves it) edited as text; re-encoded, unencodable characters
     replaced."""
-    return edit_text(HTML.decode("gbk"), edits).encode("gbk", "replace")
+    return splice(HTML.decode("gbk"), edits, insert_before="<").encode("gbk", "replace")
 
 
 PDF_CASE = st.lists(BYTE_EDIT, min_size=1, max_size=4)
@@ -130,7 +96,7 @@ HTML_CASE = text_edits(_HTML_MARKUP)
 
 def check_docx(workdir: Path, case) -> None:
     kind, edits = case
-    data = docx_with_body(edits) if kind == "xml" else edit_bytes(DOCX, edits)
+    data = docx_with_body(edits) if kind == "xml" else splice(DOCX, edits)
     check_bad_input(workdir / "damaged.docx", data)
 
 
@@ -149,7 +115,7 @@ def check_pdf(workdir: Path, edits) -> None:
     installed) then reads: seconds per page, bounded in a batch by --timeout and measured on its own
     (tests/test_ocr.py). The property is about the PDF reader, so OCR is off here."""
     with mock.patch.object(ocr, "available", return_value=False):
-        check_bad_input(workdir / "damaged.pdf", edit_bytes(PDF, edits))
+        check_bad_input(workdir / "damaged.pdf", splice(PDF, edits))
 
 
 # found by the long fuzz run: a flipped byte in the page tree failed again while the PDF was closed, and

@@ -254,7 +254,7 @@ def _recognise(engine: Any, crop: Any) -> Tuple[str, float]:
     return _clean(text), (score if text else 0.0)
 
 
-def render_page_text(page: OcrPage, writer: Any) -> Dict[int, float]:
+def render_page_text(page: OcrPage, writer: TextWriter) -> Dict[int, float]:
     """Write the page's lines to a :class:`~govreport.readers.TextWriter`, exactly
     like a text page: fields, a newline after each line. Returns {span start: confidence} for every span
     written with a confidence (absolute offsets, as the spans)."""
