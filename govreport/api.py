@@ -165,6 +165,9 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(doc, text, layout),
                     issues=issues)
     _fill_tables(report, doc, tables.results, template, strict)
+    from .review import review_issues  # the reviewer's one-report findings (milliseconds, never raises)
+
+    report.issues.extend(review_issues(report))
     return report
 
 

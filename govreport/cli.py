@@ -273,6 +273,83 @@ def _print_summary(summary) -> None:
                   peaks[-1], peaks[0], len(peaks))
 
 
+class ReviewFormat(str, Enum):
+    html = "html"
+    json = "json"
+
+
+_REVIEW_EXAMPLES = """Examples:
+
+\b
+  govreport review report.pdf -o review.html
+  govreport review report-2023.pdf --previous report-2022.pdf -o review.html
+  govreport review report.txt --format json | jq '.findings[] | .code'"""
+
+
+@app.command(epilog=f"{_REVIEW_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
+def review(
+    file: str = typer.Argument(..., metavar="FILE", help="The report to review."),
+    previous: Optional[str] = typer.Option(None, "--previous", metavar="FILE",
+                                           help="The same body's report of the previous year: compare with it."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="OUT", help="Write to OUT instead of stdout."),
+    fmt: ReviewFormat = typer.Option(ReviewFormat.html, "--format", case_sensitive=False,
+                                     help="html: the self-contained review page; json: the findings as data."),
+    images: bool = typer.Option(True, "--images/--no-images", help="PDF: page images of the flagged cells."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """Review one report: a page with the three tables as the official form, each cell coloured by its
+    status, the failed checks and the findings (template, blank cells, narrative vs tables, text copied
+    from last year with --previous)."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        output = _Output(out)
+        try:
+            from .review import render_review
+
+            text = render_review(_readable_file(file), _readable_file(previous) if previous else None,
+                                 fmt.value, images=images)
+            output.write(lambda stream: stream.write(text.encode("utf-8")))
+        finally:
+            output.discard()
+
+
+class CompareFormat(str, Enum):
+    auto = "auto"
+    table = "table"
+    json = "json"
+    html = "html"
+
+
+@app.command(epilog=f"{_EXIT_CODE_HELP}")
+def compare(
+    old: str = typer.Argument(..., metavar="OLD", help="The earlier report."),
+    new: str = typer.Argument(..., metavar="NEW", help="The later report."),
+    out: Optional[str] = typer.Option(None, "-o", "--out", metavar="OUT",
+                                      help="Write to OUT (a .html name writes the page)."),
+    fmt: CompareFormat = typer.Option(CompareFormat.auto, "--format", case_sensitive=False,
+                                      help="auto: a table on a terminal, JSON otherwise (HTML for -o *.html)."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """Compare two years of one body: every cell side by side with the change, the cross-year chain
+    checks, section similarity and metadata changes."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        kind = fmt.value
+        if kind == "auto":
+            kind = ("html" if out and out.lower().endswith((".html", ".htm")) else
+                    "table" if out in (None, "-") and sys.stdout.isatty() else "json")
+        output = _Output(out)
+        try:
+            from .review import render_comparison
+
+            text = render_comparison(_readable_file(old), _readable_file(new), kind)
+            output.write(lambda stream: stream.write(text.encode("utf-8")))
+        finally:
+            output.discard()
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the record (govreport.record/1)."""

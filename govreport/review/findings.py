@@ -1,0 +1,359 @@
+"""Findings about one report, as a reviewer would note them: each with a code, a severity and its evidence.
+
+Kinds (``code``):
+
+- ``check_failed`` / ``soft_check_failed``: the report's own arithmetic, as ``checks`` recomputed it.
+- template conformance: ``template_year_mismatch`` and ``template_mismatch`` (from extraction),
+  ``section_missing``, ``section_out_of_order``, ``heading_variant``, ``row_absent``, ``row_from_other_template``.
+- ``cells_blank`` / ``cells_placeholder``: cells the form wants a number in, printed empty or as ``/`` ``—``.
+- ``narrative_mismatch``: a number the prose (总体情况, 其他需要报告的事项) gives for a table cell that the
+  cell does not hold. A number the prose gives that no cell has is not a finding.
+- ``text_copied`` (needs the previous year's report): see :func:`section_similarity`.
+
+:func:`report_findings` is cheap (a few milliseconds) and is what extraction adds to the record's ``issues``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from ..normalize import compact
+from ..template import TableDef, load_template
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: str  # error | warning | info (the Issue levels)
+    message: str
+    cells: List[str] = field(default_factory=list)  # table.row.column refs (or table.row) it concerns
+    evidence: Dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> Dict[str, Any]:
+        return asdict(self)
+
+    def to_issue(self):
+        from ..record import Issue
+
+        cell = self.cells[0] if len(self.cells) == 1 else None
+        return Issue(level=self.severity, code=self.code, cell=cell, message=self.message)
+
+
+# --- the report's own arithmetic ----------------------------------------------------------------------
+
+def check_findings(report) -> List[Finding]:
+    out = []
+    for c in report.checks:
+        if c.status != "fail":
+            continue
+        hard = c.severity == "hard"
+        out.append(Finding(
+            "check_failed" if hard else "soft_check_failed", "error" if hard else "info",
+            f"{c.id}: {_n(c.lhs)} ≠ {_n(c.rhs)} as printed" + ("" if hard else " (plausibility check)"),
+            list(c.cells), {"check": c.id, "expr": c.expr, "lhs": c.lhs, "rhs": c.rhs, "severity": c.severity,
+                            "difference": _diff(c.lhs, c.rhs)}))
+    return out
+
+
+def _n(v) -> str:
+    return "null" if v is None else str(v)
+
+
+def _diff(a, b):
+    if a is None or b is None:
+        return None
+    d = a - b
+    return round(d, 4) if isinstance(d, float) else d
+
+
+# --- template conformance -----------------------------------------------------------------------------
+
+_LIFTED = {"template_year_mismatch": "warning", "template_mismatch": "warning", "row_from_other_template": "warning"}
+
+
+def lifted_findings(report) -> List[Finding]:
+    """Extraction's own template issues, as findings (they are in ``issues`` already)."""
+    return [Finding(i.code, _LIFTED[i.code], i.message, [i.cell] if i.cell else [])
+            for i in report.issues if i.code in _LIFTED]
+
+
+def _version(report):
+    t = report.report.template
+    return load_template().versions.get(t) if t in ("2019", "2021") else None
+
+
+def section_findings(report) -> List[Finding]:
+    version = _version(report)
+    if version is None:
+        return []
+    out: List[Finding] = []
+    found = {s.number: s for s in report.sections}
+    whole = compact("".join(s.title + s.text for s in report.sections))
+    for sec in version.sections:
+        s = found.get(sec.number)
+        if s is None:
+            forms = [compact(f) for f in sec.forms]
+            bare = [re.sub(r"^[一二三四五六七八九十]{1,2}[.、]", "", f) for f in forms]
+            if any(b and b in whole for b in bare):
+                out.append(Finding("section_out_of_order", "warning",
+                                   f"section {sec.title} is printed, but not in its place (一 to 六 in order)",
+                                   evidence={"section": sec.number, "title": sec.title}))
+            else:
+                out.append(Finding("section_missing", "warning", f"section {sec.title} is not in the report",
+                                   evidence={"section": sec.number, "title": sec.title}))
+            continue
+        printed = compact(s.title)
+        if printed != compact(sec.title):
+            known = printed in {compact(f) for f in sec.forms}
+            out.append(Finding("heading_variant", "info",
+                               f"heading printed as {s.title!r} instead of the standard {sec.title!r}"
+                               + ("" if known else " (not a known variant)"),
+                               evidence={"section": sec.number, "printed": s.title, "standard": sec.title,
+                                         "known_variant": known}))
+    return out
+
+
+def _table_found(report, table: str) -> bool:
+    return not any(i.code == "table_not_found" and f"({table})" in i.message for i in report.issues)
+
+
+def _collapsed(report, tdef: TableDef) -> set:
+    """Rows of this template the report prints collapsed into one row of another (see api._collapsed_rows)."""
+    extra = [k for k in report.tables.get(tdef.key, {}) if k not in {r.key for r in tdef.rows}]
+    if not extra:
+        return set()
+    other = load_template().versions["2019" if tdef.version == "2021" else "2021"].tables[tdef.key]
+    labels = set()
+    for k in extra:
+        try:
+            labels.add(compact(other.row(k).label))
+        except KeyError:
+            pass
+    headers = {r.key for r in tdef.rows if r.kind == "header" and compact(r.label) in labels}
+    return {r.key for r in tdef.data_rows if r.parent in headers}
+
+
+def row_findings(report) -> List[Finding]:
+    """Rows of the form the report does not print (every cell unprinted: missing, or inferred by a check)."""
+    version = _version(report)
+    if version is None:
+        return []
+    out: List[Finding] = []
+    for key in ("active_disclosure", "applications"):  # table 四 has no row labels
+        tdef = version.tables[key]
+        if not _table_found(report, key):
+            continue
+        collapsed = _collapsed(report, tdef)
+        for row in tdef.data_rows:
+            if row.key in collapsed:
+                continue
+            cells = [report.cells.get(f"{key}.{row.key}.{c.key}") for c in row.columns]
+            if all(c is not None and c.raw is None and c.status in ("missing", "inferred") for c in cells):
+                how = ("the hard checks force its values" if all(c.status == "inferred" for c in cells)
+                       else "its cells are missing")
+                out.append(Finding("row_absent", "warning", f"row {row.label} is not printed; {how}",
+                                   [f"{key}.{row.key}"], {"table": key, "row": row.key, "label": row.label}))
+    return out
+
+
+def blank_findings(report) -> List[Finding]:
+    """One finding per table and kind: the cells printed empty or as placeholders."""
+    out: List[Finding] = []
+    for status, code, what in (("blank", "cells_blank", "printed empty"),
+                               ("placeholder", "cells_placeholder", "printed as a placeholder")):
+        by_table: Dict[str, List[str]] = {}
+        for ref, c in report.cells.items():
+            if c.status == status:
+                by_table.setdefault(ref.split(".")[0], []).append(ref)
+        for table, refs in by_table.items():
+            raws = sorted({(report.cells[r].raw or "") for r in refs})
+            out.append(Finding(code, "info",
+                               f"{len(refs)} cell(s) of {table} {what} where the form wants a number "
+                               f"(null, not 0): " + ", ".join(r.split(".", 1)[1] for r in refs[:12])
+                               + (" …" if len(refs) > 12 else ""),
+                               refs, {"table": table, "count": len(refs), "raw": raws}))
+    return out
+
+
+# --- narrative vs tables ------------------------------------------------------------------------------
+
+# Patterns over the compact text (normalize.compact: no spaces, 。→. ，→, ；→;). (target, pattern): the
+# first group is the number; a target is one cell, or a sum of cells ("a+b"), or alternatives ("x|y": the
+# text matches if it gives either; 受理…申请 often counts last year's carried-over ones too).
+_G = r"[^.;:\d]{0,12}?"  # a short gap inside one clause, no number in it
+NARRATIVE: Tuple[Tuple[str, str, str], ...] = (
+    ("applications.new_received.total|applications.new_received.total+applications.carried_over.total",
+     "新收/收到申请",
+     r"(?:新收|收到|受理|接收|接到)[^.;:\d]{0,30}?申请(?:数量)?(?:共计|总计|共|合计)?(\d+)件"),
+    ("applications.new_received.total|applications.new_received.total+applications.carried_over.total",
+     "收到N件申请", r"(?:新收|收到|受理|接收)(?:各类)?(\d+)件(?:政府信息公开)?申请"),
+    ("applications.carried_over.total", "上年结转",
+     r"上一?年度?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:数量)?(?:共)?(\d+)件"),
+    ("applications.carried_forward.total", "N件结转下年度",
+     r"(\d+)件[^.;\d]{0,16}?(?:结转下一?年度|结转至下一?年度|顺延到下一?年度|转入下一?年度)"),
+    ("applications.carried_forward.total", "结转下年度N件",
+     r"(?:结转下一?年度|转下一?年度)(?:继续办理)?(?:的)?(?:申请)?(?:有|共)?(\d+)件"),
+    ("applications.total_processed.total", "办结/答复",
+     r"(?:办结|(?<!公开)(?<!提供)(?<!处理)答复|办理完成|完成办理)(?:了)?(?:依申请公开|政府信息公开申请|申请)?(?:共计|共)?(\d+)件"),
+    ("applications.granted.total", "予以公开", r"(?<!不)予以公开(?:答复)?(\d+)件"),
+    ("applications.partially_granted.total", "部分公开", r"(?<![及和与、])部分公开(?:答复)?(\d+)件"),
+    ("applications.new_received.natural_person|applications.new_received.natural_person"
+     "+applications.carried_over.natural_person", "自然人", r"自然人(?:提出|申请)?(?:共)?(\d+)件"),
+    ("review_litigation.review.total", "行政复议",
+     r"行政复议(?:案件|申请)?(?:数为|数|共计|共)?(\d+)件"),
+    ("review_litigation.lit_direct.total+review_litigation.lit_after_review.total", "行政诉讼",
+     r"行政诉讼(?:案件)?(?:数为|数|共计|共)?(\d+)件"),
+    ("active_disclosure.normative_documents.issued_this_year", "制发规范性文件",
+     r"制发(?:的)?(?:行政)?规范性文件(\d+)件"),
+    ("active_disclosure.normative_documents.repealed_this_year", "废止",
+     r"废止(?:行政)?(?:规范性文件)?(\d+)件"),
+    ("active_disclosure.normative_documents.in_force", "现行有效",
+     r"现行有效(?:的)?(?:行政)?(?:规范性文件)?(\d+)件"),
+)
+_COMPILED = [(t, name, re.compile(p)) for t, name, p in NARRATIVE]
+NARRATIVE_SECTIONS = ("overall", "other_matters")  # where the prose gives the year's numbers
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
+
+def narrative_numbers(text: str) -> List[Tuple[str, str, int, str]]:
+    """(target, pattern name, number, snippet) for every number the text gives for a table cell."""
+    c = _THOUSANDS.sub("", compact(text))
+    out = []
+    for target, name, rx in _COMPILED:
+        for m in rx.finditer(c):
+            a, b = max(0, m.start() - 8), min(len(c), m.end() + 4)
+            out.append((target, name, int(m.group(1)), c[a:b]))
+    return out
+
+
+def _target_values(report, target: str) -> List[float]:
+    """The values ``target`` may mean (its alternatives whose cells are all read)."""
+    out = []
+    for alt in target.split("|"):
+        v = _target_value(report, alt)
+        if v is not None:
+            out.append(v)
+    return out
+
+
+def _target_value(report, target: str) -> Optional[float]:
+    total = 0.0
+    for ref in target.split("+"):
+        cell = report.cells.get(ref)
+        v = report.value(ref)
+        if cell is None or v is None or cell.status in ("missing", "ambiguous"):
+            return None
+        total += v
+    return total
+
+
+def narrative_findings(report) -> List[Finding]:
+    texts = [s.text for s in report.sections if s.key in NARRATIVE_SECTIONS]
+    if not texts:
+        return []
+    by_target: Dict[str, List[Tuple[str, int, str]]] = {}
+    for text in texts:
+        for target, name, number, snippet in narrative_numbers(text):
+            by_target.setdefault(target, []).append((name, number, snippet))
+    out = []
+    for target, said in by_target.items():
+        values = _target_values(report, target)
+        if not values or any(abs(n - v) < 1e-9 for _, n, _ in said for v in values):
+            continue
+        value = values[0]
+        name, number, snippet = said[0]
+        cells = target.split("|")[0].split("+")
+        value_s = _n(int(value) if float(value).is_integer() else value)
+        out.append(Finding("narrative_mismatch", "warning",
+                           f"the text gives {number} ({name}: …{snippet}…) but the table has {value_s} "
+                           f"in {' + '.join(cells)}", cells,
+                           {"text_value": number, "table_value": value, "snippet": snippet, "pattern": name,
+                            "all_text_values": [n for _, n, _ in said]}))
+    return out
+
+
+# --- copied text --------------------------------------------------------------------------------------
+
+SHINGLE = 5  # characters per shingle
+COPY_THRESHOLD = 0.8  # Jaccard similarity of a section to last year's at or above which it is "copied"
+MIN_CHARS = 60  # sections shorter than this (after normalising) are not compared: boilerplate is short
+_NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def normalise_for_similarity(text: str) -> str:
+    """Compact text, digit runs as one ``#`` (a copy with this year's numbers put in is still a copy),
+    no punctuation or spaces."""
+    return _NOT_TEXT.sub("", _DIGITS.sub("#", compact(text)))
+
+
+def shingles(text: str, k: int = SHINGLE) -> set:
+    t = normalise_for_similarity(text)
+    return {t[i:i + k] for i in range(max(0, len(t) - k + 1))}
+
+
+def jaccard(a: set, b: set) -> Optional[float]:
+    if not a or not b:
+        return None
+    return len(a & b) / len(a | b)
+
+
+def section_similarity(report, previous) -> List[Dict[str, Any]]:
+    """Per prose section (those without a table) present in both: the shingled Jaccard similarity."""
+    prev = {s.number: s for s in previous.sections}
+    out = []
+    for s in report.sections:
+        p = prev.get(s.number)
+        if p is None or s.key in ("proactive_disclosure", "applications", "review_litigation"):
+            continue
+        a, b = normalise_for_similarity(s.text), normalise_for_similarity(p.text)
+        short = min(len(a), len(b)) < MIN_CHARS
+        sim = None if short else jaccard(shingles(s.text), shingles(p.text))
+        out.append({"number": s.number, "key": s.key, "title": s.title,
+                    "similarity": None if sim is None else round(sim, 3), "chars": [len(b), len(a)],
+                    "copied": sim is not None and sim >= COPY_THRESHOLD,
+                    "note": "too short to compare" if short else None})
+    return out
+
+
+def copy_findings(similarities: Iterable[Dict[str, Any]], prev_year: Optional[int]) -> List[Finding]:
+    out = []
+    for s in similarities:
+        if s["copied"]:
+            out.append(Finding("text_copied", "warning",
+                               f"section {s['title']} is {s['similarity']:.0%} the same as in the "
+                               f"{prev_year or 'previous'} report (Jaccard of {SHINGLE}-character shingles, "
+                               f"numbers ignored; threshold {COPY_THRESHOLD:.0%})",
+                               evidence={"section": s["number"], "similarity": s["similarity"],
+                                         "threshold": COPY_THRESHOLD, "shingle": SHINGLE}))
+    return out
+
+
+# --- all together -------------------------------------------------------------------------------------
+
+REPORT_FINDERS: Sequence[Callable[[Any], List[Finding]]] = (
+    section_findings, row_findings, blank_findings, narrative_findings)
+
+
+def report_findings(report) -> List[Finding]:
+    """The findings about one report that extraction does not already give (cheap; no previous year)."""
+    if report.report.template not in ("2019", "2021"):
+        return []
+    out: List[Finding] = []
+    for find in REPORT_FINDERS:
+        out.extend(find(report))
+    return out
+
+
+def all_findings(report) -> List[Finding]:
+    """Everything a reviewer looks at for one report: failed checks, extraction's template issues, and
+    :func:`report_findings`."""
+    return check_findings(report) + lifted_findings(report) + report_findings(report)
+
+
+def severity_rank(f: Finding) -> int:
+    return SEVERITIES.index(f.severity) if f.severity in SEVERITIES else len(SEVERITIES)
