@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
-from . import __version__
+from . import __version__, trust
 from .checks import evaluate
 from .errors import BadInputError, MissingDependencyError, NotAReportError, UnsupportedFormatError
 from .metadata import find_title, issuer_and_year
@@ -236,7 +236,8 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
                 span = doc.locate(tok.start, tok.end) if tok is not None else None
                 page = span.page if span else (doc.page_of(tok.start) if tok is not None else None)
                 report.cells[ref] = Cell(raw=cr.raw, status=cr.status, page=page,
-                                         bbox=list(span.bbox) if span else None, candidates=cr.candidates)
+                                         bbox=list(span.bbox) if span else None, candidates=cr.candidates,
+                                         guesses=cr.guesses or None)
                 confidence = doc.span_confidence.get(span.start) if span is not None else None
                 if confidence is not None and confidence < OCR_LOW_CONFIDENCE:
                     report.issues.append(Issue(level="warning", code="ocr_low_confidence", cell=ref,
@@ -265,6 +266,12 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
             checks = substitute_collapsed(checks, table, [r for r, _ in res.extra_rows], set(report.cells))
         all_checks.extend(checks)
     report.checks = evaluate(all_checks, values, report.cells, table_defs)  # type: ignore[arg-type]
+    report.issues.extend(trust.apply(report.cells, report.checks))
+    if strict:
+        for ref, cell in report.cells.items():
+            if cell.status == "suspect":
+                table, row, col = ref.split(".")
+                report.tables[table][row][col] = None
     for c in report.checks:
         if c.status == "fail" and c.severity == "hard":
             report.issues.append(Issue(level="warning", code="check_failed",

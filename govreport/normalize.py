@@ -110,6 +110,7 @@ def clean_text(text: str) -> str:
 
 def tidy(text: str) -> str:
     """Text for people: no spaces inside Chinese runs, no trailing blanks, at most one empty line."""
+    text = text.replace("\u2063", "")  # tables.tokens.COVERED
     text = _SPACE_IN_CJK.sub("", text)
     text = re.sub(r"[ \t]+\n", "\n", text)
     text = re.sub(r"\n{3,}", "\n\n", text)
@@ -139,7 +140,7 @@ def match_form(text: str) -> Tuple[str, List[int]]:
     fold = _fold_table()
     for i, ch in enumerate(text):
         ch = ch.translate(fold)
-        if not ch or ch.isspace():
+        if not ch or ch.isspace() or ch == "\u2063":  # tables.tokens.COVERED: a merged cell's position
             continue
         for c in unicodedata.normalize("NFKC", ch) if ord(ch) > 0xFF00 and ord(ch) < 0xFFEF else ch:
             if c.isspace():

@@ -22,6 +22,7 @@ class CellStatus(str, Enum):
     inferred = "inferred"  # not printed as a separate number; a hard check forces the value uniquely
     missing = "missing"  # could not be read
     ambiguous = "ambiguous"  # several readings remain; the value is the most plausible one, flagged
+    suspect = "suspect"  # placed by a guess that the hard checks over it do not confirm (the trust rule)
 
 
 class Level(str, Enum):
@@ -77,6 +78,11 @@ class Cell(_Model):
     candidates: Optional[List[Optional[Number]]] = Field(
         default=None, description="for ambiguous cells: every value a remaining reading gives"
     )
+    guesses: Optional[List[str]] = Field(
+        default=None, description="how the value was placed when that took a guess (by_order, off_line, "
+                                  "wrapped, digits_cut, lost_cells, dropped_token, chosen_by_checks, "
+                                  "grid_contradicted): such a cell is ok only when the hard checks over it pass"
+    )
 
 
 class Check(_Model):
@@ -112,6 +118,8 @@ class Report(_Model):
     cells: Dict[str, Cell] = Field(default_factory=dict)
     checks: List[Check] = Field(default_factory=list)
     issues: List[Issue] = Field(default_factory=list)
+    unit: Optional[Dict[str, Any]] = Field(default=None, exclude_if=lambda v: v is None, description=(
+        "batch: the body's unit (unit_id, adcode, unit_type, parent_id, matched_by, guessed); see batch/units.py"))
 
     model_config = ConfigDict(extra="forbid", use_enum_values=True, populate_by_name=True)
 

@@ -14,6 +14,7 @@ from typing import List, Optional
 import pytest
 
 from govreport.errors import BadInputError
+from govreport.readers import COVERED as C
 from govreport.readers import html as html_reader
 
 HTML_DOCS = ["shuyang-fgj-2023.html", "pingtan-2021.html", "pingtan-2019.html", "pingtan-2023.html"]
@@ -30,10 +31,11 @@ def _html(path_name: str, data: bytes):
 
 
 def _line(text: str, label: str) -> Optional[List[str]]:
-    """The fields of the first grid line whose first non-empty field is ``label``."""
+    """The fields of the first grid line whose first field that is neither empty nor covered by a merged
+    cell is ``label``."""
     for line in text.splitlines():
         fields = line.split("\t")
-        first = next((f for f in fields if f), "")
+        first = next((f for f in fields if f and f != C), "")
         if "\t" in line and first == label:
             return fields
     return None
@@ -72,13 +74,13 @@ def test_corpus_html_rows_are_tab_grids(corpus_dir: Path, html_docs, name: str) 
         assert fields is not None, label
         values = [f for f in fields[3:]]
         if name == "pingtan-2021.html":  # 商业企业 is a two-column merged cell in that page's grid
-            assert values[2] == ""
+            assert values[2] == C
             del values[2]
-        assert fields[1:3] == ["", ""]
+        assert fields[1:3] == [C, C]  # covered by the label's colspan: no cells of their own
         assert values == [_field(gold["applications"][key][c]) for c in APPLICANTS], label
-    # sub-rows of 三: the rowspan of the group label leaves their first field empty
+    # sub-rows of 三: the rowspan of the group label covers their first field
     fields = _line(doc.text, "（七）总计")
-    assert fields is not None and fields[0] == "" and fields[1] == "（七）总计"
+    assert fields is not None and fields[0] == C and fields[1] == "（七）总计"
     # table 四: one line of fifteen numbers
     lines = [ln.split("\t") for ln in doc.text.splitlines() if ln.count("\t") == 14]
     numbers = [f for f in lines if all(x.isdigit() for x in f)]
@@ -94,7 +96,7 @@ def test_corpus_html_rows_are_tab_grids(corpus_dir: Path, html_docs, name: str) 
 def test_corpus_shuyang_empty_cells_stay_empty(html_docs) -> None:
     text = html_docs["shuyang-fgj-2023.html"].text
     fields = _line(text, "一、本年新收政府信息公开申请数量")
-    assert fields == ["一、本年新收政府信息公开申请数量", "", "", "26", "", "", "", "", "", "26"]
+    assert fields == ["一、本年新收政府信息公开申请数量", C, C, "26", "", "", "", "", "", "26"]
     # Word-pasted labels split over <span>s and <o:p> come out joined
     assert _line(text, "三、本年度办理结果")[1] == "（一）予以公开"
     assert _line(text, "规范性文件") == ["规范性文件", "8", "0", "18"]
@@ -123,10 +125,10 @@ def test_corpus_blank_form_docx_renders_its_tables(corpus_dir: Path) -> None:
     lines = doc.text.splitlines()
     assert lines[0] == "政府信息公开工作年度报告格式模板"
     assert "三、收到和处理政府信息公开申请情况" in lines
-    assert _line(doc.text, "一、本年新收政府信息公开申请数量") == ["一、本年新收政府信息公开申请数量"] + [""] * 9
+    assert _line(doc.text, "一、本年新收政府信息公开申请数量") == ["一、本年新收政府信息公开申请数量", C, C] + [""] * 7
     assert _line(doc.text, "信息内容") == ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"]
-    assert _line(doc.text, "（七）总计") == ["", "（七）总计"] + [""] * 8
-    review_header = [ln for ln in lines if ln.startswith("\t" * 5 + "结果维持")]
+    assert _line(doc.text, "（七）总计") == [C, "（七）总计", C] + [""] * 7
+    review_header = [ln for ln in lines if ln.startswith(f"{C}\t" * 5 + "结果维持")]
     assert len(review_header) == 1 and review_header[0].count("\t") == 14
     assert not any(ch.isdigit() for ln in lines if "\t" in ln for f in ln.split("\t")[1:] for ch in f
                    if f and f[0].isdigit() and f.isdigit())
@@ -172,7 +174,7 @@ def test_readers_mark_empty_cells_as_blank() -> None:
 # --- synthetic HTML -------------------------------------------------------------------------------------
 
 
-def test_rowspan_and_colspan_become_a_grid_with_empty_covered_positions() -> None:
+def test_rowspan_and_colspan_become_a_grid_with_marked_covered_positions() -> None:
     page = """<html><body><table>
       <tr><td rowspan="2" colspan="2">申请人</td><td colspan="2">法人</td><td>总计</td></tr>
       <tr><td>商业</td><td>其他</td><td></td></tr>
@@ -182,11 +184,11 @@ def test_rowspan_and_colspan_become_a_grid_with_empty_covered_positions() -> Non
     </table></body></html>"""
     doc = _html("t.html", page.encode())
     assert doc.text.splitlines() == [
-        "申请人\t\t法人\t\t总计",
-        "\t\t商业\t其他\t",
+        f"申请人\t{C}\t法人\t{C}\t总计",
+        f"{C}\t{C}\t商业\t其他\t",  # the cells printed empty stay empty fields
         "三、结果\t（一）公开\t1\t\t1",
-        "\t（二）部分\t2\t\t2",
-        "\t（三）总计\t3\t\t3",
+        f"{C}\t（二）部分\t2\t\t2",
+        f"{C}\t（三）总计\t3\t{C}\t3",
     ]
 
 
@@ -358,11 +360,11 @@ def test_docx_paragraphs_and_merged_table_cells() -> None:
     assert doc.text.splitlines() == [
         "某县2023年政府信息公开工作年度报告",
         "三、收到和处理政府信息公开申请情况",
-        "（本列数据的勾稽关系）\t申请人情况\t\t",
+        f"（本列数据的勾稽关系）\t申请人情况\t{C}\t{C}",
         "一、本年新收政府信息公开申请数量\t自然人\t法人\t总计",
         "三、本年度办理结果\t（一）予以公开\t3\t",
-        "\t（二）部分公开\t\t2",
-        "\t（七）总计\t3\t2",
+        f"{C}\t（二）部分公开\t\t2",
+        f"{C}\t（七）总计\t3\t2",
         "可见",
         "六、其他需要报告的事项",
     ]
@@ -532,5 +534,5 @@ def test_long_footnote_cell_keeps_a_data_table_and_a_text_frame_is_read_as_block
       <tr><td colspan="3">{note}</td></tr></table>
       <table><tr><td><p>{"正文段落一。" * 60}</p><p>正文段落二。</p></td></tr></table></body></html>"""
     lines = _html("f.html", page.encode()).text.splitlines()
-    assert lines[:2] == ["规章\t1\t2", note + "\t\t"]
+    assert lines[:2] == ["规章\t1\t2", note + f"\t{C}\t{C}"]
     assert lines[2:] == ["正文段落一。" * 60, "正文段落二。"]

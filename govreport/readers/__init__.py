@@ -6,6 +6,12 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 
+# In a document's text a table row is one line with its cells separated by tabs; a grid position that a
+# merged cell covers (colspan, rowspan, gridSpan, vMerge) holds this character instead of a field of its
+# own, so that it is never taken for a cell printed empty.
+COVERED = "\u2063"
+
+
 @dataclass(frozen=True)
 class Span:
     """Where a piece of ``Document.text`` was printed: page (1-based) and box (x0, top, x1, bottom)."""

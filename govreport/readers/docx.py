@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
-from . import Document
+from . import COVERED, Document
 from .html import collapse, join_pieces, make_document
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all members together
@@ -406,7 +406,7 @@ class _Reader:
                     vm, hm = tcpr.find(_w("vMerge")), tcpr.find(_w("hMerge"))
                     continued = (vm is not None and (vm.get(VAL) or "continue") != "restart") or (
                         hm is not None and (hm.get(VAL) or "continue") != "restart")
-                fields.append(("" if continued else self.cell_text(tc, depth + 1), span))
+                fields.append((COVERED if continued else self.cell_text(tc, depth + 1), span))
             if after:
                 fields.append(("", after))
             cells.append(fields)
@@ -416,7 +416,7 @@ class _Reader:
         for fields in cells:
             row: List[str] = []
             for text, span in fields:
-                row += [text] + [""] * (0 if spread else span - 1)
+                row += [text] + [COVERED] * (0 if spread else span - 1)  # covered by a merged cell
             rows.append(row)
         width = max([grid_cols] + [len(r) for r in rows]) if rows else 0
         for r in rows:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
-from . import Document
+from . import COVERED, Document
 
 # ---------------------------------------------------------------------------------------------------------
 # decoding
@@ -115,7 +115,8 @@ def join_pieces(pieces: Iterable[str]) -> str:
 def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int = 100) -> List[str]:
     """Tab-separated lines for table rows given as ``(text, colspan, rowspan)`` cells.
 
-    A merged cell's text goes to its first grid position; the positions it covers stay empty fields.
+    A merged cell's text goes to its first grid position; the positions it covers hold ``COVERED`` (no
+    cell of their own, unlike a cell printed empty).
     ``rowspan`` 0 means "to the end of the table". Rows are padded to the width of the grid. Spans that
     would blow the grid up far beyond its cells (hostile markup) are ignored.
     """
@@ -137,6 +138,8 @@ def _grid(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int,
     for r, cells in enumerate(rows):
         line: Dict[int, str] = {}
         covered = {c for c, left in carry.items() if left > 0}
+        for k in covered:
+            line[k] = COVERED  # a cell from a row above spans this position
         c = 0
         for text, colspan, rowspan in cells:
             while c in covered:
@@ -144,6 +147,8 @@ def _grid(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int,
             colspan = max(1, min(colspan, max_colspan))
             rowspan = n - r if rowspan <= 0 else min(rowspan, n - r)
             line[c] = text
+            for k in range(c + 1, c + colspan):
+                line[k] = COVERED  # the positions a merged cell covers are no cells of their own
             for k in range(c, c + colspan):
                 covered.add(k)
                 if rowspan > 1:

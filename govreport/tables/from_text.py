@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 from ..normalize import compact
 from ..sections import Layout
 from ..template import CheckDef, RowDef, TableDef, Template, Term, VersionDef
-from .layout import observe_rows
+from .layout import _positional, observe_rows
 from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
 
@@ -99,6 +99,15 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef, empt
                     for ref in table.text_order)
     n = len(refs)
     clean = _clean_line_groups(text, start, end)
+    # one grid line of exactly 15 fields: each number's column is known, empty fields included
+    for g in reversed(clean):
+        line_start = text.rfind("\n", 0, g.start) + 1
+        line_end = text.find("\n", g.end, end)
+        fields = _positional(split_fields(text, line_start, end if line_end < 0 else line_end), n)
+        if fields is not None:
+            kind = "blank" if empty_blank else "empty"
+            tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
+            return PrintedRow(refs, columns, tokens, True)
     tokens: List[Token] = []
     if clean:
         # the clean lines at the end of the region, as many as it takes to reach 15 cells
@@ -110,23 +119,16 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef, empt
             if count >= n:
                 break
         tokens = [t for g in chosen for t in g.tokens]
-        if len(chosen) == 1:
-            # one grid line of exactly 15 fields: each number's column is known, empty fields included
-            line_start = text.rfind("\n", 0, chosen[0].start) + 1
-            line_end = text.find("\n", chosen[0].end, end)
-            fields = split_fields(text, line_start, end if line_end < 0 else line_end)
-            if fields is not None:
-                while len(fields) > n and fields[-1].kind == "empty":
-                    fields.pop()
-                if len(fields) == n:
-                    kind = "blank" if empty_blank else "empty"
-                    tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
-                    return PrintedRow(refs, columns, tokens, True)
+        lines = {text.count("\n", 0, t.start) for t in tokens}
     else:
         groups = groups_in(text, start, end)
         if groups:
             tokens = list(groups[-1].tokens)
-    return PrintedRow(refs, columns, tokens)
+        lines = set()
+    # numbers read in order under the header, with no label of their own: as printed only when they are
+    # exactly the 15 cells on one line
+    exact = len(tokens) == n and len(lines) == 1
+    return PrintedRow(refs, columns, tokens, guesses=() if exact else ("by_order",))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from ..template import RowDef, TableDef
 from .labels import LabelMatch, best_monotone, find_labels
 from .tokens import Group, Token, grid_cells, groups_in
 
-_SEPARATORS = " \t|:：\n"
+_SEPARATORS = " \t|:：\n\u2063"
 _STARTS_NUMBER = re.compile(r"[+\-]?\d|——|--|[/／\-—－―]|无(?![\u4e00-\u9fff])")
 
 
@@ -29,6 +29,10 @@ class RowObs:
     found: bool = False  # the label was found in the text
     placed_by_order: bool = False  # an unlabeled group placed by its order between two labelled rows
     label_raw: Optional[str] = None
+    # how the numbers were placed on this row when that took a guess (the trust rule: a guessed value is
+    # ok only when the hard checks over it pass): "by_order", "off_line" (numbers on another line than
+    # any part of the label), "wrapped" (a second group completed the row)
+    guesses: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,17 +87,28 @@ def _inline_position(region: _Region, orig_end: int) -> Optional[int]:
     return pos
 
 
-def _positional(cells: Optional[List[Token]], n: int) -> Optional[List[Token]]:
+def _positional(cells: Optional[List[Token]], n: int, allow_empty: bool = False) -> Optional[List[Token]]:
+    """The row's n cells from the fields after its label, or None when the fields do not give them.
+
+    Extra fields are empty label columns (a label merged over several columns, an empty third label
+    column) before the data, or empty padding after it: leading ones go first.
+    """
     if not cells:
         return None
     cells = list(cells)
+    while len(cells) > n and cells[0].kind == "empty":
+        cells.pop(0)
     while len(cells) > n and cells[-1].kind == "empty":
         cells.pop()
-    if len(cells) > n and all(c.kind == "empty" for c in cells[: len(cells) - n]):
-        cells = cells[len(cells) - n:]
-    if len(cells) != n or all(c.kind == "empty" for c in cells):
+    if len(cells) != n or (not allow_empty and all(c.kind == "empty" for c in cells)):
         return None
     return cells
+
+
+def _label_on_line(text: str, a: int, b: int, pos: int) -> bool:
+    """Some part of the label text[a:b] is printed on the line where ``pos`` lies."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    return a < pos and b > line_start and bool(text[max(a, line_start):min(b, pos)].strip())
 
 
 def _line_end(text: str, pos: int, end: int) -> int:
@@ -160,34 +175,46 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
     claimed: set = set()
     anchor_pos: Dict[str, int] = {}
-    for m in chain:
+    bounds = [region.orig_start(m.start) for m in chain[1:]] + [end]
+    for m, bound in zip(chain, bounds):
         o = obs[m.row]
         a, b = region.orig_start(m.start), region.orig_end(m.end)
         o.found = True
         o.label_raw = text[a:b]
         anchor_pos[m.row] = a
+        n = len(o.row.columns)
+        line_end = _line_end(text, b, end)
+        # the label's own grid line (tab or pipe fields): each field is a cell, printed empty or not
+        grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
+        if grid is not None:
+            if empty_blank:
+                grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
+            o.tokens, o.positional = grid, True
+            for gi in range(bisect.bisect_left(group_starts, b), len(groups)):
+                if groups[gi].start >= line_end:
+                    break
+                claimed.add(gi)
+            continue
         gi = bisect.bisect_left(group_starts, _inline_position(region, b) or b)
-        if gi < len(groups) and gi not in claimed:
+        # never a group past the next labelled row: a row printed empty keeps its emptiness
+        if gi < len(groups) and gi not in claimed and groups[gi].start < bound:
             claimed.add(gi)
             g = groups[gi]
-            grid = _positional(grid_cells(text, b, _line_end(text, b, end)), len(o.row.columns))
-            if grid is not None and [t.raw for t in grid if t.kind != "empty"] == [t.raw for t in g.tokens]:
-                if empty_blank:
-                    grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
-                o.tokens, o.positional = grid, True
-            else:
-                o.tokens = list(g.tokens)
-                # a row whose numbers wrapped onto the next line: the next group completes it exactly
-                n = len(o.row.columns)
-                nxt = gi + 1
-                if len(g) < n and nxt < len(groups) and nxt not in claimed and len(g) + len(groups[nxt]) == n \
-                        and not text[g.end:groups[nxt].start].strip(" \t\n|") and not groups[nxt].md_row:
-                    claimed.add(nxt)
-                    more = list(groups[nxt].tokens)
-                    if len(more) == 1:  # one number on the next line may as well be a page number
-                        t = more[0]
-                        more = [Token(t.raw, t.start, t.end, t.kind, t.page, t.bbox, True)]
-                    o.tokens += more
+            if "\n" in text[b:g.start] and not _label_on_line(text, a, b, g.start):
+                o.guesses.append("off_line")
+            o.tokens = list(g.tokens)
+            # a row whose numbers wrapped onto the next line: the next group completes it exactly
+            nxt = gi + 1
+            if len(g) < n and nxt < len(groups) and nxt not in claimed and len(g) + len(groups[nxt]) == n \
+                    and groups[nxt].start < bound \
+                    and not text[g.end:groups[nxt].start].strip(" \t\n|") and not groups[nxt].md_row:
+                claimed.add(nxt)
+                more = list(groups[nxt].tokens)
+                if len(more) == 1:  # one number on the next line may as well be a page number
+                    t = more[0]
+                    more = [Token(t.raw, t.start, t.end, t.kind, t.page, t.bbox, True)]
+                o.tokens += more
+                o.guesses.append("wrapped")
     for m in matches:
         if m.row in obs and not obs[m.row].found and id(m) not in chosen:
             obs[m.row].label_raw = obs[m.row].label_raw or None
@@ -225,3 +252,4 @@ def _fill_gaps(table: TableDef, obs: Dict[str, RowObs], groups: List[Group], cla
             o = obs[key]
             o.tokens = list(groups[gi].tokens)
             o.placed_by_order = True
+            o.guesses.append("by_order")

@@ -29,6 +29,7 @@ class CellResult:
     candidates: Optional[List[Optional[Number]]] = None
     decided_by: List[str] = field(default_factory=list)
     note: Optional[str] = None
+    guesses: List[str] = field(default_factory=list)  # how the value was placed, when that took a guess
 
 
 @dataclass
@@ -40,13 +41,15 @@ class PrintedRow:
     tokens: List[Token]
     positional: bool = False
     free_refs: frozenset = frozenset()
+    guesses: Tuple[str, ...] = ()  # placement guesses of the row itself (layout.RowObs.guesses)
 
 
 def rows_from_obs(table: TableDef, obs: Dict[str, RowObs]) -> List[PrintedRow]:
     out = []
     for key, o in obs.items():
         refs = tuple(f"{table.key}.{key}.{c.key}" for c in o.row.columns)
-        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, _free_refs(table, key, refs)))
+        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, _free_refs(table, key, refs),
+                              tuple(o.guesses)))
     return out
 
 
@@ -136,7 +139,8 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             notes.append(f"{row.refs[0].rsplit('.', 1)[0]}: too many readings, only the first {len(readings)} kept")
         readings = list(before) + readings
         kept, by, ok = _locally_consistent(readings, row, equations)
-        return Line(row.refs, kept, row.free_refs, by, ok)
+        guesses = row.guesses + (("grid_contradicted",) if row.positional and not positional else ())
+        return Line(row.refs, kept, row.free_refs, by, ok, guesses)
 
     for row in rows:
         lines.append(line_of(row, row.tokens, row.positional))
@@ -222,55 +226,82 @@ def _best_reading(line: Line) -> Optional[Reading]:
     return min(line.readings, key=lambda r: r.cost) if line.readings else None
 
 
+def _cell_guesses(ln: Line, readings: Sequence[Reading], j: int) -> List[str]:
+    """How cell j of a line was placed, when that took a guess: the row's own placement, and what the
+    readings that remain assume (digits cut, cells lost, tokens dropped, a choice among readings)."""
+    out = list(ln.guesses)
+    pieces = [r.pieces[j] for r in readings]
+    if any(p.kind == "cut" for p in pieces):
+        out.append("digits_cut")
+    if any(r.lossy for r in readings):
+        out.append("lost_cells")
+    if any(r.dropped for r in readings) or any(p.token is not None and p.token.alone for p in pieces):
+        out.append("dropped_token")
+    if len(ln.readings) > 1:
+        out.append("chosen_by_checks")
+    return list(dict.fromkeys(out))
+
+
 def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
     out: Dict[str, CellResult] = {}
     sols: List[Solution] = outcome.solutions
     for i, ln in enumerate(lines):
-        deciding = sorted(outcome.deciding.get(i, set()))
-        if not ln.readings:
-            for ref in ln.refs:
-                v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
-                if v is not None and all(s.values.get(ref) == v for s in sols):
-                    out[ref] = CellResult(ref, v, "inferred", decided_by=[sols[0].forced_by.get(ref, "")],
-                                          note="row not found in the text")
-                else:
-                    out[ref] = CellResult(ref, None, "missing", note="row not found in the text")
-            continue
-        if not sols or outcome.exhausted:
-            _decide_alone(ln, out, inconsistent=not sols and not outcome.exhausted)
-            continue
+        before = set(out)
+        _decide_line(i, ln, outcome, out)
+        remaining = [ln.readings[s.choice[i]] for s in sols] if sols and not outcome.exhausted and ln.readings \
+            else list(ln.readings)
         for j, ref in enumerate(ln.refs):
-            pieces = [ln.readings[s.choice[i]].pieces[j] for s in sols]
-            vals = [s.values.get(ref) for s in sols]
-            best_piece, best_val = pieces[0], vals[0]
-            kinds = {p.kind for p in pieces}
-            if kinds == {"placeholder"}:
-                out[ref] = CellResult(ref, None, "placeholder" if best_piece.raw else "blank", best_piece.raw,
-                                      best_piece.token)
-                continue
-            if len(set(vals)) == 1 and best_val is not None:
-                tokens = {id(p.token) for p in pieces}
-                if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
-                    out[ref] = CellResult(ref, best_val, "inferred", best_piece.raw, best_piece.token,
-                                          decided_by=list(ln.narrowed_by))
-                elif kinds <= {"printed", "cut"} and len(ln.readings) == 1 or \
-                        kinds == {"printed"} and len(tokens) == 1:
-                    # one way to read the row, or the same printed number in every remaining reading
-                    out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
-                else:
-                    by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
-                    raw = best_piece.raw if best_piece.kind != "unknown" else None
-                    out[ref] = CellResult(ref, best_val, "inferred", raw, best_piece.token, decided_by=by)
-                continue
-            if set(vals) == {None}:
-                out[ref] = CellResult(ref, None, "missing", None, best_piece.token)
-                continue
-            cands = sorted({v for v in vals if v is not None})
-            if None in vals:
-                cands = cands + [None]
-            out[ref] = CellResult(ref, best_val, "ambiguous", best_piece.raw or None, best_piece.token,
-                                  candidates=cands, decided_by=deciding)
+            if ref in out and ref not in before:
+                out[ref].guesses = _cell_guesses(ln, remaining, j) if ln.readings else list(ln.guesses)
     return out
+
+
+def _decide_line(i: int, ln: Line, outcome: Outcome, out: Dict[str, CellResult]) -> None:
+    sols: List[Solution] = outcome.solutions
+    deciding = sorted(outcome.deciding.get(i, set()))
+    if not ln.readings:
+        for ref in ln.refs:
+            v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
+            if v is not None and all(s.values.get(ref) == v for s in sols):
+                out[ref] = CellResult(ref, v, "inferred", decided_by=[sols[0].forced_by.get(ref, "")],
+                                      note="row not found in the text")
+            else:
+                out[ref] = CellResult(ref, None, "missing", note="row not found in the text")
+        return
+    if not sols or outcome.exhausted:
+        _decide_alone(ln, out, inconsistent=not sols and not outcome.exhausted)
+        return
+    for j, ref in enumerate(ln.refs):
+        pieces = [ln.readings[s.choice[i]].pieces[j] for s in sols]
+        vals = [s.values.get(ref) for s in sols]
+        best_piece, best_val = pieces[0], vals[0]
+        kinds = {p.kind for p in pieces}
+        if kinds == {"placeholder"}:
+            out[ref] = CellResult(ref, None, "placeholder" if best_piece.raw else "blank", best_piece.raw,
+                                  best_piece.token)
+            continue
+        if len(set(vals)) == 1 and best_val is not None:
+            tokens = {id(p.token) for p in pieces}
+            if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
+                out[ref] = CellResult(ref, best_val, "inferred", best_piece.raw, best_piece.token,
+                                      decided_by=list(ln.narrowed_by))
+            elif kinds <= {"printed", "cut"} and len(ln.readings) == 1 or \
+                    kinds == {"printed"} and len(tokens) == 1:
+                # one way to read the row, or the same printed number in every remaining reading
+                out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
+            else:
+                by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
+                raw = best_piece.raw if best_piece.kind != "unknown" else None
+                out[ref] = CellResult(ref, best_val, "inferred", raw, best_piece.token, decided_by=by)
+            continue
+        if set(vals) == {None}:
+            out[ref] = CellResult(ref, None, "missing", None, best_piece.token)
+            continue
+        cands = sorted({v for v in vals if v is not None})
+        if None in vals:
+            cands = cands + [None]
+        out[ref] = CellResult(ref, best_val, "ambiguous", best_piece.raw or None, best_piece.token,
+                              candidates=cands, decided_by=deciding)
 
 
 def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> None:

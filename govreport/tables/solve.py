@@ -33,6 +33,7 @@ class Line:
     free_refs: FrozenSet[str] = frozenset()  # cells whose placeholder means "not filled" (not 0)
     narrowed_by: Tuple[str, ...] = ()  # the row's own checks that removed readings before the search
     locally_ok: bool = True  # some reading satisfies the row's own checks
+    guesses: Tuple[str, ...] = ()  # placement guesses of the row (by order, off its label's line, ...)
 
 
 @dataclass

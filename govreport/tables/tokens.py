@@ -11,10 +11,12 @@ import re
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
+from ..readers import COVERED  # a grid position a merged cell covers: not a cell of its own
+
 PLACEHOLDERS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "/", "／", "无", "\\", "…"})
 
 _TOKEN = re.compile(
-    r"(?P<num>[+\-]?\d+(?:\.\d+)?)|(?P<ph>——|--|－－|[/／\\\-—－―…]|无)|(?P<sep>[ \t|]+)|(?P<nl>\n)"
+    r"(?P<num>[+\-]?\d+(?:\.\d+)?)|(?P<ph>——|--|－－|[/／\\\-—－―…]|无)|(?P<sep>[ \t|\u2063]+)|(?P<nl>\n)"
 )
 
 
@@ -47,7 +49,7 @@ class Group:
 def _standalone_placeholder(text: str, start: int, end: int) -> bool:
     before = text[start - 1] if start > 0 else " "
     after = text[end] if end < len(text) else " "
-    return before in " \t|\n" and after in " \t|\n"
+    return before in " \t|\n\u2063" and after in " \t|\n\u2063"
 
 
 def _line_starts_with_pipe(text: str, pos: int) -> bool:
@@ -79,7 +81,7 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
 
     def close() -> None:
         nonlocal current
-        if current and any(t.is_number for t in current):
+        if current:  # a run of placeholders is a group too: its row's printed cells
             first = current[0].start
             out.append(Group(_mark_alone(text, current), first, current[-1].end, _line_starts_with_pipe(text, first)))
         current = []
@@ -144,6 +146,8 @@ def split_fields(text: str, start: int, end: int) -> Optional[List[Token]]:
     for part, off in fields:
         s = part.strip()
         lead = len(part) - len(part.lstrip())
+        if s == COVERED:
+            continue  # a merged cell's covered position: no cell of its own
         if not s:
             cells.append(Token("", off, off, "empty"))
         elif re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", s):
@@ -165,4 +169,7 @@ def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
     first = seg.find(sep)
     if sep == "|" and not seg[first + 1:].strip():
         return None
+    rest = seg[:first].split()
+    if rest and (re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", rest[-1]) or rest[-1] in PLACEHOLDERS):
+        return None  # the label's own field ends in a number: the fields after it are not its cells
     return split_fields(text, start + first + 1, end)

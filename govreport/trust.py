@@ -1,0 +1,49 @@
+"""The trust rule (RECORD.md): a value placed by any guess is ``ok`` only when the hard checks over it pass.
+
+A cell is read *as printed* when its number sits under its own row label, in its own column, with no
+placement guess; the cell structure of a ruled PDF grid, an HTML or a DOCX table is not a guess. Every
+other placement (by order between labelled rows, across label lines, by cutting run-together digits, by
+assuming lost cells, against the grid's own positions, by choosing among readings) is recorded in
+``Cell.guesses`` by the table code. Here, once the record's checks are evaluated, such a cell keeps its
+status only when at least one hard check covers it and every hard check that covers it passes;
+otherwise it becomes ``suspect``, with an issue naming the failing (or missing) check. A failed check
+over cells that were all read as printed stays a finding about the document and changes no status.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Sequence
+
+from .record import Cell, Check, Issue
+
+# statuses a guess can hide behind: a wrong number read "ok", or a wrong null read "blank"/"placeholder"
+_TRUSTED = ("ok", "blank", "placeholder")
+
+
+def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
+    """Turn unconfirmed guessed cells ``suspect`` in place; return one issue per such cell."""
+    over: Dict[str, List[Check]] = {}
+    for c in checks:
+        if c.severity == "hard":
+            for ref in c.cells:  # a per-cell rule lists only the cells that break it
+                over.setdefault(ref, []).append(c)
+    issues: List[Issue] = []
+    for ref, cell in cells.items():
+        if not cell.guesses or cell.status not in _TRUSTED:
+            continue
+        mine = over.get(ref, [])
+        if mine and all(c.status == "pass" for c in mine):
+            continue
+        failing = [c.id for c in mine if c.status == "fail"]
+        open_ = [c.id for c in mine if c.status == "not_assessable"]
+        how = ", ".join(cell.guesses)
+        if failing:
+            why = "the hard checks over it fail: " + ", ".join(failing)
+        elif open_:
+            why = "the hard checks over it cannot be assessed: " + ", ".join(open_)
+        else:
+            why = "no hard check covers it"
+        cell.status = "suspect"  # type: ignore[assignment]
+        issues.append(Issue(level="warning", code="cell_suspect", cell=ref,
+                            message=f"placed by a guess ({how}) and {why}; check the printed table"))
+    return issues
