@@ -45,7 +45,8 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         raise BadInputError(f"{path}: cannot read ({exc.strerror or exc})") from None
 
 
-def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MAX_PAGES) -> Document:
+def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MAX_PAGES,
+                  pdf_engine: Optional[str] = None) -> Document:
     fmt = sniff(data[:8192], path)
     if fmt in ("txt", "md"):
         from .readers import text
@@ -54,7 +55,7 @@ def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MA
     if fmt == "pdf":
         from .readers import pdf
 
-        return pdf.read(path, max_pages=max_pages)
+        return pdf.read(path, max_pages=max_pages, engine=pdf_engine)
     if fmt == "html":
         from .readers import html
 
@@ -72,15 +73,16 @@ def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MA
 
 
 def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-            max_pages: Optional[int] = DEFAULT_MAX_PAGES) -> Report:
+            max_pages: Optional[int] = DEFAULT_MAX_PAGES, pdf_engine: Optional[str] = None) -> Report:
     """Read one report and return its checked record.
 
     ``strict=True`` leaves ambiguous cells ``null`` in ``tables`` instead of their most plausible reading.
+    ``pdf_engine`` reads PDFs with ``"pdfium"`` (the default) or ``"pdfplumber"``.
     Raises :class:`govreport.errors.GovReportError` subclasses for unreadable input.
     """
     p = Path(os.fspath(path))
     data = _read_bytes(p, max_bytes)
-    doc = read_document(p, data, max_pages)
+    doc = read_document(p, data, max_pages, pdf_engine)
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
                     encoding=doc.encoding, pages=doc.pages, text_layer=doc.text_layer, ocr=doc.ocr)
     return build_report(doc, source, strict=strict)
@@ -119,7 +121,10 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     title = find_title(text)
     issuer, year = issuer_and_year(title, text)
     layout = find_headings(text, template.versions["2021"])
-    tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=doc.empty_cells_blank)
+    # tab-separated lines of a PDF come only from its ruled tables, whose cells are explicit: an empty one
+    # was printed empty (an OCR'd grid cell may have lost its ink instead)
+    explicit = doc.empty_cells_blank or (doc.format == "pdf" and not doc.ocr)
+    tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=explicit)
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
     if not _looks_like_a_report(title, layout, tables.results, text, template):

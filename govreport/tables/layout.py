@@ -134,8 +134,13 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     matches = find_labels(region.compact, rows)
     inline: List[Tuple[LabelMatch, int]] = []
+    ncols = {r.key: len(r.columns) for r in rows}
     for m in matches:
-        pos = _inline_position(region, region.orig_end(m.end))
+        b = region.orig_end(m.end)
+        pos = _inline_position(region, b)
+        if pos is None and _positional(grid_cells(text, b, _line_end(text, b, end)), ncols[m.row],
+                                       allow_empty=True) is not None:
+            pos = b  # its own grid line, printed empty or with placeholders
         if pos is not None:
             inline.append((m, pos))
     if table.ordered:
