@@ -48,6 +48,14 @@ _EXAMPLES = """Examples:
   cat report.txt | govreport extract - --format jsonl"""
 
 
+class PdfEngine(str, Enum):
+    pdfium = "pdfium"
+    pdfplumber = "pdfplumber"
+
+
+_PDF_ENGINE_HELP = "Read PDFs with PDFium (fast, the default) or pdfplumber (pdfminer, the first reader)."
+
+
 class OutputFormat(str, Enum):
     """The formats of ``govreport.export.FORMATS``."""
 
@@ -87,6 +95,8 @@ def extract(
     ),
     max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
+    pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
+                                         help=_PDF_ENGINE_HELP),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -99,7 +109,8 @@ def extract(
     _configure_logging(verbose, quiet)
     with _exit_codes(verbose):
         _run_extract(file, out, fmt.value, bom=bom, strict=strict, limits={"max_bytes": max_bytes,
-                                                                            "max_pages": max_pages})
+                                                                            "max_pages": max_pages,
+                                                                            "pdf_engine": pdf_engine.value})
 
 
 class BatchFormat(str, Enum):
@@ -107,6 +118,12 @@ class BatchFormat(str, Enum):
     csv = "csv"
     csv_long = "csv-long"
     xlsx = "xlsx"
+    parquet = "parquet"
+
+
+class BatchExecutor(str, Enum):
+    pool = "pool"
+    dask = "dask"
 
 
 _BATCH_EXAMPLES = """Examples:
@@ -115,7 +132,9 @@ _BATCH_EXAMPLES = """Examples:
   govreport batch reports/ -o corpus.jsonl
   govreport batch reports/ --db corpus.sqlite --resume --jobs 4
   find . -name '*.pdf' | govreport batch - --format csv -o tables.csv
-  govreport batch reports/ --format xlsx -o reports.xlsx"""
+  govreport batch reports/ --format xlsx -o reports.xlsx
+  govreport batch reports/ --format parquet -o corpus/ --units units.csv
+  govreport batch reports/ --executor dask --scheduler tcp://host:8786 -o corpus.jsonl"""
 
 
 
@@ -127,12 +146,25 @@ def batch(
                                       help="Write the output here (JSON Lines default to stdout)."),
     fmt: BatchFormat = typer.Option(BatchFormat.jsonl, "--format", case_sensitive=False,
                                     help="jsonl: a record per line; csv: a row per report; csv-long: a row per "
-                                         "cell; xlsx: a workbook (needs -o)."),
+                                         "cell; xlsx: a workbook (needs -o); parquet: a dataset folder "
+                                         "(needs -o DIR)."),
     db: Optional[str] = typer.Option(None, "--db", metavar="FILE",
                                      help="Also store every record in this SQLite corpus database."),
     resume: bool = typer.Option(False, "--resume",
                                 help="Skip inputs already in --db (or already written to the -o JSON Lines)."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: all cores; 1: in-process)."),
+    executor: BatchExecutor = typer.Option(BatchExecutor.pool, "--executor", case_sensitive=False,
+                                           help="pool: a process pool here; dask: a dask.distributed cluster "
+                                                "(pip install 'govreport[dask]')."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                                            help="With --executor dask: the scheduler of an existing cluster "
+                                                 "(tcp://host:8786); without: a local cluster of --jobs workers."),
+    units: Optional[str] = typer.Option(None, "--units", metavar="FILE",
+                                        help="A unit registry (CSV: unit_id, name or file, unit_type, adcode, "
+                                             "parent_id): records joined to units, cross-year checks by unit."),
+    check_hierarchy: bool = typer.Option(False, "--check-hierarchy",
+                                         help="With --units: each region-wide report against the sum of its "
+                                              "children's (soft findings)."),
     glob: Optional[str] = typer.Option(None, "--glob", metavar="PATTERN",
                                        help="Only files whose name matches, e.g. '*.pdf'."),
     timeout: float = typer.Option(300.0, "--timeout", min=0,
@@ -141,6 +173,8 @@ def batch(
     bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
     max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
+    pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
+                                         help=_PDF_ENGINE_HELP),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only: no progress, no summary."),
 ) -> None:
@@ -153,18 +187,36 @@ def batch(
     code = 0
     with _exit_codes(verbose):
         code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet,
-                          {"max_bytes": max_bytes, "max_pages": max_pages})
+                          {"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
+                          executor=executor.value,
+                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy)
     raise typer.Exit(code)
 
 
 def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
                glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool,
-               limits: Optional[dict] = None) -> int:
+               limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
+               units: Optional[str] = None, check_hierarchy: bool = False) -> int:
     from .batch.inputs import collect
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
     if fmt == "xlsx" and out in (None, "-"):
         raise typer.BadParameter("--format xlsx needs -o FILE", param_hint="--format")
+    if fmt == "parquet" and out in (None, "-"):
+        raise typer.BadParameter("--format parquet needs -o DIR", param_hint="--format")
+    if scheduler and executor != "dask":
+        raise typer.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
+    if check_hierarchy and not units:
+        raise typer.BadParameter("--check-hierarchy needs --units FILE", param_hint="--check-hierarchy")
+    if executor == "dask":
+        from .batch.executors import require_dask
+
+        require_dask()  # exit 4 before any output is touched
+    registry = None
+    if units:
+        from .batch.units import load_registry
+
+        registry = load_registry(Path(units))
     inputs = collect(paths, glob, sys.stdin if "-" in paths else None)
     jobs = jobs or os.cpu_count() or 1
     store = None
@@ -175,7 +227,14 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     done: set = set()
     stream = None
     output: Optional[_Output] = None
-    if fmt == "jsonl":
+    parquet = None
+    if fmt == "parquet":
+        from .export_parquet import ParquetDataset, done_in
+
+        if resume:
+            done = done_in(Path(out))  # type: ignore[arg-type]
+        parquet = ParquetDataset(Path(out), resume=resume)  # type: ignore[arg-type]
+    elif fmt == "jsonl":
         if out in (None, "-"):
             stream = sys.stdout.buffer
         else:
@@ -203,7 +262,8 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
 
     progress = _progress(len(inputs), quiet)
     options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
-                           limits=_changed_limits(limits))
+                           limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
+                           check_hierarchy=check_hierarchy)
 
     def on_progress(o) -> None:
         if not o.ok:
@@ -212,7 +272,10 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
 
     try:
         summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
-                            finish=finish)
+                            finish=finish, sink=parquet.add if parquet is not None else None)
+        if parquet is not None:
+            parquet.close(summary.cross_year, summary.hierarchy)
+            parquet = None
     finally:
         progress.close()
         if stream is not None and stream is not sys.stdout.buffer:
@@ -221,6 +284,8 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
             store.close()
         if output is not None:
             output.discard()
+        if parquet is not None:
+            parquet.discard()
     if not quiet:
         _print_summary(summary)
     if summary.interrupted:
@@ -267,6 +332,14 @@ def _print_summary(summary) -> None:
     for c in failed_cross[:20]:
         sys.stderr.write(f"govreport:   {c['issuer']} {c['prev_year']}→{c['year']}: {c['id']}: "
                          f"{c['lhs']} vs {c['rhs']}\n")
+    hierarchy = getattr(summary, "hierarchy", [])
+    if hierarchy:
+        failed_h = [c for c in hierarchy if c["status"] == "fail"]
+        sys.stderr.write(f"govreport: hierarchy checks: {len(hierarchy)} run, {len(failed_h)} failed, "
+                         f"{sum(c['status'] == 'not_assessable' for c in hierarchy)} not assessable\n")
+        for c in failed_h[:20]:
+            sys.stderr.write(f"govreport:   {c['issuer']} {c['year']}: {c['id']}: {c['lhs']} vs the children's "
+                             f"{c['rhs']}\n")
     peaks = sorted(summary.worker_peak_rss_mib.values())
     if peaks:  # -v: the memory each worker process needed at most
         log.debug("peak memory per worker: %.1f MiB max, %.1f MiB min, over %d worker process(es)",
@@ -391,7 +464,7 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
             path.unlink(missing_ok=True)
 
 
-_DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500}
+_DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500, "pdf_engine": "pdfium"}
 
 
 def _changed_limits(limits: Optional[dict]) -> dict:
@@ -485,6 +558,8 @@ def _exit_codes(verbose: bool) -> Iterator[None]:
         yield
     except typer.Exit:
         raise
+    except typer.BadParameter as e:  # a usage error found in the command's body (exit 2, one line)
+        _fail(e.format_message(), ExitCode.usage)
     except GovReportError as e:
         log.debug("error raised here", exc_info=True)
         _fail(str(e), e.exit_code)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..template import load_template
 
@@ -22,14 +22,19 @@ def _issuer_key(issuer: Optional[str]) -> Optional[str]:
     return re.sub(r"\s+", "", issuer) if issuer else None
 
 
-def cross_year_checks(records: Iterable[Dict]) -> List[Dict]:
-    """Every cross-year soft check of the template, for each issuer with consecutive report years."""
+def cross_year_checks(records: Iterable[Dict], key: Optional[Callable[[Dict], Optional[str]]] = None) -> List[Dict]:
+    """Every cross-year soft check of the template, for each issuer with consecutive report years.
+
+    ``key(record)`` names the body a record belongs to (default: its issuer, whitespace removed; with a
+    unit registry: the unit_id, so that a renamed body keeps its chain); each check then carries the
+    record's ``unit.unit_id``."""
     by_issuer: Dict[Tuple[str, int], Dict] = {}
     for r in records:
         meta = r.get("report", {})
-        key, year = _issuer_key(meta.get("issuer")), meta.get("year")
-        if key and year and meta.get("template") in ("2019", "2021"):
-            by_issuer[(key, year)] = r
+        body = key(r) if key is not None else _issuer_key(meta.get("issuer"))
+        year = meta.get("year")
+        if body and year and meta.get("template") in ("2019", "2021"):
+            by_issuer[(body, year)] = r
     template = load_template()
     out: List[Dict] = []
     for (issuer, year), rec in sorted(by_issuer.items()):
@@ -55,7 +60,7 @@ def cross_year_checks(records: Iterable[Dict]) -> List[Dict]:
                 "pass" if abs(lhs - rhs) <= TOLERANCE else "fail")
             out.append({"issuer": rec["report"]["issuer"], "year": year, "prev_year": year - 1, "id": c.id,
                         "severity": c.severity, "status": status, "lhs": _num(lhs), "rhs": _num(rhs),
-                        "expr": c.expr})
+                        "expr": c.expr, **({"unit_id": (rec.get("unit") or {}).get("unit_id")} if key is not None else {})})
     return out
 
 

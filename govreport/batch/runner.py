@@ -11,10 +11,11 @@ import hashlib
 import os
 import signal
 import sys
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Optional, Sequence
 
 from ..errors import GovReportError
 
@@ -94,11 +95,19 @@ def work(path: str, strict: bool = False, timeout: Optional[float] = None,
 def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:
     from ..api import extract
 
-    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM")
+    in_main = threading.current_thread() is threading.main_thread()
+    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM") and in_main
+    watchdog = None
+    if timeout and not use_alarm:  # not the main thread (a Dask worker's task): a watchdog thread instead
+        from .executors import ThreadAlarm
+
+        watchdog = ThreadAlarm(timeout, FileTimeout)
 
     def disarm() -> None:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
+        if watchdog is not None:
+            watchdog.stop()
 
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
@@ -125,6 +134,8 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
         if use_alarm:
             disarm()
             signal.signal(signal.SIGALRM, old)
+        elif watchdog is not None:
+            disarm()
 
 
 def _failed(path: str, code: str, message: str) -> Outcome:
@@ -147,39 +158,23 @@ def _pool_work(path: str, strict: bool, timeout: Optional[float], limits: Option
 
 
 def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], strict: bool = False,
-        timeout: Optional[float] = None, limits: Optional[Dict] = None) -> None:
+        timeout: Optional[float] = None, limits: Optional[Dict] = None, executor: str = "pool",
+        scheduler: Optional[str] = None) -> None:
     """Extract every path; ``on_done`` runs in this (the parent) process for each outcome, in completion order.
 
-    ``jobs == 1`` runs in-process. KeyboardInterrupt propagates after pending work is cancelled.
+    ``executor`` is ``pool`` (a process pool of ``jobs``; ``jobs == 1`` runs in-process) or ``dask`` (a
+    ``dask.distributed`` cluster at ``scheduler``, else a local one of ``jobs`` workers): see
+    ``executors``. KeyboardInterrupt propagates after pending work is cancelled.
     """
-    if jobs <= 1 or len(paths) <= 1:
-        for p in paths:
-            on_done(work(str(p), strict, timeout, limits))
-        return
-    ctx = _context()
-    kwargs = {"max_tasks_per_child": 200} if _supports_max_tasks() else {}
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, **kwargs)
-    pending: Dict[Future, Path] = {}
-    queue: List[Path] = list(paths)
-    try:
-        while queue or pending:
-            while queue and len(pending) < jobs * 2:
-                p = queue.pop(0)
-                pending[pool.submit(_pool_work, str(p), strict, timeout, limits)] = p
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for fut in done:
-                p = pending.pop(fut)
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # the worker process died (killed, out of memory)
-                    outcome = _failed(str(p), "worker_died", f"{p}: the worker process died ({type(exc).__name__})")
+    from .executors import make_executor
+
+    with make_executor(executor, jobs, scheduler, n_inputs=len(paths)) as ex:
+        results = ex.outcomes(paths, strict=strict, timeout=timeout, limits=limits)
+        try:
+            for outcome in results:
                 on_done(outcome)
-    except KeyboardInterrupt:
-        for fut in pending:
-            fut.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+        finally:
+            results.close()  # type: ignore[attr-defined]
 
 
 def _context():

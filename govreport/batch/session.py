@@ -13,7 +13,7 @@ from .crossyear import cross_year_checks
 from .runner import Outcome, run, sha256_of
 from .store import Store
 
-STREAMED = ("jsonl",)  # formats written line by line as results arrive
+STREAMED = ("jsonl", "parquet")  # formats written as results arrive (parquet: through run_batch's sink)
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Summary:
     skipped: int = 0
     interrupted: bool = False
     cross_year: List[Dict] = field(default_factory=list)
+    hierarchy: List[Dict] = field(default_factory=list)  # --check-hierarchy: parent vs sum of children
     errors: List[Outcome] = field(default_factory=list)
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
@@ -45,6 +46,10 @@ class BatchOptions:
     resume: bool = False
     bom: bool = True
     limits: Dict[str, Any] = field(default_factory=dict)  # max_bytes, max_pages for extract()
+    executor: str = "pool"  # pool | dask (see executors)
+    scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
+    units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
+    check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
 
 
 def _status(record: Dict) -> str:
@@ -73,14 +78,17 @@ def resume_from_jsonl(path: Path) -> set:
 def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[IO[bytes]] = None,
               store: Optional[Store] = None, done: Optional[set] = None,
               progress: Optional[Callable[[Outcome], None]] = None,
-              finish: Optional[Callable[[List[Any], List[Dict]], None]] = None) -> Summary:
+              finish: Optional[Callable[[List[Any], List[Dict]], None]] = None,
+              sink: Optional[Callable[[Dict], None]] = None) -> Summary:
     """Extract ``paths``; JSON Lines go to ``stream`` as they arrive, other formats to
     ``finish(records, cross_year_checks)`` at the end.
 
+    ``sink``, when given, gets every record (and error line) as a dict as it arrives (the Parquet writer).
     ``done`` holds sha256 values to skip (resume). KeyboardInterrupt is caught: the summary says so and
     whatever was finished is written.
     """
     from ..record import ErrorRecord, Report
+    from . import units
 
     summary = Summary()
     known = set(done or ())
@@ -104,13 +112,16 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             peaks[o.pid] = max(peaks.get(o.pid, 0.0), o.peak_rss_mib)
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
+            rec["unit"] = units.unit_of(rec, options.units)
             status = _status(rec)
             summary.ok += status == "ok"
             summary.failed_checks += status == "failed_checks"
-            records_for_cross_year.append({"report": rec["report"], "tables": rec["tables"], "cells": rec["cells"]})
+            records_for_cross_year.append(units.compact(rec))
             if store is not None:
                 store.add_record(rec, __version__)
-            line = o.record
+            line = units.json_line(rec)
+            if sink is not None:
+                sink(rec)
             if options.fmt not in STREAMED:
                 collected.append(Report.model_validate(rec))
         else:
@@ -120,6 +131,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
                 store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
             err = o.error_line()
             line = json.dumps(err, ensure_ascii=False)
+            if sink is not None:
+                sink(err)
             if options.fmt not in STREAMED:
                 collected.append(ErrorRecord.model_validate(err))
         if stream is not None and options.fmt in STREAMED:
@@ -129,12 +142,16 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             progress(o)
 
     try:
-        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout, limits=options.limits)
+        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout, limits=options.limits,
+            executor=options.executor, scheduler=options.scheduler)
     except KeyboardInterrupt:
         summary.interrupted = True
     if store is not None:
-        records_for_cross_year = list(store.records(__version__))
-    summary.cross_year = cross_year_checks(records_for_cross_year)
+        records_for_cross_year = [units.compact(r, options.units) for r in store.records(__version__)]
+    by_unit = options.units is not None
+    summary.cross_year = cross_year_checks(records_for_cross_year, key=units.unit_key if by_unit else None)
+    if by_unit and options.check_hierarchy:
+        summary.hierarchy = units.hierarchy_checks(records_for_cross_year, options.units)
     if store is not None and summary.cross_year:
         store.set_cross_year(summary.cross_year)
     if finish is not None and options.fmt not in STREAMED:

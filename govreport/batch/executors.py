@@ -1,0 +1,331 @@
+"""Where a batch's extractions run: in this process, in a local process pool, or on a Dask cluster.
+
+Every executor has one interface, ``outcomes(paths, strict=..., timeout=..., limits=...)``: one task per
+input, and an iterator that yields each task's ``Outcome`` in this (the parent) process as tasks complete.
+Only a bounded window of tasks is in flight at a time, and an outcome is dropped by the executor once
+yielded, so the parent never holds the whole corpus. The parent alone writes outputs, progress and the
+summary; the executor only computes.
+
+A worker process that dies (killed, out of memory, a crash in a C extension) loses only the task it was
+running: that task is tried once more, alone (never beside another retried task), and if its worker dies
+again it becomes an ``worker_died`` error outcome. Other tasks that went down with the same worker are
+retried the same way and come back with their records.
+
+``dask[distributed]`` is an optional extra (``pip install 'govreport[dask]'``); ``DaskExecutor`` raises
+``MissingDependencyError`` (exit 4) without it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import logging
+import threading
+import uuid
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ALL_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from pathlib import Path
+from typing import Callable, Deque, Dict, Iterator, Optional, Sequence, Tuple
+
+from ..errors import ExitCode, GovReportError, MissingDependencyError
+from .runner import Outcome, _context, _failed, _init_worker, _pool_work, _supports_max_tasks, work
+
+log = logging.getLogger(__name__)
+
+EXECUTORS = ("pool", "dask")
+DASK_HINT = "pip install 'govreport[dask]'"
+
+# task(path, strict, timeout, limits) -> Outcome; must never raise (runner.work does not)
+Task = Callable[[str, bool, Optional[float], Optional[Dict]], Outcome]
+
+
+class Executor:
+    """The interface the batch runner uses. Subclasses implement ``outcomes``."""
+
+    name = "base"
+
+    def outcomes(self, paths: Sequence[Path], *, strict: bool = False, timeout: Optional[float] = None,
+                 limits: Optional[Dict] = None) -> Iterator[Outcome]:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the executor started (a pool, a local cluster); idempotent."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def died(path: str, why: str) -> Outcome:
+    return _failed(path, "worker_died", f"{path}: the worker process died twice ({why})")
+
+
+class InProcessExecutor(Executor):
+    """One file after the other in this process (``--jobs 1``)."""
+
+    name = "inprocess"
+
+    def __init__(self, task: Optional[Task] = None):
+        self.task = task or work
+
+    def outcomes(self, paths, *, strict=False, timeout=None, limits=None):
+        for p in paths:
+            yield self.task(str(p), strict, timeout, limits)
+
+
+class PoolExecutor(Executor):
+    """A local process pool (forkserver, workers recycled every 200 files), ``jobs`` processes.
+
+    When a worker dies the whole pool breaks and every task in flight with it: the pool is started again
+    for the rest, and the tasks that were in flight are retried after the others, each alone in a pool of
+    one, so that the one whose worker dies again is known."""
+
+    name = "pool"
+
+    def __init__(self, jobs: int, task: Optional[Task] = None):
+        self.jobs = max(1, jobs)
+        self.task = task or _pool_work
+
+    def _pool(self, workers: int) -> ProcessPoolExecutor:
+        kwargs = {"max_tasks_per_child": 200} if _supports_max_tasks() else {}
+        return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker, **kwargs)
+
+    def outcomes(self, paths, *, strict=False, timeout=None, limits=None):
+        args = (strict, timeout, limits)
+        queue: Deque[Path] = deque(paths)
+        suspects: list = []
+        pool = self._pool(self.jobs)
+        pending: Dict = {}
+        try:
+            while queue or pending:
+                while queue and len(pending) < self.jobs * 2:
+                    p = queue.popleft()
+                    pending[pool.submit(self.task, str(p), *args)] = p
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
+                if broken:  # the others in flight went down with it: let them settle, then sort them
+                    wait(list(pending), return_when=ALL_COMPLETED)
+                    done = set(pending)
+                for fut in done:
+                    p = pending.pop(fut)
+                    exc = fut.exception()
+                    if exc is None:
+                        yield fut.result()
+                    elif isinstance(exc, BrokenProcessPool):
+                        suspects.append(p)
+                    else:  # not a death: the task itself failed to run (cannot pickle, ...)
+                        yield _failed(str(p), "worker_died", f"{p}: the worker could not run it ({type(exc).__name__})")
+                if broken:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    log.warning("a worker process died; %d task(s) will be retried", len(suspects))
+                    pool = self._pool(self.jobs)
+            pool.shutdown(wait=True)
+            for p in suspects:
+                yield self._alone(p, args)
+        except BaseException:  # Ctrl-C, or the consumer closed us early
+            for fut in pending:
+                fut.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+    def _alone(self, path: Path, args: Tuple) -> Outcome:
+        pool = self._pool(1)
+        try:
+            return pool.submit(self.task, str(path), *args).result()
+        except BrokenProcessPool:
+            return died(str(path), "BrokenProcessPool")
+        finally:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _dask_task(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:
+    """One input on a Dask worker: extraction (with the time limit kept by a watchdog thread, since a
+    worker runs tasks outside the main thread), then a full collection as in the pool."""
+    outcome = work(path, strict, timeout, limits)
+    gc.collect()
+    return outcome
+
+
+def local_cluster(n_workers: int, **kwargs):
+    """A ``dask.distributed.LocalCluster`` of ``n_workers`` processes with one thread each, whose scheduler
+    gives a task up after its first worker death (the executor retries it once itself, alone)."""
+    dask, distributed = _import_dask()
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+        return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                                        dashboard_address=None, silence_logs=logging.ERROR, **kwargs)
+
+
+def require_dask() -> None:
+    """MissingDependencyError (exit 4, with the command to run) unless dask.distributed imports."""
+    _import_dask()
+
+
+def _import_dask():
+    try:
+        import dask
+        import distributed
+    except ImportError:
+        raise MissingDependencyError("--executor dask needs dask.distributed", hint=DASK_HINT) from None
+    return dask, distributed
+
+
+class DaskExecutor(Executor):
+    """Tasks on a ``dask.distributed`` cluster: ``scheduler`` is its address (``tcp://host:8786``); without
+    one, a ``LocalCluster`` of ``jobs`` worker processes on this machine, closed with the executor.
+
+    At most ``window`` tasks are in flight (default: 4 per worker thread, at least 8); each result is
+    released as soon as it is yielded. A task that loses its worker is retried once, alone; the
+    scheduler's own ``distributed.scheduler.allowed-failures`` applies first (the local cluster sets it to
+    0; start a shared scheduler with ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=0`` for the same
+    behaviour)."""
+
+    name = "dask"
+
+    def __init__(self, jobs: int = 0, scheduler: Optional[str] = None, task: Optional[Task] = None,
+                 window: Optional[int] = None):
+        _import_dask()
+        self.jobs = jobs
+        self.scheduler = scheduler
+        self.task = task or _dask_task
+        self.window = window
+        self.cluster = None
+        self.client = None
+
+    def _connect(self):
+        if self.client is not None:
+            return self.client
+        _, distributed = _import_dask()
+        if self.scheduler:
+            try:
+                self.client = distributed.Client(self.scheduler, set_as_default=False, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {self.scheduler} ({exc})") from None
+        else:
+            import os
+
+            self.cluster = local_cluster(self.jobs or os.cpu_count() or 1)
+            self.client = distributed.Client(self.cluster, set_as_default=False)
+        return self.client
+
+    def outcomes(self, paths, *, strict=False, timeout=None, limits=None):
+        _, distributed = _import_dask()
+        client = self._connect()
+        threads = sum(client.nthreads().values()) or 1
+        window = self.window or max(8, 4 * threads)
+        args = (strict, timeout, limits)
+        inputs = iter(paths)
+        flight: Dict[str, Tuple[Path, int]] = {}  # future key -> (input, attempt)
+        retries: Deque[Path] = deque()
+        retrying = 0  # retried tasks in flight: at most one
+        ac = distributed.as_completed(loop=client.loop)
+
+        def submit(p: Path, attempt: int) -> None:
+            fut = client.submit(self.task, str(p), *args, key=f"govreport-{attempt}-{uuid.uuid4().hex}",
+                                pure=False)
+            flight[fut.key] = (p, attempt)
+            ac.add(fut)
+
+        def refill() -> None:
+            nonlocal retrying
+            if retrying == 0 and retries:
+                submit(retries.popleft(), 1)
+                retrying = 1
+            for p in islice(inputs, max(0, window - len(flight))):
+                submit(p, 0)
+
+        try:
+            refill()
+            while flight or retries:
+                if not flight:
+                    refill()
+                    continue
+                fut = next(ac)
+                p, attempt = flight.pop(fut.key)
+                try:
+                    outcome = fut.result()
+                except Exception as exc:  # the worker died under it (KilledWorker), or the task was lost
+                    outcome = None
+                    if attempt == 0:
+                        log.warning("%s: its worker died (%s); retrying it", p, type(exc).__name__)
+                        retries.append(p)
+                    else:
+                        outcome = died(str(p), type(exc).__name__)
+                finally:
+                    fut.release()
+                if attempt == 1:
+                    retrying = 0
+                refill()
+                if outcome is not None:
+                    yield outcome
+        except BaseException:
+            futures = list(ac.futures) if hasattr(ac, "futures") else []
+            if futures:
+                client.cancel(futures)
+            raise
+        finally:
+            ac.clear()
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+        if self.cluster is not None:
+            self.cluster.close()
+            self.cluster = None
+
+
+class SchedulerUnreachable(GovReportError):
+    """--scheduler names an address where no scheduler answers (exit 3)."""
+
+    exit_code = ExitCode.bad_input
+    code = "scheduler_unreachable"
+
+
+def make_executor(kind: str, jobs: int, scheduler: Optional[str] = None, n_inputs: Optional[int] = None,
+                  task: Optional[Task] = None) -> Executor:
+    """``pool`` (``jobs`` <= 1 or a single input: in-process) or ``dask``."""
+    if kind == "dask":
+        return DaskExecutor(jobs=jobs, scheduler=scheduler, task=task)
+    if kind != "pool":
+        raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
+    if jobs <= 1 or (n_inputs is not None and n_inputs <= 1):
+        return InProcessExecutor(task=task)
+    return PoolExecutor(jobs, task=task)
+
+
+class ThreadAlarm:
+    """The time limit where SIGALRM cannot serve (a thread other than the main one, as in a Dask worker):
+    a watchdog thread raises ``exc`` in the calling thread after ``timeout`` seconds, then again every
+    second until stopped (a library that swallows the first gets another). Pure-Python code is interrupted
+    at its next bytecode; code blocked inside a C call is interrupted when it returns."""
+
+    def __init__(self, timeout: float, exc: type):
+        self.timeout, self.exc = float(timeout), exc
+        self.tid = threading.get_ident()
+        self.lock = threading.Lock()
+        self.stopped = False
+        self.event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="govreport-timeout", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        delay = self.timeout
+        while not self.event.wait(delay):
+            with self.lock:
+                if self.stopped:
+                    return
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(self.exc))
+            delay = 1.0
+
+    def stop(self) -> None:
+        with self.lock:
+            if self.stopped:
+                return
+            self.stopped = True
+            self.event.set()
+            # clears an exception set but not yet raised in this thread
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), None)
