@@ -1,0 +1,281 @@
+"""A batch as a Parquet dataset (``govreport batch --format parquet -o DIR``), for pandas, pyarrow, DuckDB, Spark.
+
+One folder per table, Hive-partitioned by the report's year (``DIR/cells/year=2023/part-<run>.parquet``;
+``year=0`` holds inputs whose year is unknown, failed inputs included). Records are written as they
+arrive: rows are buffered per table and year and written as one row group every ``chunk`` records, so
+memory stays flat however large the batch. Files are written under hidden names (``.part-….tmp``, which
+readers skip) and renamed when the batch ends; ``--resume`` adds the files of a new run beside the
+earlier ones and skips the inputs they hold. Without ``--resume`` an earlier dataset in DIR is replaced.
+
+Tables and columns (``year`` is the partition column of each, from the folder name)::
+
+    reports            one row per input: sha256, tool_version, path, format, title, issuer, template,
+                       status (ok | failed_checks | error), error_code, error_message,
+                       unit_id, unit_type, adcode, parent_id, unit_guessed,
+                       checks, failed_checks, failed_hard_checks, issues (counts),
+                       then every template cell as a column ``<table>__<row>__<column>`` (DOUBLE, null
+                       when blank, missing or not in the report's template), 2021 cells then 2019 ones
+    cells              one row per cell: sha256, table, row, column, template, value (DOUBLE), status,
+                       raw, page (cells outside the template are here only)
+    checks             sha256, id, severity, status (pass | fail | not_assessable), lhs, rhs, expr
+    issues             sha256, level, code, cell, message
+    sections           sha256, number, key, title, text
+    cross_year_checks  issuer, unit_id, prev_year, id, severity, status, lhs, rhs, expr
+    hierarchy_checks   unit_id, issuer, id, severity, status, lhs, rhs, children, missing_children,
+                       covers_by, expr          (--check-hierarchy)
+
+``sha256`` joins a row to its report (with ``year``). ``DIR/_govreport.json`` records the tool version and
+the runs (readers ignore files whose name starts with ``_`` or ``.``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+
+from . import __version__
+from .errors import MissingDependencyError, OutputNotWritableError
+from .template import TABLE_KEYS, load_template
+
+TABLES = ("reports", "cells", "checks", "issues", "sections", "cross_year_checks", "hierarchy_checks")
+MARKER = "_govreport.json"
+UNKNOWN_YEAR = 0
+HINT = "pip install pyarrow"
+
+REPORT_HEAD = [("sha256", "string"), ("tool_version", "string"), ("path", "string"), ("format", "string"),
+               ("title", "string"), ("issuer", "string"), ("template", "string"), ("status", "string"),
+               ("error_code", "string"), ("error_message", "string"), ("unit_id", "string"),
+               ("unit_type", "string"), ("adcode", "string"), ("parent_id", "string"), ("unit_guessed", "bool"),
+               ("checks", "int32"), ("failed_checks", "int32"), ("failed_hard_checks", "int32"),
+               ("issues", "int32")]
+COLUMNS = {
+    "cells": [("sha256", "string"), ("table", "string"), ("row", "string"), ("column", "string"),
+              ("template", "string"), ("value", "float64"), ("status", "string"), ("raw", "string"),
+              ("page", "int32")],
+    "checks": [("sha256", "string"), ("id", "string"), ("severity", "string"), ("status", "string"),
+               ("lhs", "float64"), ("rhs", "float64"), ("expr", "string")],
+    "issues": [("sha256", "string"), ("level", "string"), ("code", "string"), ("cell", "string"),
+               ("message", "string")],
+    "sections": [("sha256", "string"), ("number", "int32"), ("key", "string"), ("title", "string"),
+                 ("text", "string")],
+    "cross_year_checks": [("issuer", "string"), ("unit_id", "string"), ("prev_year", "int32"), ("id", "string"),
+                          ("severity", "string"), ("status", "string"), ("lhs", "float64"), ("rhs", "float64"),
+                          ("expr", "string")],
+    "hierarchy_checks": [("unit_id", "string"), ("issuer", "string"), ("id", "string"), ("severity", "string"),
+                         ("status", "string"), ("lhs", "float64"), ("rhs", "float64"),
+                         ("children", "list<string>"), ("missing_children", "list<string>"),
+                         ("covers_by", "string"), ("expr", "string")],
+}
+
+
+def _pyarrow():
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("--format parquet needs pyarrow", hint=HINT) from None
+    return pa, pq
+
+
+def cell_column(table: str, row: str, column: str) -> str:
+    return f"{table}__{row}__{column}"
+
+
+def wide_cells() -> List[Tuple[str, str, str]]:
+    """Every template cell, 2021 then 2019 (the first-seen order), as ``(table, row, column)``."""
+    keys: Dict[Tuple[str, str, str], None] = {}
+    for version in load_template().versions.values():
+        for table in TABLE_KEYS:
+            tdef = version.tables.get(table)
+            if tdef is not None:
+                keys.update(((table, r.key, c.key), None) for r in tdef.data_rows for c in r.columns)
+    return list(keys)
+
+
+def schemas() -> Dict[str, Any]:
+    """The pyarrow schema of each table (the partition column ``year`` is not stored in the files)."""
+    pa, _ = _pyarrow()
+    types = {"string": pa.string(), "float64": pa.float64(), "int32": pa.int32(), "bool": pa.bool_(),
+             "list<string>": pa.list_(pa.string())}
+    out = {"reports": pa.schema([(n, types[t]) for n, t in REPORT_HEAD]
+                                + [(cell_column(*k), pa.float64()) for k in wide_cells()])}
+    for name, cols in COLUMNS.items():
+        out[name] = pa.schema([(n, types[t]) for n, t in cols])
+    return out
+
+
+def done_in(folder: Path) -> Set[str]:
+    """sha256 of the inputs an earlier run wrote to the dataset in ``folder`` with a record (for --resume)."""
+    if not (Path(folder) / MARKER).is_file() or not (Path(folder) / "reports").is_dir():
+        return set()
+    _pyarrow()
+    import pyarrow.dataset as ds
+
+    table = ds.dataset(str(Path(folder) / "reports"), format="parquet", partitioning="hive").to_table(
+        columns=["sha256", "status"])
+    return {s for s, st in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist())
+            if s and st != "error"}
+
+
+class ParquetDataset:
+    """Write records (``dict``s as in JSON Lines, error lines included) to a Parquet dataset in ``folder``."""
+
+    def __init__(self, folder: Path, chunk: int = 500, resume: bool = False):
+        self.pa, self.pq = _pyarrow()
+        self.folder = Path(folder)
+        self.chunk = max(1, chunk)
+        self.run = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
+        self.schemas = schemas()
+        self.cells = wide_cells()
+        self.buffers: Dict[Tuple[str, int], List[Dict]] = {}
+        self.writers: Dict[Tuple[str, int], Any] = {}
+        self.files: List[Tuple[Path, Path]] = []  # (temporary, final)
+        self.pending = 0
+        self.rows = 0
+        self.previous: List[Path] = []
+        if self.folder.exists() and not self.folder.is_dir():
+            raise OutputNotWritableError(f"{folder}: is a file, not a folder (--format parquet writes a folder)")
+        if self.folder.is_dir() and any(self.folder.iterdir()):
+            if not (self.folder / MARKER).is_file():
+                raise OutputNotWritableError(f"{folder}: not empty and not a govreport Parquet dataset")
+            if not resume:  # replaced once this run is complete
+                self.previous = [p for p in self.folder.rglob("*.parquet")]
+        try:
+            self.folder.mkdir(parents=False, exist_ok=True)
+        except OSError as e:
+            raise OutputNotWritableError(f"{folder}: cannot create the folder ({e.strerror or e})") from e
+
+    # -- rows -------------------------------------------------------------------------------------------
+
+    def add(self, record: Dict) -> None:
+        """Buffer one record's rows; every ``chunk`` records they are written as row groups."""
+        src = record.get("source", {})
+        sha = src.get("sha256")
+        if "error" in record:
+            row = {n: None for n, _ in REPORT_HEAD}
+            row.update(sha256=sha, tool_version=__version__, path=src.get("path"), format=src.get("format"),
+                       status="error", error_code=record["error"].get("code"),
+                       error_message=record["error"].get("message"))
+            self._put("reports", UNKNOWN_YEAR, row)
+            self._count()
+            return
+        meta, unit = record.get("report", {}), record.get("unit") or {}
+        year = meta.get("year") or UNKNOWN_YEAR
+        checks, tables, cells = record.get("checks", []), record.get("tables", {}), record.get("cells", {})
+        hard = sum(1 for c in checks if c["status"] == "fail" and c["severity"] == "hard")
+        row = {"sha256": sha, "tool_version": record.get("tool_version") or __version__, "path": src.get("path"),
+               "format": src.get("format"), "title": meta.get("title"), "issuer": meta.get("issuer"),
+               "template": meta.get("template"), "status": "failed_checks" if hard else "ok",
+               "error_code": None, "error_message": None, "unit_id": unit.get("unit_id"),
+               "unit_type": unit.get("unit_type"), "adcode": unit.get("adcode"), "parent_id": unit.get("parent_id"),
+               "unit_guessed": unit.get("guessed") if unit else None, "checks": len(checks),
+               "failed_checks": sum(1 for c in checks if c["status"] == "fail"), "failed_hard_checks": hard,
+               "issues": len(record.get("issues", []))}
+        for t, r, c in self.cells:
+            row[cell_column(t, r, c)] = _float(tables.get(t, {}).get(r, {}).get(c))
+        self._put("reports", year, row)
+        templates = meta.get("table_templates") or {}
+        for ref, cell in cells.items():
+            parts = ref.split(".")
+            if len(parts) != 3:
+                continue
+            t, r, c = parts
+            self._put("cells", year, {"sha256": sha, "table": t, "row": r, "column": c,
+                                      "template": templates.get(t) or meta.get("template"),
+                                      "value": _float(tables.get(t, {}).get(r, {}).get(c)),
+                                      "status": cell.get("status"), "raw": cell.get("raw"), "page": cell.get("page")})
+        for c in checks:
+            self._put("checks", year, {"sha256": sha, "id": c["id"], "severity": c["severity"], "status": c["status"],
+                                       "lhs": _float(c.get("lhs")), "rhs": _float(c.get("rhs")), "expr": c["expr"]})
+        for i in record.get("issues", []):
+            self._put("issues", year, {"sha256": sha, "level": i["level"], "code": i["code"], "cell": i.get("cell"),
+                                       "message": i["message"]})
+        for s in record.get("sections", []):
+            self._put("sections", year, {"sha256": sha, "number": s["number"], "key": s.get("key"),
+                                         "title": s["title"], "text": s["text"]})
+        self._count()
+
+    def _put(self, table: str, year: int, row: Dict) -> None:
+        self.buffers.setdefault((table, int(year)), []).append(row)
+
+    def _count(self) -> None:
+        self.pending += 1
+        if self.pending >= self.chunk:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every buffer as one row group of its table's file for that year."""
+        for key, rows in self.buffers.items():
+            if rows:
+                self._writer(*key).write_table(self.pa.Table.from_pylist(rows, schema=self.schemas[key[0]]))
+                self.rows += len(rows)
+        self.buffers.clear()
+        self.pending = 0
+
+    def _writer(self, table: str, year: int):
+        w = self.writers.get((table, year))
+        if w is None:
+            folder = self.folder / table / f"year={year}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                tmp, final = folder / f".part-{self.run}.parquet.tmp", folder / f"part-{self.run}.parquet"
+                w = self.pq.ParquetWriter(str(tmp), self.schemas[table], compression="zstd")
+            except OSError as e:
+                raise OutputNotWritableError(f"{self.folder}: cannot write ({e.strerror or e})") from e
+            self.writers[(table, year)] = w
+            self.files.append((tmp, final))
+        return w
+
+    # -- the end ----------------------------------------------------------------------------------------
+
+    def close(self, cross_year: Iterable[Dict] = (), hierarchy: Iterable[Dict] = ()) -> None:
+        """Write what is buffered and the checks across reports, then publish the files."""
+        for c in cross_year:
+            self._put("cross_year_checks", c["year"], {k: c.get(k) for k, _ in COLUMNS["cross_year_checks"]})
+        for c in hierarchy:
+            self._put("hierarchy_checks", c["year"], {k: c.get(k) for k, _ in COLUMNS["hierarchy_checks"]})
+        for row in (r for (t, _), rows in self.buffers.items() if t.endswith("_checks") for r in rows):
+            for k in ("lhs", "rhs"):
+                row[k] = _float(row.get(k))
+        self.flush()
+        for w in self.writers.values():
+            w.close()
+        self.writers.clear()
+        for tmp, final in self.files:
+            tmp.replace(final)
+        for old in self.previous:
+            old.unlink(missing_ok=True)
+        for folder in sorted((p for p in self.folder.rglob("year=*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+        marker = self.folder / MARKER
+        runs = []
+        if marker.is_file() and not self.previous:
+            try:
+                runs = json.loads(marker.read_text("utf-8")).get("runs", [])
+            except ValueError:
+                runs = []
+        runs.append({"run": self.run, "tool_version": __version__, "rows": self.rows})
+        marker.write_text(json.dumps({"format": "govreport.parquet/1", "tables": list(TABLES), "runs": runs},
+                                     ensure_ascii=False, indent=2) + "\n", "utf-8")
+
+    def discard(self) -> None:
+        """Drop this run's files (an error stopped the batch); an earlier dataset stays as it was."""
+        for w in self.writers.values():
+            try:
+                w.close()
+            except Exception:  # noqa: BLE001 - best effort on the way out
+                pass
+        self.writers.clear()
+        for tmp, _ in self.files:
+            tmp.unlink(missing_ok=True)
+        if not any(self.folder.rglob("*.parquet")) and not (self.folder / MARKER).exists():
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _float(v: Any) -> Optional[float]:
+    return None if v is None or isinstance(v, bool) else float(v)
