@@ -29,6 +29,17 @@ def corpus_dir() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def synth_dir() -> Path:
+    """``$GOVREPORT_SYNTH`` (default ``../shared/corpus-synth``): skipped when absent, a failure under CI=true."""
+    path = Path(os.environ.get("GOVREPORT_SYNTH") or ROOT.parent / "shared" / "corpus-synth")
+    if not path.is_dir():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"corpus-synth not found at {path}: set GOVREPORT_SYNTH (CI must run the corpus tests)")
+        pytest.skip(f"corpus-synth not found at {path} (set GOVREPORT_SYNTH)")
+    return path
+
+
 def make_report(version: str = "2021", path: str = "samples/example.txt") -> Report:
     """A small valid record of template ``version``: every template cell, a few of each status."""
     tables: dict = {}

@@ -147,7 +147,7 @@ def test_page_tree_error_on_close_keeps_the_one_line_error(tmp_path, monkeypatch
 
     monkeypatch.setattr(pdfplumber.pdf.PDF, "pages", property(broken))
     with pytest.raises(BadInputError, match="not a readable PDF"):
-        govreport.extract(SAMPLES / "sample-2021.pdf")
+        govreport.extract(SAMPLES / "sample-2021.pdf", pdf_engine="pdfplumber")
 
 
 @settings(max_examples=20, **CI)

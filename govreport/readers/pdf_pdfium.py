@@ -1,0 +1,330 @@
+"""The PDFium engine (pypdfium2): characters with boxes from the text page, ruling lines from the path
+objects, grouped into the page model of :mod:`govreport.readers.pdf`.
+
+Boxes follow pdfminer's convention: a character spans its advance width, from the font's descent below
+the baseline up one font size (vertical writing: one size square around the pen). Words and table-cell
+texts are grouped as pdfplumber groups them (lines of characters within ``y_tolerance``, words split at
+spaces and at gaps wider than ``x_tolerance``), but lines by baseline rather than by top: PDFium's
+descents come from the font programs, pdfminer's from the font descriptors, and glyphs of two fonts on
+one line (CJK and digits) can sit 3 pt apart in one and level in the other; a shared baseline is the
+printed line in both. Grids come from :mod:`.pdf_grid`.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from . import ocr, pdf_grid
+from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, unreadable
+
+_LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+
+
+def _cluster_by(objs: Sequence[dict], key: str, tolerance: float) -> List[List[dict]]:
+    """pdfplumber's ``cluster_objects``: objects whose ``key`` values chain within ``tolerance``, each
+    cluster in the objects' own order, clusters by value."""
+    index: Dict[float, int] = {}
+    last: Optional[float] = None
+    n = -1
+    for v in sorted({o[key] for o in objs}):
+        if last is None or v > last + tolerance:
+            n += 1
+        index[v] = n
+        last = v
+    groups: List[List[dict]] = [[] for _ in range(n + 1)]
+    for o in objs:
+        groups[index[o[key]]].append(o)
+    return groups
+
+
+def _word(chars: List[dict]) -> dict:
+    return {"text": "".join(_LIGATURES.get(c["text"], c["text"]) for c in chars),
+            "x0": min(c["x0"] for c in chars), "top": min(c["top"] for c in chars), "line": chars[0]["line"],
+            "x1": max(c["x1"] for c in chars), "bottom": max(c["bottom"] for c in chars),
+            "upright": chars[0]["upright"]}
+
+
+def extract_words(chars: Sequence[dict], x_tolerance: float = 3, y_tolerance: float = 3) -> List[dict]:
+    """Words as pdfplumber's ``extract_words`` makes them (``keep_blank_chars=False``, no text flow):
+    runs of equally upright characters, cut into lines by baseline (``line``), each sorted left to right."""
+    words: List[dict] = []
+    i = 0
+    while i < len(chars):
+        j = i
+        while j < len(chars) and chars[j]["upright"] == chars[i]["upright"]:
+            j += 1
+        upright = chars[i]["upright"]
+        # upright text runs left to right in lines stacked downwards; rotated text the other way round
+        line_key, start, end, across = ("line", "x0", "x1", "line") if upright else ("x0", "top", "bottom", "x0")
+        line_tol, char_tol = (y_tolerance, x_tolerance) if upright else (x_tolerance, y_tolerance)
+        for line in _cluster_by(chars[i:j], line_key, line_tol):
+            line.sort(key=lambda c: c[start])
+            current: List[dict] = []
+            for c in line:
+                if c["text"].isspace():
+                    if current:
+                        words.append(_word(current))
+                    current = []
+                    continue
+                if current:
+                    prev = current[-1]
+                    if (c[start] < prev[start] or c[start] > prev[end] + char_tol
+                            or abs(c[across] - prev[across]) > line_tol
+                            or upright and _space_between(prev, c)):
+                        words.append(_word(current))
+                        current = []
+                current.append(c)
+            if current:
+                words.append(_word(current))
+        i = j
+    return words
+
+
+def _space_between(a: dict, b: dict) -> bool:
+    """A space PDFium inferred between two characters that follow each other in the content stream, where
+    their boxes touch or overlap: it infers one there only for a printed space it dropped (a wider gap is
+    a word break by the gap alone, or letter spacing, where it infers spaces that were never printed)."""
+    sp = b.get("space")
+    return bool(sp) and b["i"] == a["i"] + 1 and b["x0"] - a["x1"] < 1.0 and a["x0"] < sp[0] <= b["x0"] + 0.01 \
+        and a["top"] - 0.5 <= sp[1] <= a["bottom"] + 0.5
+
+
+def _extract_text(chars: Sequence[dict]) -> str:
+    """pdfplumber's ``extract_text`` (not laid out) of a cell's characters: words joined by spaces,
+    lines by newlines."""
+    words = extract_words(chars, 3, 3)
+    return "\n".join(" ".join(w["text"] for w in line) for line in _cluster_by(words, "line", 3))
+
+
+def dedupe_chars(chars: List[dict], tolerance: float = 1) -> List[dict]:
+    """pdfplumber's ``dedupe_chars``: of the characters with the same text, size and uprightness drawn
+    within ``tolerance`` of each other, the first (top-left) one; the others' order kept."""
+    groups: Dict[Tuple[Any, ...], List[int]] = {}
+    for i, c in enumerate(chars):
+        groups.setdefault((c["upright"], c["text"], c["fontname"], c["size"]), []).append(i)
+    keep = set()
+    for members in groups.values():
+        objs = [dict(chars[i], _i=i) for i in members]
+        for row in _cluster_by(objs, "top", tolerance):
+            for col in _cluster_by(row, "x0", tolerance):
+                keep.add(min(col, key=lambda c: (c["top"], c["x0"]))["_i"])
+    return [c for i, c in enumerate(chars) if i in keep]
+
+
+def _in_box(c: dict, box: Tuple[float, ...]) -> bool:
+    h = (c["x0"] + c["x1"]) / 2
+    v = (c["top"] + c["bottom"]) / 2
+    return box[0] <= h < box[2] and box[1] <= v < box[3]
+
+
+class Reader:
+    """An open PDF: its pages as page models, its scanned pages OCR'd from the same open document."""
+
+    def __init__(self, path: Path):
+        import pypdfium2 as pdfium
+        import pypdfium2.raw as raw
+
+        self.path, self.raw = path, raw
+        try:
+            self.pdf = pdfium.PdfDocument(str(path))
+            self.pages = len(self.pdf)
+        except Exception as exc:  # PdfiumError: format, password, ...
+            raise unreadable(path, exc) from None
+        self._rect = raw.FS_RECTF()
+        self._matrix = raw.FS_MATRIX()
+
+    def close(self) -> None:
+        self.pdf.close()
+
+    def ocr(self, number: int) -> Any:
+        if "pdf=None" in _ocr_signature():
+            (scanned,) = ocr.ocr_pages(self.path, [number], pdf=self.pdf)
+        else:
+            (scanned,) = ocr.ocr_pages(self.path, [number])
+        return scanned
+
+    def page(self, number: int, settings: PdfSettings) -> PageModel:
+        page = self.pdf[number - 1]
+        try:
+            textpage = page.get_textpage()
+            try:
+                left, bottom, right, top = page.get_mediabox()
+                height = max(bottom, top)
+                chars = self._chars(textpage, height)
+            finally:
+                textpage.close()
+            edges, ruled = self._edges(page, height)
+        finally:
+            page.close()
+        if settings.dedupe_chars and has_doubled_chars(chars):
+            chars = dedupe_chars(chars)
+        ws = settings.word_settings
+        words = extract_words(chars, ws.get("x_tolerance", 3), ws.get("y_tolerance", 3))
+        tables: List[PageTable] = []
+        if ruled >= settings.min_edges_for_tables:
+            ts = settings.table_settings
+            for grid in pdf_grid.find_grids(edges, ts.get("snap_tolerance", 3), ts.get("join_tolerance", 3),
+                                            ts.get("intersection_tolerance", 3)):
+                tables.append(self._table(grid, chars))
+        return PageModel(words=words, tables=tables)
+
+    @staticmethod
+    def _table(grid: pdf_grid.Grid, chars: List[dict]) -> PageTable:
+        rows = []
+        for row in grid.rows:
+            boxes = [b for b in row if b is not None]
+            row_box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                       max(b[3] for b in boxes))
+            row_chars = [c for c in chars if _in_box(c, row_box)]
+            cells: List[Optional[TableCell]] = []
+            for box in row:
+                if box is None:
+                    cells.append(None)
+                    continue
+                inside = [c for c in row_chars if _in_box(c, box)]
+                cells.append(TableCell(cell_text(_extract_text(inside)) if inside else "", box))
+            rows.append(cells)
+        return PageTable(bbox=grid.bbox, rows=rows)
+
+    def _chars(self, textpage: Any, height: float) -> List[dict]:
+        raw, rect, m = self.raw, self._rect, self._matrix
+        ox, oy = ctypes.c_double(), ctypes.c_double()
+        tp = textpage.raw
+        chars: List[dict] = []
+        space: Optional[Tuple[float, float]] = None
+        for i in range(raw.FPDFText_CountChars(tp)):
+            u = raw.FPDFText_GetUnicode(tp, i)
+            if raw.FPDFText_IsGenerated(tp, i) == 1:
+                # PDFium drops printed spaces and infers spaces of its own, some where nothing was printed
+                # or far from their neighbours: kept as a point, a word break where it lies between them
+                if u == 0x20:
+                    raw.FPDFText_GetLooseCharBox(tp, i, rect)
+                    space = (rect.left, height - rect.top)
+                continue
+            if raw.FPDFText_HasUnicodeMapError(tp, i) == 1 or u in (0, 0xFFFD):
+                text = "(cid:0)"  # no Unicode for the glyph, as pdfminer writes it
+            else:
+                try:
+                    text = chr(u)
+                except (ValueError, OverflowError):
+                    text = "(cid:0)"
+            if text in ("\r", "\n"):
+                continue
+            raw.FPDFText_GetLooseCharBox(tp, i, rect)
+            raw.FPDFText_GetMatrix(tp, i, m)
+            raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
+            size = raw.FPDFText_GetFontSize(tp, i)
+            upright = m.a * m.d > 0 and m.b * m.c <= 0
+            scaled = size * abs(m.d)
+            vertical = abs(rect.right - rect.left - size) < 0.01 and abs(scaled - size) > 0.5
+            if vertical:
+                # vertical writing: PDFium's loose box is one unscaled font size wide and its origin moved
+                # half a size left, 0.88 down; pdfminer's box is one size square centred on the pen,
+                # 0.12 of it above
+                size = scaled
+                pen_x, pen_y = ox.value + size / 2, oy.value + 0.88 * size
+                x0, x1 = pen_x - size / 2, pen_x + size / 2
+                y1 = pen_y + 0.12 * size
+                y0 = y1 - size
+            elif upright:  # pdfminer's box: from the descent up one (scaled) font size
+                size *= abs(m.d)
+                x0, x1 = rect.left, rect.right
+                y0, y1 = rect.bottom, rect.bottom + size
+            else:
+                x0, x1 = rect.left, rect.right
+                y0, y1 = rect.bottom, rect.top
+                size = rect.right - rect.left
+            chars.append({"text": text, "x0": x0, "x1": x1, "top": height - y1, "bottom": height - y0,
+                          "line": height - (y1 if vertical else oy.value), "upright": upright,
+                          "size": round(size, 3), "fontname": None, "i": len(chars), "space": space})
+            space = None
+        return chars
+
+    def _edges(self, page: Any, height: float) -> Tuple[List[pdf_grid.Edge], int]:
+        """The page's axis-parallel path segments, and how many subpaths drew any (pdfminer's lines and
+        rectangles, which ``min_edges_for_tables`` counts)."""
+        raw = self.raw
+        ruled = 0
+        edges: List[pdf_grid.Edge] = []
+        ident = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        handle = page.raw
+        objs = [(raw.FPDFPage_GetObject(handle, i), ident) for i in range(raw.FPDFPage_CountObjects(handle))]
+        m = raw.FS_MATRIX()
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        x, y = ctypes.c_float(), ctypes.c_float()
+        while objs:
+            obj, outer = objs.pop()
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+                continue
+            raw.FPDFPageObj_GetMatrix(obj, m)
+            mat = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+            if kind == raw.FPDF_PAGEOBJ_FORM:
+                objs.extend((raw.FPDFFormObj_GetObject(obj, i), mat) for i in range(raw.FPDFFormObj_CountObjects(obj)))
+                continue
+            raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+            if not fill.value and not stroke.value:
+                continue
+            a, b, c, d, e, f = mat
+            start = cur = None
+            sub: List[pdf_grid.Edge] = []  # the current subpath's edges
+            for k in range(raw.FPDFPath_CountSegments(obj)):
+                seg = raw.FPDFPath_GetPathSegment(obj, k)
+                raw.FPDFPathSegment_GetPoint(seg, x, y)
+                pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+                typ = raw.FPDFPathSegment_GetType(seg)
+                if typ == raw.FPDF_SEGMENT_MOVETO:
+                    ruled += _flush(edges, sub)
+                    start = cur = pt
+                elif typ == raw.FPDF_SEGMENT_LINETO and cur is not None:
+                    _edge(sub, cur, pt)
+                    cur = pt
+                else:  # a Bézier point: only its end point counts, and curves draw no ruling line
+                    cur = pt
+                if raw.FPDFPathSegment_GetClose(seg) and cur is not None and start is not None:
+                    _edge(sub, cur, start)
+                    cur = start
+            ruled += _flush(edges, sub)
+        return edges, ruled
+
+
+def _compose(inner: Tuple[float, ...], outer: Tuple[float, ...]) -> Tuple[float, ...]:
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _flush(edges: List[pdf_grid.Edge], sub: List[pdf_grid.Edge]) -> int:
+    """A subpath's edges added once each (a line closed back to its start draws one edge, not two)."""
+    if not sub:
+        return 0
+    edges.extend(dict.fromkeys(sub))
+    sub.clear()
+    return 1
+
+
+def _edge(edges: List[pdf_grid.Edge], p: Tuple[float, float], q: Tuple[float, float]) -> None:
+    (x0, y0), (x1, y1) = p, q
+    if abs(x0 - x1) < 1e-3 and abs(y0 - y1) >= 1e-3:
+        x = (x0 + x1) / 2
+        edges.append(("v", x, min(y0, y1), x, max(y0, y1)))
+    elif abs(y0 - y1) < 1e-3 and abs(x0 - x1) >= 1e-3:
+        y = (y0 + y1) / 2
+        edges.append(("h", min(x0, x1), y, max(x0, x1), y))
+
+
+_SIGNATURE: List[str] = []
+
+
+def _ocr_signature() -> str:
+    """The parameters of ``ocr.ocr_pages`` as written in its source (does it take the open document?)."""
+    if not _SIGNATURE:
+        import inspect
+
+        try:
+            _SIGNATURE.append(str(inspect.signature(ocr.ocr_pages)))
+        except (TypeError, ValueError):  # pragma: no cover
+            _SIGNATURE.append("")
+    return _SIGNATURE[0]
