@@ -139,10 +139,7 @@ class Reader:
         self.pdf.close()
 
     def ocr(self, number: int) -> Any:
-        if "pdf=None" in _ocr_signature():
-            (scanned,) = ocr.ocr_pages(self.path, [number], pdf=self.pdf)
-        else:
-            (scanned,) = ocr.ocr_pages(self.path, [number])
+        (scanned,) = ocr.ocr_pages(self.path, [number])
         return scanned
 
     def page(self, number: int, settings: PdfSettings) -> PageModel:
@@ -194,6 +191,7 @@ class Reader:
         tp = textpage.raw
         chars: List[dict] = []
         space: Optional[Tuple[float, float]] = None
+        map_error = getattr(raw, "FPDFText_HasUnicodeMapError", None)  # PDFium builds since 2023
         for i in range(raw.FPDFText_CountChars(tp)):
             u = raw.FPDFText_GetUnicode(tp, i)
             if raw.FPDFText_IsGenerated(tp, i) == 1:
@@ -203,7 +201,7 @@ class Reader:
                     raw.FPDFText_GetLooseCharBox(tp, i, rect)
                     space = (rect.left, height - rect.top)
                 continue
-            if raw.FPDFText_HasUnicodeMapError(tp, i) == 1 or u in (0, 0xFFFD):
+            if u in (0, 0xFFFD) or map_error is not None and map_error(tp, i) == 1:
                 text = "(cid:0)"  # no Unicode for the glyph, as pdfminer writes it
             else:
                 try:
@@ -314,17 +312,3 @@ def _edge(edges: List[pdf_grid.Edge], p: Tuple[float, float], q: Tuple[float, fl
         y = (y0 + y1) / 2
         edges.append(("h", min(x0, x1), y, max(x0, x1), y))
 
-
-_SIGNATURE: List[str] = []
-
-
-def _ocr_signature() -> str:
-    """The parameters of ``ocr.ocr_pages`` as written in its source (does it take the open document?)."""
-    if not _SIGNATURE:
-        import inspect
-
-        try:
-            _SIGNATURE.append(str(inspect.signature(ocr.ocr_pages)))
-        except (TypeError, ValueError):  # pragma: no cover
-            _SIGNATURE.append("")
-    return _SIGNATURE[0]
