@@ -144,6 +144,7 @@ class ParquetDataset:
                 raise OutputNotWritableError(f"{folder}: not empty and not a govreport Parquet dataset")
             if not resume:  # replaced once this run is complete
                 self.previous = [p for p in self.folder.rglob("*.parquet")]
+        self.created = not self.folder.exists()
         try:
             self.folder.mkdir(parents=False, exist_ok=True)
         except OSError as e:
@@ -273,7 +274,7 @@ class ParquetDataset:
         self.writers.clear()
         for tmp, _ in self.files:
             tmp.unlink(missing_ok=True)
-        if not any(self.folder.rglob("*.parquet")) and not (self.folder / MARKER).exists():
+        if self.created and not any(self.folder.rglob("*.parquet")):
             shutil.rmtree(self.folder, ignore_errors=True)
 
 

@@ -145,9 +145,16 @@ class PoolExecutor(Executor):
 def _dask_task(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:
     """One input on a Dask worker: extraction (with the time limit kept by a watchdog thread, since a
     worker runs tasks outside the main thread), then a full collection as in the pool."""
+    global _frozen
     outcome = work(path, strict, timeout, limits)
+    if not _frozen:  # the worker's modules (dask's, the pipeline's) are loaded now: never scan them again
+        gc.freeze()
+        _frozen = True
     gc.collect()
     return outcome
+
+
+_frozen = False
 
 
 def local_cluster(n_workers: int, **kwargs):

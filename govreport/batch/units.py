@@ -32,11 +32,14 @@ import csv
 import fnmatch
 import json
 import re
+from sys import intern
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from ..errors import BadInputError
+from ..template import load_template
 
 UNIT_TYPES = ("province", "city", "county", "department", "town_street", "zone")
 COLUMNS = ("unit_id", "name", "file", "unit_type", "adcode", "parent_id", "covers_children")
@@ -196,18 +199,35 @@ def says_it_covers(record: Dict) -> bool:
     return bool(_COVERS.search(text))
 
 
+@lru_cache(maxsize=1)
+def _cross_year_refs() -> frozenset:
+    refs = set()
+    for version in load_template().versions.values():
+        for c in version.checks:
+            if c.cross_year:
+                refs.update(t.ref[5:] if t.ref.startswith("prev.") else t.ref for t in (*c.lhs, *c.rhs))
+    return frozenset(refs)
+
+
+def _kept(table: str, row: str, col: str) -> bool:
+    return HIERARCHY_TABLES.get(table) == col or f"{table}.{row}.{col}" in _cross_year_refs()
+
+
 def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
     """What the cross-year and hierarchy checks need of a record, small enough to keep for a whole corpus:
-    the report's metadata, the numbers, the cells that are not to be trusted, the unit (joined again when
-    a registry is given or the record has none), whether it says it covers its children."""
+    the report's metadata, the numbers those checks read, which of them are not to be trusted, the unit
+    (joined again when a registry is given or the record has none), whether it says it covers its children."""
     unit = record.get("unit")
     if registry is not None or unit is None:
         unit = unit_of(record, registry)
     meta = record.get("report", {})
+    tables = {intern(t): {intern(r): {intern(c): v for c, v in cols.items() if _kept(t, r, c)}
+                          for r, cols in rows.items()}
+              for t, rows in record.get("tables", {}).items()}  # interned: one copy of each name per corpus
     return {"report": {k: meta.get(k) for k in ("title", "issuer", "year", "template")},
-            "tables": record.get("tables", {}),
+            "tables": {t: {r: cols for r, cols in rows.items() if cols} for t, rows in tables.items()},
             "cells": {ref: {"status": c.get("status")} for ref, c in record.get("cells", {}).items()
-                      if c.get("status") in ("missing", "ambiguous")},
+                      if c.get("status") in ("missing", "ambiguous") and _kept(*ref.split(".", 2))},
             "unit": unit, "covers_children": says_it_covers(record)}
 
 
