@@ -357,3 +357,23 @@ def test_cli_compare_formats(tmp_path: Path) -> None:
     proc = _cli("compare", old, new, "-o", str(tmp_path / "c.html"))
     assert proc.returncode == 0, proc.stderr
     assert 'id="chain-checks"' in (tmp_path / "c.html").read_text("utf-8")
+
+
+def test_cross_year_checks_of_full_records_include_the_copied_text(pairs) -> None:
+    from govreport.batch.crossyear import cross_year_checks
+
+    seed, prev, this, prev_r = pairs[5]
+    copied_text, _ = rf.plant_copied(prev, this, 1)  # section 五 copied
+    checks = cross_year_checks([prev_r.to_dict(), rf.extract_text(copied_text).to_dict()])
+    text = {c["id"]: c for c in checks if c["id"].startswith("text_similarity")}
+    assert set(text) == {"text_similarity[overall]", "text_similarity[problems_and_improvements]",
+                         "text_similarity[other_matters]"}
+    copied = text["text_similarity[problems_and_improvements]"]
+    assert (copied["status"], copied["lhs"], copied["rhs"], copied["year"], copied["prev_year"]) == \
+        ("fail", 1.0, 0.8, 2023, 2022)
+    assert text["text_similarity[overall]"]["status"] == "pass"
+    assert all(c["status"] == "pass" for c in checks if not c["id"].startswith("text_similarity[problems"))
+    # a batch's compact records carry no sections: only the template's chain checks
+    compact = [{k: r[k] for k in ("report", "tables", "cells")}
+               for r in (prev_r.to_dict(), rf.extract_text(copied_text).to_dict())]
+    assert not [c for c in cross_year_checks(compact) if c["id"].startswith("text_similarity")]

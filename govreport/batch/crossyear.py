@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
+from ..review.findings import text_similarity_checks
 from ..template import load_template
 
 TOLERANCE = 0.005
@@ -61,6 +62,9 @@ def cross_year_checks(records: Iterable[Dict], key: Optional[Callable[[Dict], Op
             out.append({"issuer": rec["report"]["issuer"], "year": year, "prev_year": year - 1, "id": c.id,
                         "severity": c.severity, "status": status, "lhs": _num(lhs), "rhs": _num(rhs),
                         "expr": c.expr, **({"unit_id": (rec.get("unit") or {}).get("unit_id")} if key is not None else {})})
+        for t in text_similarity_checks(prev, rec):  # prose copied from last year (records with their sections)
+            out.append({"issuer": rec["report"]["issuer"], "year": year, "prev_year": year - 1, **t,
+                        **({"unit_id": (rec.get("unit") or {}).get("unit_id")} if key is not None else {})})
     return out
 
 

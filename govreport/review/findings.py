@@ -302,22 +302,48 @@ def jaccard(a: set, b: set) -> Optional[float]:
     return len(a & b) / len(a | b)
 
 
+TABLE_SECTIONS = ("proactive_disclosure", "applications", "review_litigation")
+
+
 def section_similarity(report, previous) -> List[Dict[str, Any]]:
-    """Per prose section (those without a table) present in both: the shingled Jaccard similarity."""
-    prev = {s.number: s for s in previous.sections}
+    """Per prose section (those without a table) present in both: the shingled Jaccard similarity.
+    ``report`` and ``previous`` are :class:`govreport.Report` (or anything with ``sections``)."""
+    return _similarity([(s.number, s.key, s.title, s.text) for s in report.sections],
+                       [(s.number, s.key, s.title, s.text) for s in previous.sections])
+
+
+def _similarity(current, previous) -> List[Dict[str, Any]]:
+    prev = {number: text for number, _, _, text in previous}
     out = []
-    for s in report.sections:
-        p = prev.get(s.number)
-        if p is None or s.key in ("proactive_disclosure", "applications", "review_litigation"):
+    for number, key, title, text in current:
+        p = prev.get(number)
+        if p is None or key in TABLE_SECTIONS:
             continue
-        a, b = normalise_for_similarity(s.text), normalise_for_similarity(p.text)
+        a, b = normalise_for_similarity(text), normalise_for_similarity(p)
         short = min(len(a), len(b)) < MIN_CHARS
-        sim = None if short else jaccard(shingles(s.text), shingles(p.text))
-        out.append({"number": s.number, "key": s.key, "title": s.title,
+        sim = None if short else jaccard(shingles(text), shingles(p))
+        out.append({"number": number, "key": key, "title": title,
                     "similarity": None if sim is None else round(sim, 3), "chars": [len(b), len(a)],
                     "copied": sim is not None and sim >= COPY_THRESHOLD,
                     "note": "too short to compare" if short else None})
     return out
+
+
+def text_similarity_checks(previous: Dict[str, Any], record: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The copied-text comparison as cross-year checks of two record dicts (``sections`` as in the record):
+    one soft check ``text_similarity[<section key>]`` per prose section, ``fail`` when copied. Empty when
+    either record carries no sections (a batch's compact records)."""
+    def sections(r):
+        return [(s.get("number"), s.get("key"), s.get("title"), s.get("text") or "") for s in r.get("sections") or ()]
+
+    cur, prev = sections(record), sections(previous)
+    if not cur or not prev:
+        return []
+    return [{"id": f"text_similarity[{s['key'] or s['number']}]", "severity": "soft",
+             "status": "not_assessable" if s["similarity"] is None else ("fail" if s["copied"] else "pass"),
+             "lhs": s["similarity"], "rhs": COPY_THRESHOLD,
+             "expr": f"jaccard({SHINGLE}-character shingles of {s['title']}, last year's) < {COPY_THRESHOLD}"}
+            for s in _similarity(cur, prev)]
 
 
 def copy_findings(similarities: Iterable[Dict[str, Any]], prev_year: Optional[int]) -> List[Finding]:
