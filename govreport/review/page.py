@@ -4,7 +4,7 @@ a Content-Security-Policy that forbids every network request), readable on scree
 The three tables are laid out as the official form (from the template), each cell coloured by its status;
 its raw text, page and checks show on hover (title) and on click (the detail panel). Failed checks are
 listed with their formula, both sides and their cells highlighted; the findings follow; for a PDF, the
-page region of each flagged cell is rendered with PDFium (``pypdfium2``, the ``ocr`` extra) when present.
+page region of each flagged cell is rendered with PDFium (``pypdfium2``; skipped, saying so, where it is absent).
 """
 
 from __future__ import annotations
@@ -516,7 +516,7 @@ def render(report, review: Dict[str, Any], *, images: bool = True) -> str:
             try:
                 import pypdfium2  # noqa: F401
             except ImportError:
-                note = "页面截图需要 pypdfium2：pip install 'govreport[ocr]'（page images need pypdfium2）"
+                note = "页面截图需要 pypdfium2（page images need pypdfium2: pip install pypdfium2）"
     ctx = _Context(report, findings, pics)
     meta = report.report
     counts: Dict[str, int] = {}
