@@ -27,6 +27,9 @@ class ColumnDef:
     label: str
     type: str  # int | signed_int | decimal
     keywords: Tuple[str, ...] = ()
+    # how likely a row that printed fewer numbers than cells printed this one (template "lost_cell_prior"):
+    # ranks readings that assume lost cells, never decides them
+    fill_prior: float = 0.5
 
     @property
     def allows_decimal(self) -> bool:
@@ -189,7 +192,8 @@ def _expand_checks(version: str, raw: List[dict]) -> Tuple[CheckDef, ...]:
 
 def _columns(raw: List[dict]) -> Tuple[ColumnDef, ...]:
     return tuple(
-        ColumnDef(c["key"], c["label"], c.get("type", "int"), tuple(c.get("match_keywords", ()))) for c in raw
+        ColumnDef(c["key"], c["label"], c.get("type", "int"), tuple(c.get("match_keywords", ())),
+                  float(c.get("fill_prior", 0.5))) for c in raw
     )
 
 

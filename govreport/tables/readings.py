@@ -38,12 +38,24 @@ class Reading:
     pieces: Tuple[Piece, ...]
     lossy: bool = False  # assumes cells the text lost
     dropped: Tuple[str, ...] = ()  # stray tokens left out
+    prior: float = 0.0  # how unlikely the cells it assumes lost are to be the lost ones (ColumnDef.fill_prior)
 
     @property
     def cost(self) -> float:
-        """Plausibility rank among readings (lower is likelier): small numbers and zeros are common."""
+        """Plausibility rank among readings (lower is likelier): small numbers and zeros are common, and so
+        are lost cells where the template's columns are often left blank."""
         c = sum(math.log1p(abs(p.value)) for p in self.pieces if p.kind == "cut" and p.value is not None)
-        return c + 50 * sum(1 for p in self.pieces if p.kind == "unknown") + 80 * len(self.dropped)
+        return c + 50 * sum(1 for p in self.pieces if p.kind == "unknown") + 80 * len(self.dropped) + self.prior
+
+
+def _fill_cost(pieces: Sequence[Piece], columns: Sequence[ColumnDef],
+               priors: Optional[Sequence[float]] = None) -> float:
+    """-log of the chance that exactly these cells were printed and the others lost."""
+    cost = 0.0
+    for i, (p, col) in enumerate(zip(pieces, columns)):
+        q = min(max(priors[i] if priors is not None else col.fill_prior, 0.01), 0.99)
+        cost -= math.log(1 - q) if p.kind == "unknown" else math.log(q)
+    return cost
 
 
 def parse_number(raw: str, column: ColumnDef) -> Optional[Number]:
@@ -137,29 +149,31 @@ def _placements(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterat
 
 
 def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], positional: bool = False,
-                 limit: int = MAX_READINGS, lossy: bool = False) -> Tuple[List[Reading], bool]:
+                 limit: int = MAX_READINGS, lossy: bool = False,
+                 priors: Optional[Sequence[float]] = None) -> Tuple[List[Reading], bool]:
     """The readings of a printed row, and whether the list was cut short at ``limit``.
 
     By default, readings that assume lost cells are generated only when no cut explains the row;
     ``lossy=True`` generates both (used when the cuts contradict the report's checks). A short number
     alone on its line inside a multi-line row may be a page number: the row is also read without it.
+    ``priors`` overrides the columns' ``fill_prior`` for this row.
     """
     if not tokens:
         return [], False
     if positional:
         return [_positional(tokens, columns)], False
-    out, truncated = _readings(tokens, columns, limit, lossy)
+    out, truncated = _readings(tokens, columns, limit, lossy, priors)
     for i, t in enumerate(tokens):
         if truncated or not (t.alone and t.kind == "num" and len(t.raw) <= 3):
             continue
         rest = [x for j, x in enumerate(tokens) if j != i]
-        more, truncated = _readings(rest, columns, limit - len(out), lossy=True)
+        more, truncated = _readings(rest, columns, limit - len(out), True, priors)
         out += [Reading(r.pieces, r.lossy, r.dropped + (t.raw,)) for r in more]
     return out, truncated
 
 
 def _readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], limit: int,
-              lossy: bool) -> Tuple[List[Reading], bool]:
+              lossy: bool, priors: Optional[Sequence[float]] = None) -> Tuple[List[Reading], bool]:
     out: List[Reading] = []
     n, k = len(columns), len(tokens)
     if not tokens or limit <= 0:
@@ -180,7 +194,7 @@ def _readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], limit: int,
     if out and not lossy:
         return out, False
     for pieces in _placements(tokens, columns):
-        out.append(Reading(pieces, lossy=True))
+        out.append(Reading(pieces, lossy=True, prior=_fill_cost(pieces, columns, priors)))
         if len(out) >= limit:
             return out, True
     return out, False

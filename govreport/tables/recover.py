@@ -131,10 +131,21 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
     """
     lines: List[Line] = []
     notes: List[str] = []
+    free = _free_total_prior(rows)
+    # a table that prints its zeros (a 0 beside other numbers) loses a cell only where it was left blank
+    # on purpose: every applicant column is then about as likely to be printed as any other
+    zeros_printed = any(len(r.tokens) >= 2 and any(t.kind == "num" and t.raw == "0" for t in r.tokens)
+                        for r in rows)
+
+    def priors(row: PrintedRow) -> Optional[List[float]]:
+        if not row.free_refs and not zeros_printed:
+            return None
+        return [free if ref in row.free_refs else (max(col.fill_prior, 0.9) if zeros_printed else col.fill_prior)
+                for ref, col in zip(row.refs, row.columns)]
 
     def line_of(row: PrintedRow, tokens: List[Token], positional: bool, lossy: bool = False,
                 before: Sequence[Reading] = ()) -> Line:
-        readings, truncated = row_readings(tokens, row.columns, positional, lossy=lossy)
+        readings, truncated = row_readings(tokens, row.columns, positional, lossy=lossy, priors=priors(row))
         if truncated:
             notes.append(f"{row.refs[0].rsplit('.', 1)[0]}: too many readings, only the first {len(readings)} kept")
         readings = list(before) + readings
@@ -180,6 +191,20 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             notes.append("no reading satisfies the checks: the document is inconsistent or misread")
         results.update(_decide(sub, outcome))
     return results, notes
+
+
+def _free_total_prior(rows: Sequence[PrintedRow]) -> float:
+    """How likely a short result sub-row printed its 总计, judged from the table's own sub-rows: a table
+    whose sub-rows all lack exactly one cell leaves their 总计 blank ("总计 only in rows 一/二/七/四"); one
+    where some sub-row prints every cell, or where they print a number or two, prints its totals and lost
+    blank zero cells instead."""
+    sub = [r for r in rows if r.free_refs]
+    counts = [sum(1 for t in r.tokens if t.kind != "empty") for r in sub]
+    n = max((len(r.refs) for r in sub), default=0)
+    short = [c for c in counts if 0 < c < n]
+    if any(c == n for c in counts) or not short:
+        return 0.95
+    return 0.2 if sum(1 for c in short if c == n - 1) * 2 >= len(short) else 0.95
 
 
 def _locally_consistent(readings: List[Reading], row: PrintedRow,
