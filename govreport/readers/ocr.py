@@ -47,6 +47,17 @@ MIN_SCORE = 0.3  # boxes read with less are dropped (kept above it, and flagged 
 INK_LEVEL = 192  # darker pixels are ink when a cell's text is cut into lines (thin strokes of 一 are light)
 RULE_CONTRAST = 48  # a rule pixel is this much darker (0..255) than the paper beside it
 DETECT_SIDE = 1280  # text detection runs on the page scaled to this longer side (pixels)
+MAX_SKEW = 2.0  # degrees: the most tilt a scan is searched for
+MIN_DESKEW = 0.05  # degrees: a page tilted less is read as it is (under a pixel over a table's width)
+SPECK_PT = 2.0  # points: ink no wider and no higher than this is a dot (or a speck of noise)
+SHAPE_CONFIDENCE = 0.95  # a dash or a slash told by its shape
+GUESS_CONFIDENCE = 0.6  # a number mended from look-alike letters
+DOUBT_CONFIDENCE = 0.2  # a table cell read as marks or digits mixed with marks
+# what a table cell may print for "nothing" (as the table parser reads them)
+_PLACEHOLDER_TEXTS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "／", "无", "\\", "…"})
+_STROKE_LOOKALIKES = frozenset("一二三口丨")  # what a dash, a slash or a digit becomes when misread
+SKEW_SAMPLE = 200_000  # dark pixels sampled for the tilt estimate
+_SMOOTH = (0.0625, 0.25, 0.375, 0.25, 0.0625)  # the row profile's smoothing kernel
 
 _NUMBER = re.compile(r"^[-+]?[0-9０-９][0-9０-９,，.．]*%?$")
 # single glyphs the recogniser confuses with digits when a table cell holds nothing else
@@ -144,6 +155,7 @@ class OcrPage:
     boxes: List[OcrBox]  # every recognised box (for inspection)
     tables: int = 0  # ruled tables found
     seconds: float = 0.0  # render + OCR time of this page
+    skew: float = 0.0  # the page's tilt in degrees (counter-clockwise), undone before reading it
 
     @property
     def text(self) -> str:
@@ -154,18 +166,22 @@ class OcrPage:
 # entry points
 
 
-def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI) -> List[OcrPage]:
-    """Render and OCR the given 1-based pages of the PDF at ``path``."""
+def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI, pdf=None) -> List[OcrPage]:
+    """Render and OCR the given 1-based pages of the PDF at ``path``. ``pdf``: the file already open as a
+    ``pypdfium2.PdfDocument`` (the PDF reader's own), rendered from without a second parse and left open;
+    None: the file is opened here, and closed."""
     if not available():
         raise _missing()
     import numpy as np
     import pypdfium2 as pdfium
 
     engine = _engine()
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except Exception as exc:
-        raise BadInputError(f"{path}: not a readable PDF for OCR ({type(exc).__name__})") from None
+    own = pdf is None
+    if own:
+        try:
+            pdf = pdfium.PdfDocument(str(path))
+        except Exception as exc:
+            raise BadInputError(f"{path}: not a readable PDF for OCR ({type(exc).__name__})") from None
     pages: List[OcrPage] = []
     try:
         for number in page_numbers:
@@ -184,7 +200,8 @@ def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI) -
             result.seconds = time.perf_counter() - started
             pages.append(result)
     finally:
-        pdf.close()
+        if own:
+            pdf.close()
     return pages
 
 
@@ -197,6 +214,9 @@ def ocr_image(image: Any, dpi: float = DEFAULT_DPI, engine: Any = None) -> OcrPa
     if gray.ndim == 3:
         gray = gray.mean(axis=2).astype(np.uint8)
     scale = 72.0 / dpi
+    angle = skew_angle(gray, dpi)
+    if abs(angle) >= MIN_DESKEW:
+        gray = rotate(gray, -angle)  # upright: the rules of a table are straight, one grid per table
     grids = _find_grids(gray, dpi)
     outlines = [(g.xs[0], g.ys[0], g.xs[-1], g.ys[-1]) for g in grids]
     lines: List[OcrLine] = []
@@ -210,7 +230,44 @@ def ocr_image(image: Any, dpi: float = DEFAULT_DPI, engine: Any = None) -> OcrPa
     lines.extend(_text_lines(loose))
     lines.sort(key=lambda line: line.top)
     h, w = gray.shape
-    return OcrPage(number=0, width=w * scale, height=h * scale, lines=lines, boxes=boxes, tables=len(grids))
+    page = OcrPage(number=0, width=w * scale, height=h * scale, lines=lines, boxes=boxes, tables=len(grids),
+                   skew=angle)
+    if abs(angle) >= MIN_DESKEW:
+        _boxes_on_the_page(page, angle, w, h, scale)
+    return page
+
+
+def _boxes_on_the_page(page: OcrPage, angle: float, w: int, h: int, scale: float) -> None:
+    """Turn the boxes found on the deskewed image back onto the page as printed (the box around the
+    turned rectangle), so that a cell's box points at the scan itself."""
+    import math
+
+    cx, cy = w * scale / 2.0, h * scale / 2.0
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+
+    def back(b: Tuple[float, float, float, float]) -> Tuple[float, float, float, float]:
+        # the deskewed image is the page turned by -angle; turning by +angle (counter-clockwise on the
+        # image, y down) takes (x, y) to (cx + c dx + s dy, cy - s dx + c dy)
+        xs, ys = [], []
+        for x, y in ((b[0], b[1]), (b[2], b[1]), (b[0], b[3]), (b[2], b[3])):
+            dx, dy = x - cx, y - cy
+            xs.append(cx + c * dx + s * dy)
+            ys.append(cy - s * dx + c * dy)
+        return (max(0.0, min(xs)), max(0.0, min(ys)), min(page.width, max(xs)), min(page.height, max(ys)))
+
+    moved: Dict[int, OcrBox] = {}
+
+    def box(b: OcrBox) -> OcrBox:
+        if id(b) not in moved:
+            moved[id(b)] = OcrBox(b.text, b.confidence, back(b.bbox))
+        return moved[id(b)]
+
+    for line in page.lines:
+        for cell in line.cells:
+            if cell is not None:
+                cell.bbox = back(cell.bbox)
+                cell.boxes = [box(b) for b in cell.boxes]
+    page.boxes = [box(b) for b in page.boxes]
 
 
 def _detect_and_read(gray: Any, engine: Any, skip: Sequence[Tuple[float, float, float, float]] = ()
@@ -278,6 +335,61 @@ def page_text(page: OcrPage) -> Tuple[str, List[Span], Dict[int, float]]:
     out = TextWriter()
     confidences = render_page_text(page, out)
     return out.text, out.spans, confidences
+
+
+# ---------------------------------------------------------------------------------------------
+# deskew
+
+
+def skew_angle(gray: Any, dpi: float = DEFAULT_DPI) -> float:
+    """The page's tilt in degrees (counter-clockwise positive, as :func:`rotate`), within
+    ±:data:`MAX_SKEW`: the angle at which the dark pixels, projected onto the vertical axis, stack up into
+    the sharpest rows (ruling lines and text lines are horizontal on an upright page). The shear of the
+    ink's coordinates stands in for a rotation (the angles are small), coarse to fine: a few dozen
+    histograms of one sample of the ink, no image is rotated."""
+    import numpy as np
+
+    g = np.asarray(gray)
+    ys, xs = np.nonzero(g < 128)
+    if len(ys) < 100:
+        return 0.0
+    step = max(1, len(ys) // SKEW_SAMPLE)
+    ys = ys[::step].astype(np.float64)
+    xs = xs[::step].astype(np.float64)
+    xs -= g.shape[1] / 2.0
+    bins = int(g.shape[0] + 2 * g.shape[1] * np.tan(np.radians(MAX_SKEW)) + 4)
+    offset = bins / 2.0 - g.shape[0] / 2.0
+
+    def sharpness(angle: float) -> float:
+        # a point (x, y) of a line tilted by +angle (counter-clockwise on the image, y down) lies at
+        # y = y0 - x tan(angle): y + x tan(angle) is constant along it
+        # each point shared between its two nearest rows, the profile smoothed over a few pixels: else
+        # the untilted angle, at which every point falls on a whole row, wins for being untilted
+        pos = np.clip(ys + xs * np.tan(np.radians(angle)) + offset, 0, bins - 2)
+        low = pos.astype(np.int64)
+        frac = pos - low
+        hist = np.bincount(low, 1.0 - frac, minlength=bins) + np.bincount(low + 1, frac, minlength=bins)
+        hist = np.convolve(hist, _SMOOTH, mode="same")
+        return float((hist * hist).sum())
+
+    best = 0.0
+    for span, step_deg in ((MAX_SKEW, 0.25), (0.25, 0.05), (0.05, 0.01)):
+        n = int(round(span / step_deg))
+        candidates = [best + k * step_deg for k in range(-n, n + 1)]
+        candidates = [a for a in candidates if abs(a) <= MAX_SKEW + 1e-9]
+        best = max(candidates, key=lambda a: (sharpness(a), -abs(a)))
+    return round(best, 2)
+
+
+def rotate(gray: Any, angle: float) -> Any:
+    """The image turned by ``angle`` degrees counter-clockwise about its centre, white paper filled in
+    at the corners, the same size."""
+    import cv2
+
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
+    return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=255)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -444,13 +556,16 @@ def _find_grids(gray: Any, dpi: float) -> List[_Grid]:
     hs = _segments(h_ink, h_min, thick, 1)  # (y, x0, x1)
     vs = [(x, y0, y1) for x, y0, y1 in _segments(v_ink.T, v_min, thick, 1)]  # (x, y0, y1)
     tol = 3 * px
+    end_tol = max(3.0, 1.2 * px)  # a rule runs into the rule it meets; a glyph's stroke stops short of it
     # a vertical rule reaches a horizontal rule at both ends, or meets two of them (a table cut by a page
-    # break is open at one end); character strokes do neither
+    # break is open at one end); character strokes do neither, not even the tall strokes of a glyph in a
+    # tight row
     def touches(y: float, x: float) -> bool:
-        return any(abs(hy - y) <= tol and hx0 - tol <= x <= hx1 + tol for hy, hx0, hx1 in hs)
+        return any(abs(hy - y) <= end_tol and hx0 - tol <= x <= hx1 + tol for hy, hx0, hx1 in hs)
 
     def meets(v: Tuple[float, float, float]) -> int:
-        return sum(1 for hy, hx0, hx1 in hs if hx0 - tol <= v[0] <= hx1 + tol and v[1] - tol <= hy <= v[2] + tol)
+        return sum(1 for hy, hx0, hx1 in hs
+                   if hx0 - tol <= v[0] <= hx1 + tol and v[1] - end_tol <= hy <= v[2] + end_tol)
 
     vs = [v for v in vs if (touches(v[1], v[0]) and touches(v[2], v[0])) or meets(v) >= 2]
     # horizontal rules must meet a vertical rule (underlines and strikes do not)
@@ -556,6 +671,27 @@ def _number_fix(text: str) -> str:
     return m.group(1) if m else text
 
 
+def _judged(text: str, confidence: Optional[float]) -> Tuple[str, Optional[float]]:
+    """A table cell's text and confidence as written: a number spelt with look-alike letters ("l" for
+    1, "O" for 0) is mended but flagged (its confidence capped at :data:`GUESS_CONFIDENCE`); text that
+    is neither a number, nor a placeholder, nor words (digits mixed with marks, as ``0:`` or ``1o0``, or
+    a lone mark or stroke, as ``·``, ``口`` or ``二``) is kept as read, with its confidence capped at
+    :data:`DOUBT_CONFIDENCE`: what the scan prints there is not known, and no digit is made up for it."""
+    if confidence is None or not text:
+        return text, confidence
+    fixed = _number_fix(text)
+    if fixed != text and _TRAILING_DOT.match(text) is None:
+        confidence = min(confidence, GUESS_CONFIDENCE)
+    compact_text = fixed.replace(" ", "")
+    if _is_number(fixed) or compact_text in _PLACEHOLDER_TEXTS:
+        return fixed, confidence
+    ideographs = sum(1 for ch in compact_text if "\u4e00" <= ch <= "\u9fff" and ch not in _STROKE_LOOKALIKES)
+    digits = any(ch.isdigit() for ch in compact_text)
+    if (digits and ideographs < 2) or (not digits and ideographs == 0 and len(compact_text) <= 3):
+        confidence = min(confidence, DOUBT_CONFIDENCE)
+    return fixed, confidence
+
+
 def _grid_rows(grid: _Grid, gray: Any, engine: Any, dpi: float) -> List[OcrLine]:
     """The grid's rows as lines, pdfplumber-like: a field per column where some cell starts, None where a
     merged cell continues; every cell read from its own image."""
@@ -578,14 +714,16 @@ def _grid_rows(grid: _Grid, gray: Any, engine: Any, dpi: float) -> List[OcrLine]
                 row.append(None)
                 continue
             text, conf, boxes = _read_cell(gray, inks[c], engine, char_px, scale)
-            row.append(OcrCell(_number_fix(text), conf, _scaled(rects[c], scale), boxes))
+            text, conf = _judged(text, conf)
+            row.append(OcrCell(text, conf, _scaled(rects[c], scale), boxes))
         lines.append(OcrLine(cells=row, kind="table", top=ys[i] * scale))
     return lines
 
 
 def _cell_ink(gray: Any, rect: Tuple[float, float, float, float], dpi: float):
-    """(offset, bands, ink) of a cell: its ink (inside the rules) and the text lines in it as row bands
-    [(y0, y1)] of the ink image; None for a cell without ink."""
+    """(offset, bands, ink, image) of a cell: its ink (inside the rules, specks of noise taken out), the
+    text lines in it as row bands [(y0, y1)] of the ink image, and the cell's image without the specks;
+    None for a cell without ink."""
     px = dpi / 72.0
     inset = max(2, int(round(2.0 * px)))  # keep off the rules
     x0, y0 = int(rect[0]) + inset, int(rect[1]) + inset
@@ -603,6 +741,12 @@ def _cell_ink(gray: Any, rect: Tuple[float, float, float, float], dpi: float):
         ink, y0 = ink[1:], y0 + 1
     while ink.shape[0] > 2 and ink[-1].mean() > 0.6:
         ink = ink[:-1]
+    patch = gray[y0:y0 + ink.shape[0], x0:x0 + ink.shape[1]]
+    clean = _without_specks(ink, px)
+    if clean is not ink:  # the specks whitened in the image the recogniser is shown too
+        patch = patch.copy()
+        patch[ink & ~clean] = 255
+        ink = clean
     speck = max(2, int(round(1.0 * px)))
     rows = ink.sum(axis=1)
     if int(rows.sum()) < speck * speck:
@@ -620,7 +764,38 @@ def _cell_ink(gray: Any, rect: Tuple[float, float, float, float], dpi: float):
     bands = [(a, b) for a, b in bands if (b - a) >= speck or ink[a:b].sum(axis=0).astype(bool).sum() >= speck]
     if not bands:
         return None
-    return (x0, y0), bands, ink
+    return (x0, y0), bands, ink, patch
+
+
+def _without_specks(ink: Any, px: float) -> Any:
+    """The cell's ink without the specks of a scan: a dot of ink at most :data:`SPECK_PT` wide and high
+    is kept only between two larger glyphs close on its left and right at its height (a decimal point,
+    a quote mark, the 、 of a label), never alone, first or last (noise beside a digit reads as 0. or
+    ·0 or 0:)."""
+    import cv2
+    import numpy as np
+
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return ink
+    small = SPECK_PT * px
+    gap = 8.0 * px  # a full-width comma or 、 sits at the left of its em box: up to most of an em to the next glyph
+    x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    specks = [i for i in range(1, n) if w[i] <= small and h[i] <= small]
+    if not specks:
+        return ink
+    glyphs = [i for i in range(1, n) if not (w[i] <= small and h[i] <= small)]
+    drop = []
+    for i in specks:
+        cy = y[i] + h[i] / 2.0
+        beside = [j for j in glyphs if y[j] - small <= cy <= y[j] + h[j] + small]
+        left = any(0 <= x[i] - (x[j] + w[j]) <= gap for j in beside)
+        right = any(0 <= x[j] - (x[i] + w[i]) <= gap for j in beside)
+        if not (left and right):
+            drop.append(i)
+    if not drop:
+        return ink
+    return ink & ~np.isin(labels, drop)
 
 
 def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
@@ -632,7 +807,7 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
 
     if cell_ink is None:
         return "", None, []
-    (ox, oy), bands, ink = cell_ink
+    (ox, oy), bands, ink, patch = cell_ink
     speck = max(2, int(round(char_px / 10)))
     parts: List[str] = []
     boxes: List[OcrBox] = []
@@ -652,9 +827,13 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
                 continue
             rr = np.flatnonzero(sub.any(axis=1))
             g0, g1 = a + int(rr[0]), a + int(rr[-1]) + 1
-            glyphs = gray[oy + g0:oy + g1, ox + c0:ox + c1]
-            text, score = _recognise(engine, _canvas(glyphs, char_px))
-            if score < LOW_CONFIDENCE:
+            glyphs = patch[g0:g1, c0:c1]
+            drawn = _placeholder_shape(band[g0 - a:g1 - a, c0:c1], char_px)
+            if drawn is not None:  # a dash or a slash, told by its shape (recognised, it reads as 一, 二, 口,
+                text, score = drawn, SHAPE_CONFIDENCE  # ·, 1 or l as often as not)
+            else:
+                text, score = _recognise(engine, _canvas(glyphs, char_px))
+            if drawn is None and score < LOW_CONFIDENCE:
                 # more looks (narrower, tighter margins), as lone digits of some fonts are read surer so
                 for variant in (_canvas(glyphs, char_px, squeeze=0.8), _canvas(glyphs, char_px, 0.2, 0.2)):
                     again = _recognise(engine, variant)
@@ -673,6 +852,49 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
     if not boxes:
         return "", None, []
     return "".join(parts), min(b.confidence for b in boxes), boxes
+
+
+def _placeholder_shape(ink: Any, char_px: float) -> Optional[str]:
+    """``-``, ``—`` or ``——`` for a piece of ink that is one flat stroke, ``/`` or ``\\`` for one thin
+    diagonal stroke about a glyph high; None for anything else. A dash is as thin as a stroke (at most a
+    fifth of the text height) and at least twice as wide as thick; a slash has no row wider than half
+    its width (no bar: not 7, 4 or 2) and its middle moves across most of its width from top to bottom
+    (not 1 or l)."""
+    import numpy as np
+
+    rows = np.flatnonzero(ink.any(axis=1))
+    cols = np.flatnonzero(ink.any(axis=0))
+    if len(rows) == 0:
+        return None
+    h = int(rows[-1] - rows[0] + 1)
+    w = int(cols[-1] - cols[0] + 1)
+    if h <= max(2.0, 0.2 * char_px) and w >= 2 * h and w >= 0.2 * char_px:
+        if w < 0.6 * char_px:
+            return "-"
+        return "—" if w < 1.4 * char_px else "——"
+    if h < 0.5 * char_px or not 0.2 * h <= w <= 0.9 * h:
+        return None
+    body = ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    xs = np.arange(w)
+    spans, middles = [], []
+    for r in body:
+        on = xs[r]
+        if len(on) == 0:
+            return None  # a broken stroke: not one slash
+        spans.append(on[-1] - on[0] + 1)
+        middles.append((on[0] + on[-1]) / 2.0)
+    if max(spans) > 0.5 * w:
+        return None
+    q = max(1, h // 4)
+    shift = float(np.mean(middles[:q]) - np.mean(middles[-q:]))  # > 0: the top is to the right
+    if abs(shift) < 0.5 * w:
+        return None
+    steps = np.diff(middles)
+    if shift > 0 and (steps <= 1.0).all():
+        return "/"
+    if shift < 0 and (steps >= -1.0).all():
+        return "\\"
+    return None
 
 
 def _width_fits(text: str, width: float, height: float) -> bool:
