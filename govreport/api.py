@@ -15,7 +15,6 @@ from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
 from .readers.detect import sniff
-from .readers.ocr import LOW_CONFIDENCE as OCR_LOW_CONFIDENCE
 from .record import Cell, Issue, Report, ReportMeta, Section, Source, Subsection
 from .sections import Layout, find_headings, numbered_sections, subsections
 from .tables.from_text import TableResult, extract_tables, substitute_collapsed
@@ -123,7 +122,12 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     layout = find_headings(text, template.versions["2021"])
     # tab-separated lines of a PDF come only from its ruled tables, whose cells are explicit: an empty one
     # was printed empty (an OCR'd grid cell may have lost its ink instead)
-    explicit = doc.empty_cells_blank or (doc.format == "pdf" and not doc.ocr)
+    def explicit(offset: int) -> bool:
+        if doc.empty_cells_blank:
+            return True
+        page = doc.page_of(offset) if doc.format == "pdf" else None
+        return page is not None and 0 < page <= len(doc.page_layers) and doc.page_layers[page - 1] == "ok"
+
     tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=explicit)
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
@@ -244,6 +248,8 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
                                          bbox=list(span.bbox) if span else None, candidates=cr.candidates,
                                          guesses=cr.guesses or None)
                 confidence = doc.span_confidence.get(span.start) if span is not None else None
+                if confidence is not None:  # OCR'd: the OCR module is loaded already
+                    from .readers.ocr import LOW_CONFIDENCE as OCR_LOW_CONFIDENCE
                 if confidence is not None and confidence < OCR_LOW_CONFIDENCE:
                     report.issues.append(Issue(level="warning", code="ocr_low_confidence", cell=ref,
                                                message=f"read by OCR with confidence {confidence:.2f}: "

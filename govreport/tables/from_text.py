@@ -10,7 +10,7 @@ from typing import Dict, List, Optional, Tuple
 from ..normalize import compact
 from ..sections import Layout
 from ..template import CheckDef, RowDef, TableDef, Template, Term, VersionDef
-from .layout import _positional, observe_rows
+from .layout import EmptyBlank, _positional, blank_at, observe_rows
 from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
 
@@ -91,7 +91,8 @@ def _clean_line_groups(text: str, start: int, end: int) -> List[Group]:
     return out
 
 
-def review_litigation_row(text: str, start: int, end: int, table: TableDef, empty_blank: bool = False) -> PrintedRow:
+def review_litigation_row(text: str, start: int, end: int, table: TableDef,
+                          empty_blank: "EmptyBlank" = False) -> PrintedRow:
     """Table 四 prints its 15 cells as one row under a three-level header."""
     by_key = {r.key: r for r in table.data_rows}
     refs = tuple(f"{table.key}.{ref}" for ref in table.text_order)
@@ -105,7 +106,7 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef, empt
         line_end = text.find("\n", g.end, end)
         fields = _positional(split_fields(text, line_start, end if line_end < 0 else line_end), n)
         if fields is not None:
-            kind = "blank" if empty_blank else "empty"
+            kind = "blank" if blank_at(empty_blank, line_start) else "empty"
             tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
             return PrintedRow(refs, columns, tokens, True)
     tokens: List[Token] = []
@@ -152,7 +153,7 @@ def _other_version_rows(template: Template, version: str, table_key: str) -> Lis
 
 
 def extract_tables(text: str, layout: Layout, template: Template, fallback_version: str,
-                   empty_blank: bool = False) -> TextTables:
+                   empty_blank: "EmptyBlank" = False) -> TextTables:
     spans = regions(text, layout)
     versions: Dict[str, str] = {}
     evidence: List[str] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..normalize import compact, match_form
 from ..template import RowDef, TableDef
@@ -111,13 +111,22 @@ def _label_on_line(text: str, a: int, b: int, pos: int) -> bool:
     return a < pos and b > line_start and bool(text[max(a, line_start):min(b, pos)].strip())
 
 
+# whether an empty grid field was printed empty (cells explicit: HTML, DOCX, a PDF's ruled tables) or may
+# have lost its content (extracted text, OCR): for the whole document, or per text offset
+EmptyBlank = Union[bool, Callable[[int], bool]]
+
+
+def blank_at(empty_blank: EmptyBlank, offset: int) -> bool:
+    return empty_blank(offset) if callable(empty_blank) else bool(empty_blank)
+
+
 def _line_end(text: str, pos: int, end: int) -> int:
     e = text.find("\n", pos, end)
     return end if e < 0 else e
 
 
 def observe_rows(text: str, start: int, end: int, table: TableDef,
-                 extra: Sequence[RowDef] = (), empty_blank: bool = False) -> TableObs:
+                 extra: Sequence[RowDef] = (), empty_blank: "EmptyBlank" = False) -> TableObs:
     """Observations for every data row of ``table`` in ``text[start:end]``.
 
     ``extra`` rows (from another template version) are matched too and reported separately.
@@ -192,7 +201,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         # the label's own grid line (tab or pipe fields): each field is a cell, printed empty or not
         grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
         if grid is not None:
-            if empty_blank:
+            if blank_at(empty_blank, b):
                 grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
             o.tokens, o.positional = grid, True
             for gi in range(bisect.bisect_left(group_starts, b), len(groups)):
