@@ -53,7 +53,8 @@ def main() -> int:
         hits["copied"] += ok
         broken, check = rf.break_chain(prev, this, seed)
         f = review(rf.extract_text(rf.render(this)), rf.extract_text(rf.render(broken), "prev.txt"))["findings"]
-        hits["chain_break"] += any(x["code"] == "cross_year_check_failed" and x["evidence"]["check"] == check for x in f)
+        hits["chain_break"] += any(x["code"] == "cross_year_check_failed" and x["evidence"]["check"] == check
+                                   for x in f)
     out = {"n": args.n, "rates": {k: hits[k] / args.n for k in sorted(hits)}, "misses": misses,
            "clean_findings": dict(clean_with_findings), "seconds": round(time.perf_counter() - t0, 1)}
     print(json.dumps(out, ensure_ascii=False, indent=1))

@@ -64,13 +64,14 @@ def _page_requests(netlog: Path) -> List[str]:
     return out
 
 
-def load(chromium: str, page: Path, tmp: Path) -> Loaded:
+def load(chromium: str, page: Path, tmp: Path, fragment: str = "") -> Loaded:
     from lxml import html as lhtml
 
     tmp.mkdir(parents=True, exist_ok=True)
     netlog = tmp / "netlog.json"
     proc = subprocess.run([chromium, *_flags(tmp), f"--log-net-log={netlog}", "--enable-logging=stderr", "--v=0",
-                           "--dump-dom", page.resolve().as_uri()], capture_output=True, text=True, timeout=120)
+                           "--dump-dom", page.resolve().as_uri() + fragment], capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     console = [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
     return Loaded(lhtml.fromstring(proc.stdout), _page_requests(netlog), console)
@@ -186,6 +187,16 @@ def test_generated_report_page(chromium: str, tmp_path: Path) -> None:
     assert "flag" in dom.get_element_by_id("cell-applications.new_received.total").get("class").split()
     chain = {tr.get("data-check"): tr.xpath("string(td[2])") for tr in dom.xpath('//tr[contains(@class,"chain")]')}
     assert chain["applications_carry_chain[total]"] == "pass"
+    assert dom.get_element_by_id("detail").get("class") in (None, "")  # the detail panel starts closed
+    # the details of one cell, as a click shows them (the page opens them for a #detail=<ref> link too)
+    ref = "applications.granted.natural_person"
+    detail = load(chromium, page, tmp_path / "d", f"#detail={ref}")
+    assert detail.console == [] and detail.requests == []
+    panel = detail.dom.get_element_by_id("detail")
+    assert panel.get("class") == "open"
+    text = panel.text_content()
+    cell = report.cells[ref]
+    assert ref in text and f"原文 raw: \"{cell.raw}\"" in text and "applications_results_sum[natural_person]" in text
     screenshot(chromium, page, "review-generated.png", tmp_path / "s")
 
 
@@ -242,3 +253,23 @@ def test_every_corpus_document_opens(chromium: str, corpus_dir: Path, tmp_path: 
         loaded = list(pool.map(lambda p: load(chromium, p[1], tmp_path / p[0]), pages))
     for (name, _, report, findings), result in zip(pages, loaded):
         assert_page_shows(result, report, findings)
+
+
+def test_compare_page(chromium: str, tmp_path: Path) -> None:
+    prev, this = rf.make_pair(9)
+    broken, check = rf.break_chain(prev, this, 9)
+    (tmp_path / "2022.txt").write_text(rf.render(broken), "utf-8")
+    (tmp_path / "2023.txt").write_text(rf.render(this), "utf-8")
+    page = tmp_path / "compare.html"
+    proc = subprocess.run([sys.executable, "-m", "govreport", "compare", str(tmp_path / "2022.txt"),
+                           str(tmp_path / "2023.txt"), "-o", str(page)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    loaded = load(chromium, page, tmp_path / "c")
+    assert loaded.console == [] and loaded.requests == []
+    chain = {tr.get("data-check"): tr.xpath("string(td[2])") for tr in loaded.dom.xpath('//tr[contains(@class,"chain")]')}
+    assert len(chain) == 9
+    assert {k for k, v in chain.items() if v == "fail"} == {check, "applications_carry_chain[total]"}
+    assert [tr.get("data-code") for tr in loaded.dom.xpath('//tr[@class="finding"]')] == ["cross_year_check_failed"] * 2
+    changed = loaded.dom.xpath('//table[@id="cell-changes"]//tr[@data-ref]')
+    assert "applications.new_received.total" in {tr.get("data-ref") for tr in changed}

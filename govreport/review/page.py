@@ -58,7 +58,8 @@ td.v.hl{outline:3px solid #0060df;outline-offset:-3px}
 ol.checks li{margin:4px 0 10px}ol.checks code{font-size:11px;word-break:break-all;color:#333}
 .side{font-weight:bold;color:#b00000}
 a.ref{font-family:monospace;font-size:11px;text-decoration:none;color:#0645ad;border-bottom:1px dotted}
-table.list{border-collapse:collapse;width:100%}table.list td:first-child{white-space:nowrap}table.list th,table.list td{border:1px solid #bbb;padding:3px 5px;
+table.list{border-collapse:collapse;width:100%}table.list td:first-child{white-space:nowrap}
+table.list tr{break-inside:avoid}table.list th,table.list td{border:1px solid #bbb;padding:3px 5px;
  vertical-align:top;text-align:left}table.list th{background:#eee}
 .sev-error{color:#b00000;font-weight:bold}.sev-warning{color:#9a5b00;font-weight:bold}.sev-info{color:#345}
 figure.crop{display:inline-block;margin:4px 8px 8px 0;border:1px solid #aaa;padding:3px;vertical-align:top;
@@ -78,7 +79,8 @@ figure.crop img{display:block;max-width:100%}figure.crop figcaption{font-size:11
 _SCRIPT = """
 (function(){
   var panel=document.getElementById('detail'), body=document.getElementById('detail-body');
-  function esc(s){return String(s).replace(/[&<>"]/g,function(c){return {'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c];});}
+  var ESC={'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'};
+  function esc(s){return String(s).replace(/[&<>"]/g,function(c){return ESC[c];});}
   function show(td){
     var d=td.dataset, h='<b>'+esc(d.label||d.ref)+'</b><br><code>'+esc(d.ref)+'</code>';
     h+='<br>值 value: '+esc(d.value||'—')+'<br>状态 status: '+esc(d.status);
@@ -100,6 +102,10 @@ _SCRIPT = """
     el.addEventListener('mouseenter',function(){set(true);});
     el.addEventListener('mouseleave',function(){set(false);});
   });
+  if(location.hash.indexOf('#detail=')===0){  // a link to one cell's details: review.html#detail=<ref>
+    var td=document.getElementById('cell-'+decodeURIComponent(location.hash.slice(8)));
+    if(td){show(td);}
+  }
   document.body.setAttribute('data-ready','1');
 })();
 """
