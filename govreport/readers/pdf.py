@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError
-from . import Document, TextWriter, ocr
+from . import Document, TextWriter
 
 log = logging.getLogger(__name__)
 
@@ -217,6 +217,8 @@ def read(path: Path, settings: Optional[PdfSettings] = None, max_pages: Optional
                 model = None
             if model is not None:
                 layers.append(text_layer(model, settings))
+                if layers[-1] == "none":
+                    from . import ocr  # only for scans
                 if layers[-1] == "none" and ocr.available():  # a scan: OCR the page instead (govreport[ocr])
                     confidences.update(ocr.render_page_text(reader.ocr(number), out))
                     layers[-1] = "ocr"

@@ -16,7 +16,7 @@ import ctypes
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from . import ocr, pdf_grid
+from . import pdf_grid
 from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, unreadable
 
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
@@ -139,6 +139,8 @@ class Reader:
         self.pdf.close()
 
     def ocr(self, number: int) -> Any:
+        from . import ocr
+
         (scanned,) = ocr.ocr_pages(self.path, [number])
         return scanned
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, List, Optional
 
 from ..errors import MissingDependencyError
-from . import ocr
 from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, unreadable
 
 
@@ -43,6 +42,8 @@ class Reader:
                 self.pdf.stream.close()
 
     def ocr(self, number: int) -> Any:
+        from . import ocr
+
         (scanned,) = ocr.ocr_pages(self.path, [number])
         return scanned
 
