@@ -377,3 +377,28 @@ def test_cross_year_checks_of_full_records_include_the_copied_text(pairs) -> Non
     compact = [{k: r[k] for k in ("report", "tables", "cells")}
                for r in (prev_r.to_dict(), rf.extract_text(copied_text).to_dict())]
     assert not [c for c in cross_year_checks(compact) if c["id"].startswith("text_similarity")]
+
+
+def test_copied_text_from_compact_sketches(pairs) -> None:
+    """A batch keeps compact records: the sketches estimate the same verdicts as the full texts."""
+    from govreport.batch.crossyear import cross_year_checks
+    from govreport.review.findings import SKETCH, prose_sketches
+
+    seed, prev, this, prev_r = pairs[6]
+    copied_text, _ = rf.plant_copied(prev, this, 0)  # section 一 copied
+    full = [prev_r.to_dict(), rf.extract_text(copied_text).to_dict()]
+    compact = [{"report": r["report"], "tables": r["tables"], "cells": {}, "prose": prose_sketches(r)} for r in full]
+    assert set(compact[0]["prose"]) == {"overall", "problems_and_improvements", "other_matters"}
+    sections = {sec["key"]: sec["text"] for sec in full[0]["sections"]}
+    for key, p in compact[0]["prose"].items():  # 4-byte hashes, at most SKETCH of them
+        assert len(p["sketch"]) == 4 * min(SKETCH, len(shingles(sections[key]))), key
+    exact = {c["id"]: c for c in cross_year_checks(full) if c["id"].startswith("text_")}
+    estimated = {c["id"]: c for c in cross_year_checks(compact) if c["id"].startswith("text_")}
+    assert set(exact) == set(estimated) == {"text_similarity[overall]", "text_similarity[problems_and_improvements]",
+                                            "text_similarity[other_matters]"}
+    assert {k: c["status"] for k, c in exact.items()} == {k: c["status"] for k, c in estimated.items()}
+    assert estimated["text_similarity[overall]"]["status"] == "fail"
+    assert estimated["text_similarity[overall]"]["lhs"] == 1.0
+    for k, c in estimated.items():
+        assert abs(c["lhs"] - exact[k]["lhs"]) < 0.15, (k, c["lhs"], exact[k]["lhs"])
+        assert "estimated" in c["expr"]

@@ -16,6 +16,8 @@ Kinds (``code``):
 from __future__ import annotations
 
 import re
+import zlib
+from array import array
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -329,21 +331,62 @@ def _similarity(current, previous) -> List[Dict[str, Any]]:
     return out
 
 
+SKETCH = 64  # hashes kept per section in a sketch (bottom-k of the shingles' CRC-32): ~±0.05 at J = 0.8
+
+
+def prose_sketches(record: Dict[str, Any]) -> Dict[str, Any]:
+    """What the copied-text check needs of a record dict, small enough to keep for a whole corpus: per prose
+    section (by key), its normalised length and the ``SKETCH`` smallest CRC-32 of its shingles. For a
+    batch's compact records: ``text_similarity_checks`` estimates the Jaccard similarity from them."""
+    out: Dict[str, Any] = {}
+    for sec in record.get("sections") or ():
+        key = sec.get("key")
+        if not key or key in TABLE_SECTIONS:
+            continue
+        text = sec.get("text") or ""
+        hashes = sorted({zlib.crc32(x.encode("utf-8")) for x in shingles(text)})[:SKETCH]
+        out[key] = {"title": sec.get("title"), "chars": len(normalise_for_similarity(text)),
+                    "sketch": array("I", hashes).tobytes()}
+    return out
+
+
+def _sketch_similarity(a: Dict[str, Any], b: Dict[str, Any]) -> Optional[float]:
+    x, y = set(array("I", a["sketch"])), set(array("I", b["sketch"]))
+    if not x or not y:
+        return None
+    union = sorted(x | y)[:SKETCH]
+    return sum(1 for h in union if h in x and h in y) / len(union)
+
+
 def text_similarity_checks(previous: Dict[str, Any], record: Dict[str, Any]) -> List[Dict[str, Any]]:
-    """The copied-text comparison as cross-year checks of two record dicts (``sections`` as in the record):
-    one soft check ``text_similarity[<section key>]`` per prose section, ``fail`` when copied. Empty when
-    either record carries no sections (a batch's compact records)."""
+    """The copied-text comparison as cross-year checks of two record dicts: one soft check
+    ``text_similarity[<section key>]`` per prose section in both, ``fail`` when copied. From the records'
+    ``sections`` (exact), else from their ``prose`` sketches (:func:`prose_sketches`, estimated); empty when
+    a record has neither."""
     def sections(r):
         return [(s.get("number"), s.get("key"), s.get("title"), s.get("text") or "") for s in r.get("sections") or ()]
 
     cur, prev = sections(record), sections(previous)
-    if not cur or not prev:
+    if cur and prev:
+        sims = [(s["key"] or s["number"], s["title"], s["similarity"], s["copied"], "")
+                for s in _similarity(cur, prev)]
+    elif record.get("prose") and previous.get("prose"):
+        sims = []
+        for key, a in record["prose"].items():
+            b = previous["prose"].get(key)
+            if b is None:
+                continue
+            sim = None if min(a["chars"], b["chars"]) < MIN_CHARS else _sketch_similarity(a, b)
+            sim = None if sim is None else round(sim, 3)
+            sims.append((key, a["title"], sim, sim is not None and sim >= COPY_THRESHOLD,
+                         f", estimated from {SKETCH}-hash sketches"))
+    else:
         return []
-    return [{"id": f"text_similarity[{s['key'] or s['number']}]", "severity": "soft",
-             "status": "not_assessable" if s["similarity"] is None else ("fail" if s["copied"] else "pass"),
-             "lhs": s["similarity"], "rhs": COPY_THRESHOLD,
-             "expr": f"jaccard({SHINGLE}-character shingles of {s['title']}, last year's) < {COPY_THRESHOLD}"}
-            for s in _similarity(cur, prev)]
+    return [{"id": f"text_similarity[{key}]", "severity": "soft",
+             "status": "not_assessable" if sim is None else ("fail" if copied else "pass"),
+             "lhs": sim, "rhs": COPY_THRESHOLD,
+             "expr": f"jaccard({SHINGLE}-character shingles of {title}, last year's{how}) < {COPY_THRESHOLD}"}
+            for key, title, sim, copied, how in sims]
 
 
 def copy_findings(similarities: Iterable[Dict[str, Any]], prev_year: Optional[int]) -> List[Finding]:
