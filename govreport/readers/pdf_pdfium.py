@@ -12,6 +12,7 @@ printed line in both. Grids come from :mod:`.pdf_grid`.
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -113,12 +114,6 @@ def dedupe_chars(chars: List[dict], tolerance: float = 1) -> List[dict]:
     return [c for i, c in enumerate(chars) if i in keep]
 
 
-def _in_box(c: dict, box: Tuple[float, ...]) -> bool:
-    h = (c["x0"] + c["x1"]) / 2
-    v = (c["top"] + c["bottom"]) / 2
-    return box[0] <= h < box[2] and box[1] <= v < box[3]
-
-
 class Reader:
     """An open PDF: its pages as page models, its scanned pages OCR'd from the same open document."""
 
@@ -171,19 +166,25 @@ class Reader:
 
     @staticmethod
     def _table(grid: pdf_grid.Grid, chars: List[dict]) -> PageTable:
+        """The grid's cells with their texts: the characters whose centre lies in the cell (left and top
+        edges inclusive), as pdfplumber's ``Table.extract`` assigns them."""
+        x0, top, x1, bottom = grid.bbox
+        inside = sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(chars)
+                        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom)
+        mids = [t[0] for t in inside]
         rows = []
         for row in grid.rows:
             boxes = [b for b in row if b is not None]
-            row_box = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
-                       max(b[3] for b in boxes))
-            row_chars = [c for c in chars if _in_box(c, row_box)]
+            lo = bisect.bisect_left(mids, min(b[1] for b in boxes))
+            hi = bisect.bisect_left(mids, max(b[3] for b in boxes))
+            band = inside[lo:hi]
             cells: List[Optional[TableCell]] = []
             for box in row:
                 if box is None:
                     cells.append(None)
                     continue
-                inside = [c for c in row_chars if _in_box(c, box)]
-                cells.append(TableCell(cell_text(_extract_text(inside)) if inside else "", box))
+                mine = sorted((t[2], t[3]) for t in band if box[1] <= t[0] < box[3] and box[0] <= t[1] < box[2])
+                cells.append(TableCell(cell_text(_extract_text([c for _, c in mine])) if mine else "", box))
             rows.append(cells)
         return PageTable(bbox=grid.bbox, rows=rows)
 
@@ -191,16 +192,21 @@ class Reader:
         raw, rect, m = self.raw, self._rect, self._matrix
         ox, oy = ctypes.c_double(), ctypes.c_double()
         tp = textpage.raw
+        # the ctypes functions as locals: a page has thousands of characters, seven calls each
+        countchars, getcharorigin, getfontsize, getloosecharbox = (
+            raw.FPDFText_CountChars, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize,
+            raw.FPDFText_GetLooseCharBox)
+        getmatrix, getunicode, isgenerated = raw.FPDFText_GetMatrix, raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
         chars: List[dict] = []
         space: Optional[Tuple[float, float]] = None
         map_error = getattr(raw, "FPDFText_HasUnicodeMapError", None)  # PDFium builds since 2023
-        for i in range(raw.FPDFText_CountChars(tp)):
-            u = raw.FPDFText_GetUnicode(tp, i)
-            if raw.FPDFText_IsGenerated(tp, i) == 1:
+        for i in range(countchars(tp)):
+            u = getunicode(tp, i)
+            if isgenerated(tp, i) == 1:
                 # PDFium drops printed spaces and infers spaces of its own, some where nothing was printed
                 # or far from their neighbours: kept as a point, a word break where it lies between them
                 if u == 0x20:
-                    raw.FPDFText_GetLooseCharBox(tp, i, rect)
+                    getloosecharbox(tp, i, rect)
                     space = (rect.left, height - rect.top)
                 continue
             if u in (0, 0xFFFD) or map_error is not None and map_error(tp, i) == 1:
@@ -212,10 +218,10 @@ class Reader:
                     text = "(cid:0)"
             if text in ("\r", "\n"):
                 continue
-            raw.FPDFText_GetLooseCharBox(tp, i, rect)
-            raw.FPDFText_GetMatrix(tp, i, m)
-            raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-            size = raw.FPDFText_GetFontSize(tp, i)
+            getloosecharbox(tp, i, rect)
+            getmatrix(tp, i, m)
+            getcharorigin(tp, i, ox, oy)
+            size = getfontsize(tp, i)
             upright = m.a * m.d > 0 and m.b * m.c <= 0
             scaled = size * abs(m.d)
             vertical = abs(rect.right - rect.left - size) < 0.01 and abs(scaled - size) > 0.5
