@@ -4,6 +4,11 @@ poppler's ``pdftotext`` when it is installed.
 Runs alternate in one process (warm caches for both) and the medians are compared:
 
     python bench/bench_pdf.py ../shared/corpus/docs/huaian-2024.pdf --runs 15
+    python bench/bench_pdf.py ../shared/corpus/docs/*.pdf --runs 9 --batch 200
+
+Also, per file: the PDFium engine against ``pdftotext -layout`` and the pdfplumber engine (``engines``);
+whole processes, ``govreport extract`` against ``pdftotext -layout``, by CPU time (``processes``); and
+``govreport batch`` over generated PDFs on 1 and 2 workers (``pdf_batch``).
 
 ``pdftotext`` runs as a subprocess (``pdftotext FILE -``), so its time includes starting the program.
 Not a test: a measurement whose figure goes into release notes. ``bench/run.py`` imports ``compare``.
@@ -12,13 +17,14 @@ Not a test: a measurement whose figure goes into release notes. ``bench/run.py``
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 
 def bare(path: Path) -> None:
@@ -76,6 +82,136 @@ def compare(path: Path, runs: int, with_pdftotext: Optional[bool] = None) -> Dic
     return result
 
 
+def _pdftotext_layout(path: Path) -> None:
+    subprocess.run(["pdftotext", "-layout", str(path), "-"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                   check=True)
+
+
+def engines(path: Path, runs: int, with_pdftotext: Optional[bool] = None) -> Dict:
+    """Per file, alternating in one process (after one warm-up each): ``govreport.extract`` with PDFium (the
+    default), ``pdftotext -layout`` as a process, ``govreport.extract`` with the pdfplumber engine. Medians
+    in seconds; ``ratio_pdftotext`` = PDFium extract / pdftotext, ``ratio_pdfplumber`` = pdfplumber / PDFium."""
+    import govreport
+
+    if with_pdftotext is None:
+        with_pdftotext = shutil.which("pdftotext") is not None
+    contenders: Dict[str, Callable[[Path], None]] = {"pdfium": lambda p: govreport.extract(p)}
+    if with_pdftotext:
+        contenders["pdftotext_layout"] = _pdftotext_layout
+    contenders["pdfplumber"] = lambda p: govreport.extract(p, pdf_engine="pdfplumber")
+    times: Dict[str, List[float]] = {name: [] for name in contenders}
+    for fn in contenders.values():
+        fn(path)
+    for _ in range(runs):
+        for name, fn in contenders.items():
+            t0 = time.perf_counter()
+            fn(path)
+            times[name].append(time.perf_counter() - t0)
+    result: Dict = {"file": path.name, "runs": runs}
+    result.update({name: statistics.median(t) for name, t in times.items()})
+    result["ratio_pdfplumber"] = result["pdfplumber"] / result["pdfium"]
+    if with_pdftotext:
+        result["ratio_pdftotext"] = result["pdfium"] / result["pdftotext_layout"]
+    return result
+
+
+def engines_line(r: Dict) -> str:
+    text = f"{r['file']}: govreport.extract (PDFium) {r['pdfium'] * 1000:.0f} ms"
+    if "pdftotext_layout" in r:
+        text += f", pdftotext -layout {r['pdftotext_layout'] * 1000:.0f} ms (ratio {r['ratio_pdftotext']:.1f})"
+    return text + (f", pdfplumber engine {r['pdfplumber'] * 1000:.0f} ms ({r['ratio_pdfplumber']:.1f}x PDFium)"
+                   f" (median of {r['runs']})")
+
+
+def _process(cmd: List[str]) -> Dict[str, float]:
+    """Wall and CPU (user + system) seconds of one process, from its own rusage (``wait4``)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)}: exit {proc.returncode}")
+    return {"wall": time.perf_counter() - t0, "cpu": usage.ru_utime + usage.ru_stime}
+
+
+def govreport_cmd() -> List[str]:
+    script = Path(sys.executable).parent / "govreport"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "govreport"]
+
+
+def processes(path: Path, runs: int, with_pdftotext: Optional[bool] = None) -> Dict:
+    """Whole processes, alternating: ``govreport extract FILE`` and ``pdftotext -layout FILE -`` (median CPU
+    and wall seconds); and the start-up cost: in fresh processes, the first ``extract`` minus the second."""
+    if with_pdftotext is None:
+        with_pdftotext = shutil.which("pdftotext") is not None
+    cmds = {"govreport": govreport_cmd() + ["extract", str(path)]}
+    if with_pdftotext:
+        cmds["pdftotext_layout"] = ["pdftotext", "-layout", str(path), "-"]
+    got: Dict[str, List[Dict[str, float]]] = {k: [] for k in cmds}
+    for _ in range(runs):
+        for k, cmd in cmds.items():
+            got[k].append(_process(cmd))
+    result: Dict = {"file": path.name, "runs": runs}
+    for k, vals in got.items():
+        result[f"{k}_cpu"] = statistics.median(v["cpu"] for v in vals)
+        result[f"{k}_wall"] = statistics.median(v["wall"] for v in vals)
+    probe = ("import sys, time; import govreport; p = sys.argv[1]; t = time.process_time(); govreport.extract(p); "
+             "a = time.process_time() - t; t = time.process_time(); govreport.extract(p); "
+             "print(a, time.process_time() - t)")
+    deltas = []
+    for _ in range(max(3, runs // 2)):
+        out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, check=True)
+        first, second = map(float, out.stdout.split())
+        deltas.append(first - second)
+    result["first_minus_second_cpu"] = statistics.median(deltas)
+    return result
+
+
+def processes_line(r: Dict) -> str:
+    text = f"{r['file']}: govreport extract {r['govreport_cpu']:.2f} s CPU ({r['govreport_wall']:.2f} s wall)"
+    if "pdftotext_layout_cpu" in r:
+        text += (f", pdftotext -layout {r['pdftotext_layout_cpu']:.3f} s CPU ({r['pdftotext_layout_wall']:.3f} s "
+                 f"wall)")
+    return text + (f"; first extract in a fresh process costs {r['first_minus_second_cpu'] * 1000:+.0f} ms CPU more "
+                   f"than the second (median of {r['runs']})")
+
+
+def pdf_batch(n: int, jobs: Sequence[int], runs: int) -> Dict:
+    """``govreport batch`` over ``n`` generated PDFs (``render_pdf`` of the 2021 report, seeds 1..n), with
+    each worker count in ``jobs`` alternately: files/s and the workers' peak memory (median wall)."""
+    import tempfile
+
+    import bench_batch
+
+    gen = bench_batch._generator()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pdfs"
+        folder.mkdir()
+        for seed in range(1, n + 1):
+            (folder / f"g{seed:05d}.pdf").write_bytes(gen.render_pdf(gen.make_report_2021(seed)))
+        walls: Dict[int, List[float]] = {j: [] for j in jobs}
+        peaks: Dict[int, float] = {}
+        for _ in range(runs):
+            for j in jobs:
+                r = bench_batch.run(folder, j)
+                walls[j].append(r["wall"])
+                peaks[j] = max(peaks.get(j, 0.0), r["peak_max_mib"])
+    out: Dict = {"files": n, "runs": runs, "per_jobs": {}}
+    for j in jobs:
+        wall = statistics.median(walls[j])
+        out["per_jobs"][j] = {"wall_s": wall, "files_per_s": n / wall, "peak_per_worker_mib": peaks[j]}
+    if len(jobs) > 1:
+        out["speedup"] = out["per_jobs"][jobs[-1]]["files_per_s"] / out["per_jobs"][jobs[0]]["files_per_s"]
+    return out
+
+
+def pdf_batch_line(r: Dict) -> str:
+    parts = [f"{j} worker{'s' if j > 1 else ''} {v['files_per_s']:.1f} files/s (peak {v['peak_per_worker_mib']:.0f} "
+             f"MiB per worker)" for j, v in r["per_jobs"].items()]
+    sp = f", speed-up {r['speedup']:.2f}x" if "speedup" in r else ""
+    return f"{r['files']} generated PDFs: " + ", ".join(parts) + sp + f" (median of {r['runs']})"
+
+
 def line(r: Dict) -> str:
     text = (f"{r['file']}: extract_text {r['extract_text'] * 1000:.0f} ms, govreport.extract "
             f"{r['govreport'] * 1000:.0f} ms, ratio {r['ratio']:.2f}")
@@ -89,12 +225,19 @@ def main(argv=None) -> int:
     ap.add_argument("pdf", nargs="+", type=Path)
     ap.add_argument("--runs", type=int, default=11)
     ap.add_argument("--no-pdftotext", action="store_true", help="Skip pdftotext even when it is installed.")
+    ap.add_argument("--batch", type=int, default=0, metavar="N",
+                    help="Also time govreport batch over N generated PDFs on 1 and 2 workers (e.g. 200).")
+    ap.add_argument("--batch-runs", type=int, default=1)
     args = ap.parse_args(argv)
     use_poppler = not args.no_pdftotext and pdftotext_version() is not None
     if not args.no_pdftotext and not use_poppler:
         print("pdftotext not installed")
     for path in args.pdf:
         print(line(compare(path, args.runs, use_poppler)))
+        print(engines_line(engines(path, args.runs, use_poppler)))
+        print(processes_line(processes(path, args.runs, use_poppler)))
+    if args.batch:
+        print(pdf_batch_line(pdf_batch(args.batch, (1, 2), args.batch_runs)))
     return 0
 
 

@@ -13,7 +13,15 @@ Measures, in this order:
 * ``govreport batch`` with 1 worker against ``--jobs`` workers on generated reports (target: 2 workers
   ≥ 1.8× faster; ``bench_batch.speedup``);
 * the peak memory (RSS) of each batch worker over a small and a large folder of generated reports
-  (target: no growth; ``bench_batch.memory``).
+  (target: no growth; ``bench_batch.memory``);
+* per file, alternating in one process: ``govreport.extract`` (PDFium engine) against ``pdftotext -layout``
+  as a process and against the pdfplumber engine (target: ≤ 3× pdftotext on every file;
+  ``bench_pdf.engines``);
+* whole processes: ``govreport extract FILE`` against ``pdftotext -layout FILE -`` by CPU time, and the
+  first extraction of a fresh process against the second (targets: ≤ 0.5 s CPU on huaian-2024.pdf,
+  ≤ 0.35 s on samples/sample-2021.pdf; ``bench_pdf.processes``);
+* ``govreport batch`` over ≥ 200 generated PDFs on 1 and 2 workers: files/s and peak memory per worker
+  (target: 2 workers ≥ 1.8×; ``bench_pdf.pdf_batch``).
 
 The PDFs default to ``$GOVREPORT_CORPUS/docs`` (else ``../shared/corpus/docs``): huaian-2024.pdf,
 hongze-2023.pdf, pingtan-2021-print.pdf; without the corpus, samples/sample-2021.pdf. Run it on an idle
@@ -43,8 +51,9 @@ import bench_pdf  # noqa: E402
 
 CORPUS_PDFS = ("huaian-2024.pdf", "hongze-2023.pdf", "pingtan-2021-print.pdf")
 TARGET_FILE = "huaian-2024.pdf"
-TARGETS = {"help_s": 0.5, "ratio": 1.5, "speedup": 1.8}
-SECTIONS = ("help", "pdf", "batch", "memory")
+TARGETS = {"help_s": 0.5, "ratio": 1.5, "speedup": 1.8, "ratio_pdftotext": 3.0, "process_cpu_s": 0.5,
+           "sample_cpu_s": 0.35}
+SECTIONS = ("help", "pdf", "batch", "memory", "engines", "process", "pdfbatch")
 
 
 def default_pdfs() -> List[Path]:
@@ -98,11 +107,12 @@ def main(argv=None) -> int:
                     help="In the memory folders, every N-th file is a PDF, the rest text (default 5).")
     ap.add_argument("--mem-tolerance", type=float, default=2.0,
                     help="MiB of peak growth still counted as none (default 2).")
+    ap.add_argument("--pdf-batch", type=int, help="Generated PDFs for the PDF batch (default 200).")
     ap.add_argument("--only", default=",".join(SECTIONS), help=f"Comma-separated subset of {','.join(SECTIONS)}.")
     ap.add_argument("--json", type=Path, metavar="PATH", help="Also write every figure here as JSON.")
     args = ap.parse_args(argv)
-    quick = {"runs": 3, "help_runs": 3, "reports": 16, "batch_runs": 1, "files_large": 100}
-    full = {"runs": 11, "help_runs": 10, "reports": 100, "batch_runs": 3, "files_large": 1000}
+    quick = {"runs": 3, "help_runs": 3, "reports": 16, "batch_runs": 1, "files_large": 100, "pdf_batch": 40}
+    full = {"runs": 11, "help_runs": 10, "reports": 100, "batch_runs": 3, "files_large": 1000, "pdf_batch": 200}
     for key, value in (quick if args.quick else full).items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -172,6 +182,42 @@ def main(argv=None) -> int:
         for text in lines[:-1]:
             print(f"  {text}")
         print(f"  {lines[-1]} (target: none, ≤ {args.mem_tolerance:g} MiB){_verdict(ok)}")
+
+    if "engines" in only:
+        pdfs = args.pdf or default_pdfs()
+        print(f"engines    median of {args.runs} alternating rounds, warm, in one process")
+        report["engines"] = []
+        for path in pdfs:
+            r = bench_pdf.engines(path, args.runs, poppler is not None)
+            report["engines"].append(r)
+            ok = r["ratio_pdftotext"] <= TARGETS["ratio_pdftotext"] if "ratio_pdftotext" in r else None
+            if ok is not None:
+                report["targets"][f"pdftotext_ratio_le_3[{path.name}]"] = ok
+            print(f"  {bench_pdf.engines_line(r)}{' (target ≤ 3)' if ok is not None else ''}{_verdict(ok)}")
+
+    if "process" in only:
+        pdfs = list(args.pdf or default_pdfs())
+        sample = ROOT / "samples" / "sample-2021.pdf"
+        if sample not in pdfs:
+            pdfs.append(sample)
+        print(f"process    whole processes, median CPU of {args.runs} alternating runs")
+        report["process"] = []
+        for path in pdfs:
+            r = bench_pdf.processes(path, args.runs, poppler is not None)
+            report["process"].append(r)
+            limit = {TARGET_FILE: TARGETS["process_cpu_s"], sample.name: TARGETS["sample_cpu_s"]}.get(path.name)
+            ok = r["govreport_cpu"] <= limit if limit else None
+            if ok is not None:
+                report["targets"][f"process_cpu_le_{limit}[{path.name}]"] = ok
+            print(f"  {bench_pdf.processes_line(r)}{f' (target ≤ {limit} s)' if limit else ''}{_verdict(ok)}")
+
+    if "pdfbatch" in only:
+        r = bench_pdf.pdf_batch(args.pdf_batch, (1, args.jobs), args.batch_runs)
+        report["pdfbatch"] = r
+        ok = r["speedup"] >= TARGETS["speedup"] if args.jobs == 2 and "speedup" in r else None
+        if ok is not None:
+            report["targets"]["pdf_batch_speedup_ge_1.8"] = ok
+        print(f"pdf batch  {bench_pdf.pdf_batch_line(r)}{' (target ≥ 1.8x)' if ok is not None else ''}{_verdict(ok)}")
 
     report["elapsed_s"] = time.perf_counter() - t_start
     failed = [k for k, v in report["targets"].items() if not v]
