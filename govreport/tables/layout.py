@@ -14,6 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..normalize import compact, match_form
 from ..template import RowDef, TableDef
+from . import columns
 from .labels import LabelMatch, best_monotone, find_labels
 from .tokens import Group, Token, grid_cells, groups_in
 
@@ -235,9 +236,28 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     if table.ordered:
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
+    _place_by_columns(text, table, obs)
     main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
                     [obs[r.key] for r in extra if obs[r.key].found])
     return main
+
+
+def _place_by_columns(text: str, table: TableDef, obs: Dict[str, RowObs]) -> None:
+    """Rows of layout-preserving text that lost cells printed empty: read them by column position."""
+    widths = {len(r.columns) for r in table.data_rows}
+    if len(widths) != 1:
+        return
+    n = widths.pop()
+    rows = [o for o in obs.values() if o.tokens and not o.positional]
+    centres = columns.measure(text, [o.tokens for o in rows], n)
+    if not centres:
+        return
+    for o in rows:
+        if 0 < len(o.tokens) < n:
+            cells = columns.place(text, o.tokens, centres)
+            if cells is not None:
+                o.tokens, o.positional = cells, True
+                o.guesses.append("by_column_offset")
 
 
 def _fill_gaps(table: TableDef, obs: Dict[str, RowObs], groups: List[Group], claimed: set,

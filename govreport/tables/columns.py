@@ -1,0 +1,77 @@
+"""Cells placed by their horizontal position in text that keeps the page's layout (``pdftotext -layout``).
+
+Such text drops a cell printed empty but keeps where the others stand: every number sits under its
+column. The columns are measured on the table's own complete rows (one number per cell, all on one line):
+the character offsets of their numbers agree from row to row of one page (``-layout`` counts every
+character, CJK included, as one position; another page may be laid out at another scale, so complete rows
+are grouped by the columns they show). A row that prints fewer numbers is read by position when each of
+its numbers lies clearly under one column, in order, and every group of complete rows that can place it
+places it the same way; the other cells were printed empty. Text whose numbers do not line up
+(``pdftotext -raw``, crawler dumps) is left alone.
+"""
+
+from __future__ import annotations
+
+from typing import List, Optional, Sequence, Tuple
+
+from .tokens import Token
+
+MAX_SPREAD = 1.5  # positions a column may wander between the complete rows of one group
+MAX_OFFSET = 0.35  # a number belongs to a column when it is within this share of the column spacing
+
+
+def _centre(text: str, tok: Token) -> float:
+    line_start = text.rfind("\n", 0, tok.start) + 1
+    return tok.start - line_start + len(tok.raw) / 2
+
+
+def _one_line(text: str, tokens: Sequence[Token]) -> bool:
+    if not tokens:
+        return False
+    line_start = text.rfind("\n", 0, tokens[0].start) + 1
+    return "\n" not in text[tokens[0].start:tokens[-1].end] and "\t" not in text[line_start:tokens[-1].end]
+
+
+def measure(text: str, rows: Sequence[Sequence[Token]], n: int) -> List[List[float]]:
+    """Column centres of the table's complete rows, one list per group of rows that line up."""
+    groups: List[Tuple[List[float], int]] = []  # (centres, rows in the group)
+    for r in rows:
+        if len(r) != n or not all(t.kind in ("num", "placeholder") for t in r) or not _one_line(text, r):
+            continue
+        if any(len(text[a.end:b.start]) < 2 for a, b in zip(r, r[1:])):
+            continue  # numbers one space apart: no layout kept
+        xs = [_centre(text, t) for t in r]
+        for i, (cs, k) in enumerate(groups):
+            if all(abs(a - b) <= MAX_SPREAD for a, b in zip(cs, xs)):
+                groups[i] = ([(a * k + b) / (k + 1) for a, b in zip(cs, xs)], k + 1)
+                break
+        else:
+            groups.append((xs, 1))
+    return [cs for cs, _ in groups]
+
+
+def _place_on(xs: Sequence[float], centres: Sequence[float]) -> Optional[Tuple[int, ...]]:
+    where = []
+    last = -1
+    for x in xs:
+        j = min(range(len(centres)), key=lambda k: abs(centres[k] - x))
+        spacing = min(abs(centres[j] - centres[k]) for k in (j - 1, j + 1) if 0 <= k < len(centres))
+        if abs(centres[j] - x) > MAX_OFFSET * spacing or j <= last:
+            return None
+        where.append(j)
+        last = j
+    return tuple(where)
+
+
+def place(text: str, tokens: Sequence[Token], groups: Sequence[Sequence[float]]) -> Optional[List[Token]]:
+    """The row's cells by position, the cells under which nothing is printed blank; or None when no group
+    of complete rows places every token clearly, or two groups place them differently."""
+    if not groups or not tokens or len(tokens) >= len(groups[0]) or not _one_line(text, tokens):
+        return None
+    xs = [_centre(text, t) for t in tokens]
+    placements = {p for p in (_place_on(xs, cs) for cs in groups) if p is not None}
+    if len(placements) != 1:
+        return None
+    where = dict(zip(placements.pop(), tokens))
+    pos = tokens[-1].end
+    return [where[j] if j in where else Token("", pos, pos, "blank") for j in range(len(groups[0]))]
