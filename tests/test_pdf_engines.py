@@ -238,3 +238,22 @@ def test_grids_equal_pdfplumbers_on_random_rulings(seed: int) -> None:
         edges.append(("h", x, y, x + rng.uniform(0, 4), y))
     rng.shuffle(edges)
     assert _ours(edges) == _plumber_grids(edges)
+
+
+def test_a_scanned_page_is_ocred_from_the_open_document(monkeypatch) -> None:
+    """PDFium: OCR renders from the reader's own open document (no second parse of the file)."""
+    import pypdfium2
+
+    seen = []
+
+    def fake_ocr_pages(path, numbers, dpi=200, pdf=None):
+        seen.append((numbers, pdf))
+        return [ocr.OcrPage(number=numbers[0], width=595.0, height=842.0, lines=[], boxes=[], tables=0)]
+
+    monkeypatch.setattr(ocr, "available", lambda: True)
+    monkeypatch.setattr(ocr, "ocr_pages", fake_ocr_pages)
+    doc = pdf.read(SAMPLES / "sample-2021-scanned.pdf", engine="pdfium")
+    assert doc.page_layers == ["ocr"] * doc.pages and doc.ocr
+    assert [n for n, _ in seen] == [[i] for i in range(1, doc.pages + 1)]
+    assert all(isinstance(d, pypdfium2.PdfDocument) for _, d in seen)
+    assert doc.text.count("\f") == doc.pages - 1

@@ -134,9 +134,10 @@ class Reader:
         self.pdf.close()
 
     def ocr(self, number: int) -> Any:
+        """The page OCR'd, rendered from this open document (no second parse of the file)."""
         from . import ocr
 
-        (scanned,) = ocr.ocr_pages(self.path, [number])
+        (scanned,) = ocr.ocr_pages(self.path, [number], pdf=self.pdf)
         return scanned
 
     def page(self, number: int, settings: PdfSettings) -> PageModel:
@@ -145,7 +146,7 @@ class Reader:
             textpage = page.get_textpage()
             try:
                 left, bottom, right, top = page.get_mediabox()
-                height = max(bottom, top)
+                height = abs(top - bottom)  # pdfplumber's top is the box's height less y (origin at 0)
                 chars = self._chars(textpage, height)
             finally:
                 textpage.close()
