@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
+from sys import intern
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
@@ -131,7 +132,7 @@ class ParquetDataset:
         self.run = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:8]
         self.schemas = schemas()
         self.cells = wide_cells()
-        self.buffers: Dict[Tuple[str, int], List[Dict]] = {}
+        self.buffers: Dict[Tuple[str, int], Dict[str, List]] = {}  # (table, year) -> column -> values
         self.writers: Dict[Tuple[str, int], Any] = {}
         self.files: List[Tuple[Path, Path]] = []  # (temporary, final)
         self.pending = 0
@@ -184,11 +185,12 @@ class ParquetDataset:
             parts = ref.split(".")
             if len(parts) != 3:
                 continue
-            t, r, c = parts
+            t, r, c = map(intern, parts)  # one copy of each name, however many rows hold it
             self._put("cells", year, {"sha256": sha, "table": t, "row": r, "column": c,
                                       "template": templates.get(t) or meta.get("template"),
                                       "value": _float(tables.get(t, {}).get(r, {}).get(c)),
-                                      "status": cell.get("status"), "raw": cell.get("raw"), "page": cell.get("page")})
+                                      "status": intern(cell.get("status") or ""), "raw": cell.get("raw"),
+                                      "page": cell.get("page")})
         for c in checks:
             self._put("checks", year, {"sha256": sha, "id": c["id"], "severity": c["severity"], "status": c["status"],
                                        "lhs": _float(c.get("lhs")), "rhs": _float(c.get("rhs")), "expr": c["expr"]})
@@ -201,7 +203,11 @@ class ParquetDataset:
         self._count()
 
     def _put(self, table: str, year: int, row: Dict) -> None:
-        self.buffers.setdefault((table, int(year)), []).append(row)
+        columns = self.buffers.get((table, int(year)))
+        if columns is None:
+            columns = self.buffers[(table, int(year))] = {n: [] for n in self.schemas[table].names}
+        for name, values in columns.items():
+            values.append(row.get(name))
 
     def _count(self) -> None:
         self.pending += 1
@@ -210,10 +216,11 @@ class ParquetDataset:
 
     def flush(self) -> None:
         """Write every buffer as one row group of its table's file for that year."""
-        for key, rows in self.buffers.items():
-            if rows:
-                self._writer(*key).write_table(self.pa.Table.from_pylist(rows, schema=self.schemas[key[0]]))
-                self.rows += len(rows)
+        for key, columns in self.buffers.items():
+            n = len(columns["sha256" if "sha256" in columns else "id"])
+            if n:
+                self._writer(*key).write_table(self.pa.Table.from_pydict(columns, schema=self.schemas[key[0]]))
+                self.rows += n
         self.buffers.clear()
         self.pending = 0
 
@@ -235,13 +242,9 @@ class ParquetDataset:
 
     def close(self, cross_year: Iterable[Dict] = (), hierarchy: Iterable[Dict] = ()) -> None:
         """Write what is buffered and the checks across reports, then publish the files."""
-        for c in cross_year:
-            self._put("cross_year_checks", c["year"], {k: c.get(k) for k, _ in COLUMNS["cross_year_checks"]})
-        for c in hierarchy:
-            self._put("hierarchy_checks", c["year"], {k: c.get(k) for k, _ in COLUMNS["hierarchy_checks"]})
-        for row in (r for (t, _), rows in self.buffers.items() if t.endswith("_checks") for r in rows):
-            for k in ("lhs", "rhs"):
-                row[k] = _float(row.get(k))
+        for table, checks in (("cross_year_checks", cross_year), ("hierarchy_checks", hierarchy)):
+            for c in checks:
+                self._put(table, c["year"], {**c, "lhs": _float(c.get("lhs")), "rhs": _float(c.get("rhs"))})
         self.flush()
         for w in self.writers.values():
             w.close()

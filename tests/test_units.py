@@ -136,3 +136,28 @@ def test_cli_check_hierarchy_needs_units(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "govreport", "batch", str(tmp_path), "--check-hierarchy"],
                        capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
     assert r.returncode == 2 and "--check-hierarchy needs --units FILE" in r.stderr
+
+
+def test_batch_check_hierarchy_end_to_end_into_parquet(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    import pyarrow.dataset as pads
+
+    from govreport.export_parquet import ParquetDataset
+
+    d = tmp_path / "reports"
+    truths = write_reports(d, [("云溪县人民政府", 2023), ("溪口镇人民政府", 2023), ("某某局", 2023)])
+    reg = _registry(tmp_path)  # 云溪县 (X1) covers its children 溪口镇 (T1) and r03.txt's 某某局 (D1)
+    (d / "r02.txt").rename(d / "r03.txt")
+    truths["r03.txt"] = truths.pop("r02.txt")
+    sink = ParquetDataset(tmp_path / "dataset")
+    s = run_batch(collect([str(d)]), BatchOptions(fmt="parquet", units=reg, check_hierarchy=True), sink=sink.add)
+    sink.close(s.cross_year, s.hierarchy)
+    received = next(c for c in s.hierarchy if c["id"] == "hierarchy_sum[applications.new_received.total]")
+    total = [truths[n]["tables"]["applications"]["new_received"]["total"] for n in ("r00.txt", "r01.txt", "r03.txt")]
+    assert (received["unit_id"], received["lhs"], received["rhs"]) == ("X1", total[0], total[1] + total[2])
+    assert received["status"] == ("pass" if total[0] == total[1] + total[2] else "fail")
+    assert received["children"] == ["D1", "T1"] and received["covers_by"] == "registry"
+    rows = pads.dataset(str(tmp_path / "dataset" / "hierarchy_checks"), partitioning="hive").to_table().to_pylist()
+    assert len(rows) == len(s.hierarchy) > 10
+    got = next(r for r in rows if r["id"] == received["id"])
+    assert (got["year"], got["lhs"], got["rhs"], got["children"]) == (2023, total[0], total[1] + total[2], ["D1", "T1"])
