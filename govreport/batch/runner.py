@@ -184,7 +184,7 @@ def _context():
 
     try:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["govreport.api", "govreport.readers.pdf", "pdfplumber"])
+        ctx.set_forkserver_preload(["govreport.api", "govreport.readers.pdf", "govreport.readers.pdf_pdfium"])
         return ctx
     except ValueError:
         return multiprocessing.get_context("spawn")
