@@ -257,3 +257,24 @@ def test_a_scanned_page_is_ocred_from_the_open_document(monkeypatch) -> None:
     assert [n for n, _ in seen] == [[i] for i in range(1, doc.pages + 1)]
     assert all(isinstance(d, pypdfium2.PdfDocument) for _, d in seen)
     assert doc.text.count("\f") == doc.pages - 1
+
+
+@pytest.mark.parametrize("command", [["extract"], ["batch", "--jobs", "1", "-q"]])
+def test_the_cli_option_reaches_the_reader(command: List[str], monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from govreport.cli import app
+
+    engines = []
+    real = pdf.read
+
+    def spy(path, settings=None, max_pages=None, engine=None):
+        engines.append(engine)
+        return real(path, settings, max_pages, engine)
+
+    monkeypatch.setattr(pdf, "read", spy)
+    sample = str(SAMPLES / "sample-2021.pdf")
+    for option in ([], ["--pdf-engine", "pdfplumber"], ["--pdf-engine", "PDFium"]):
+        result = CliRunner().invoke(app, command + option + [sample])
+        assert result.exit_code == 0, result.output
+    assert engines == [None, "pdfplumber", None]  # the default is left to the library
