@@ -125,7 +125,7 @@ def done_in(folder: Path) -> Set[str]:
 class ParquetDataset:
     """Write records (``dict``s as in JSON Lines, error lines included) to a Parquet dataset in ``folder``."""
 
-    def __init__(self, folder: Path, chunk: int = 500, resume: bool = False):
+    def __init__(self, folder: Path, chunk: int = 200, resume: bool = False):
         self.pa, self.pq = _pyarrow()
         self.folder = Path(folder)
         self.chunk = max(1, chunk)
