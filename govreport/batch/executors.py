@@ -159,9 +159,11 @@ _frozen = False
 
 def local_cluster(n_workers: int, **kwargs):
     """A ``dask.distributed.LocalCluster`` of ``n_workers`` processes with one thread each, whose scheduler
-    gives a task up after its first worker death (the executor retries it once itself, alone)."""
+    gives a task up after its first worker death (the executor retries it once itself, alone), and whose
+    workers do not profile themselves."""
     dask, distributed = _import_dask()
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
+    # no statistical profiler in the workers: sampling pdfminer's deep stacks every 10 ms costs CPU
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0, "distributed.worker.profile.enabled": False}):
         return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR, **kwargs)
 
