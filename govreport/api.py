@@ -128,7 +128,8 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
         page = doc.page_of(offset) if doc.format == "pdf" else None
         return page is not None and 0 < page <= len(doc.page_layers) and doc.page_layers[page - 1] == "ok"
 
-    tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=explicit)
+    tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=explicit,
+                            page_starts=doc.page_offsets[1:])
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
     if not _looks_like_a_report(title, layout, tables.results, text, template):

@@ -30,6 +30,7 @@ class ColumnDef:
     # how likely a row that printed fewer numbers than cells printed this one (template "lost_cell_prior"):
     # ranks readings that assume lost cells, never decides them
     fill_prior: float = 0.5
+    forms: Tuple[str, ...] = ()  # the header label and its variants, as printed (wrapped: with line breaks)
 
     @property
     def allows_decimal(self) -> bool:
@@ -193,7 +194,7 @@ def _expand_checks(version: str, raw: List[dict]) -> Tuple[CheckDef, ...]:
 def _columns(raw: List[dict]) -> Tuple[ColumnDef, ...]:
     return tuple(
         ColumnDef(c["key"], c["label"], c.get("type", "int"), tuple(c.get("match_keywords", ())),
-                  float(c.get("fill_prior", 0.5))) for c in raw
+                  float(c.get("fill_prior", 0.5)), (c["label"],) + tuple(c.get("variants", ()))) for c in raw
     )
 
 

@@ -32,4 +32,8 @@ def decode(data: bytes, path: Path) -> Tuple[str, str]:
 
 def read(data: bytes, path: Path, fmt: str) -> Document:
     text, encoding = decode(data, path)
-    return Document(text=text, format=fmt, encoding=encoding)
+    # pdftotext ends every page with a form feed: keep where the pages start
+    breaks = [i + 1 for i, ch in enumerate(text) if ch == "\f"] if "\f" in text else []
+    pages = [0] + [b for b in breaks if b < len(text)] if breaks else []
+    return Document(text=text, format=fmt, encoding=encoding, page_offsets=pages,
+                    pages=len(pages) or None)

@@ -12,12 +12,20 @@ places it the same way; the other cells were printed empty. Text whose numbers d
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import List, Optional, Sequence, Tuple
 
+from ..template import ColumnDef
 from .tokens import Token
 
 MAX_SPREAD = 1.5  # positions a column may wander between the complete rows of one group
 MAX_OFFSET = 0.35  # a number belongs to a column when it is within this share of the column spacing
+MAX_OFFSET_HEADER = 0.45  # the same, for columns measured on the header (labels centred less exactly)
+
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
 
 
 def _centre(text: str, tok: Token) -> float:
@@ -50,26 +58,55 @@ def measure(text: str, rows: Sequence[Sequence[Token]], n: int) -> List[List[flo
     return [cs for cs, _ in groups]
 
 
-def _place_on(xs: Sequence[float], centres: Sequence[float]) -> Optional[Tuple[int, ...]]:
+def from_header(text: str, start: int, end: int, columns: Sequence[ColumnDef]) -> Optional[List[float]]:
+    """Column centres from the header printed above the rows (``text[start:end]``): each column's label or
+    a piece of it (``自然`` / ``人`` wrapped in a narrow column) standing alone, left to right; None unless
+    every column is found once, in order."""
+    pieces = [{p for form in col.forms for p in form.split()} | {col.label} for col in columns]
+    shared = {p for i, a in enumerate(pieces) for b in pieces[i + 1:] for p in a & b}  # 机构 of two columns
+    pieces = [ps - shared for ps in pieces]
+    found: List[List[float]] = [[] for _ in columns]
+    pos = start
+    while pos < end:
+        e = text.find("\n", pos, end)
+        e = end if e < 0 else e
+        for m in re.finditer(r"\S+", text[pos:e]):
+            for j, ps in enumerate(pieces):
+                if m.group() in ps:  # a CJK character is one position of text but two of the page
+                    found[j].append(m.start() + _width(m.group()) / 2)
+        pos = e + 1
+    centres = []
+    for xs in found:
+        if not xs or max(xs) - min(xs) > 2 * MAX_SPREAD:
+            return None
+        centres.append(sum(xs) / len(xs))
+    if any(b - a < 2 for a, b in zip(centres, centres[1:])):
+        return None
+    return centres
+
+
+def _place_on(xs: Sequence[float], centres: Sequence[float], tolerance: float) -> Optional[Tuple[int, ...]]:
     where = []
     last = -1
     for x in xs:
         j = min(range(len(centres)), key=lambda k: abs(centres[k] - x))
         spacing = min(abs(centres[j] - centres[k]) for k in (j - 1, j + 1) if 0 <= k < len(centres))
-        if abs(centres[j] - x) > MAX_OFFSET * spacing or j <= last:
+        if abs(centres[j] - x) > tolerance * spacing or j <= last:
             return None
         where.append(j)
         last = j
     return tuple(where)
 
 
-def place(text: str, tokens: Sequence[Token], groups: Sequence[Sequence[float]]) -> Optional[List[Token]]:
+def place(text: str, tokens: Sequence[Token], groups: Sequence[Sequence[float]],
+          header: bool = False) -> Optional[List[Token]]:
     """The row's cells by position, the cells under which nothing is printed blank; or None when no group
     of complete rows places every token clearly, or two groups place them differently."""
     if not groups or not tokens or len(tokens) >= len(groups[0]) or not _one_line(text, tokens):
         return None
     xs = [_centre(text, t) for t in tokens]
-    placements = {p for p in (_place_on(xs, cs) for cs in groups) if p is not None}
+    tolerance = MAX_OFFSET_HEADER if header else MAX_OFFSET
+    placements = {p for p in (_place_on(xs, cs, tolerance) for cs in groups) if p is not None}
     if len(placements) != 1:
         return None
     where = dict(zip(placements.pop(), tokens))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
 from ..sections import Layout
@@ -153,7 +153,7 @@ def _other_version_rows(template: Template, version: str, table_key: str) -> Lis
 
 
 def extract_tables(text: str, layout: Layout, template: Template, fallback_version: str,
-                   empty_blank: "EmptyBlank" = False) -> TextTables:
+                   empty_blank: "EmptyBlank" = False, page_starts: Sequence[int] = ()) -> TextTables:
     spans = regions(text, layout)
     versions: Dict[str, str] = {}
     evidence: List[str] = []
@@ -180,7 +180,8 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
             placed: List[str] = []
         else:
             others = _other_version_rows(template, version, key) if key == "applications" else []
-            obs = observe_rows(text, a, b, table, extra=[r for r, _ in others], empty_blank=empty_blank)
+            obs = observe_rows(text, a, b, table, extra=[r for r, _ in others], empty_blank=empty_blank,
+                               page_starts=page_starts)
             rows = rows_from_obs(table, obs.rows)
             for o in obs.extra_rows:
                 vkey = next(v for r, v in others if r.key == o.row.key)

@@ -127,7 +127,8 @@ def _line_end(text: str, pos: int, end: int) -> int:
 
 
 def observe_rows(text: str, start: int, end: int, table: TableDef,
-                 extra: Sequence[RowDef] = (), empty_blank: "EmptyBlank" = False) -> TableObs:
+                 extra: Sequence[RowDef] = (), empty_blank: "EmptyBlank" = False,
+                 page_starts: Sequence[int] = ()) -> TableObs:
     """Observations for every data row of ``table`` in ``text[start:end]``.
 
     ``extra`` rows (from another template version) are matched too and reported separately.
@@ -236,28 +237,75 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     if table.ordered:
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
-    _place_by_columns(text, table, obs)
+        _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
+    _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
     main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
                     [obs[r.key] for r in extra if obs[r.key].found])
     return main
 
 
-def _place_by_columns(text: str, table: TableDef, obs: Dict[str, RowObs]) -> None:
-    """Rows of layout-preserving text that lost cells printed empty: read them by column position."""
+def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], matches: Sequence[LabelMatch],
+                   groups: List[Group], claimed: set, anchor_pos: Dict[str, int], order: Dict[str, int],
+                   explicit: bool) -> None:
+    """A row whose label stands between two labelled rows with no number after it was printed empty (its
+    cells vanished from extracted text): its cells are blank, a guess the checks must confirm."""
+    data = [r.key for r in table.data_rows]
+    anchored = sorted(anchor_pos.items(), key=lambda kv: kv[1])
+    free_starts = sorted(groups[i].start for i in range(len(groups)) if i not in claimed)
+    for m in matches:
+        o = obs.get(m.row)
+        if o is None or o.tokens or o.row.key not in data:
+            continue
+        a, b = region.orig_start(m.start), region.orig_end(m.end)
+        before = [k for k, p in anchored if p < a]
+        after = [k for k, p in anchored if p >= b]
+        if not before or not after:
+            continue  # only between two rows read from the text
+        if not order[before[-1]] < order[m.row] < order[after[0]]:
+            continue
+        nxt = anchor_pos[after[0]]
+        later = [x.start for x in matches if x.start > m.start and region.orig_start(x.start) >= b]
+        stop = min([nxt] + [region.orig_start(x) for x in later])
+        i = bisect.bisect_left(free_starts, b)
+        if i < len(free_starts) and free_starts[i] < stop:
+            continue  # numbers follow before the next label: not empty
+        kind = "blank"
+        o.tokens = [Token("", b, b, kind) for _ in o.row.columns]
+        o.positional = True
+        o.found = True
+        o.label_raw = region.text[a:b]
+        if not explicit:
+            o.guesses.append("printed_empty")
+
+
+def _place_by_columns(text: str, table: TableDef, obs: Dict[str, RowObs], start: int, end: int,
+                      anchor_pos: Dict[str, int], page_starts: Sequence[int] = ()) -> None:
+    """Rows of layout-preserving text that lost cells printed empty: read them by column position, measured
+    on the table's complete rows, or failing those on the header printed above them on their page (the
+    next page may be laid out at another scale, and repeats the header or not)."""
     widths = {len(r.columns) for r in table.data_rows}
-    if len(widths) != 1:
+    if len(widths) != 1 or "\t" in text[start:end]:
         return
     n = widths.pop()
     rows = [o for o in obs.values() if o.tokens and not o.positional]
-    centres = columns.measure(text, [o.tokens for o in rows], n)
-    if not centres:
-        return
-    for o in rows:
-        if 0 < len(o.tokens) < n:
-            cells = columns.place(text, o.tokens, centres)
-            if cells is not None:
-                o.tokens, o.positional = cells, True
-                o.guesses.append("by_column_offset")
+    groups = columns.measure(text, [o.tokens for o in rows], n)
+    if groups:
+        plan = [(rows, groups, False)]
+    else:
+        bounds = [start] + [p for p in page_starts if start < p < end] + [end]
+        plan = []
+        for a, b in zip(bounds, bounds[1:]):
+            first = min([p for p in anchor_pos.values() if a <= p < b], default=b)
+            header = columns.from_header(text, a, first, table.data_rows[0].columns)
+            if header is not None:
+                plan.append(([o for o in rows if a <= o.tokens[0].start < b], [header], True))
+    for members, centres, from_header in plan:
+        for o in members:
+            if 0 < len(o.tokens) < n:
+                cells = columns.place(text, o.tokens, centres, from_header)
+                if cells is not None:
+                    o.tokens, o.positional = cells, True
+                    o.guesses.append("by_column_offset")
 
 
 def _fill_gaps(table: TableDef, obs: Dict[str, RowObs], groups: List[Group], claimed: set,

@@ -190,6 +190,13 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
         elif not outcome.solutions and any(len(ln.readings) > 1 for ln in sub):
             notes.append("no reading satisfies the checks: the document is inconsistent or misread")
         results.update(_decide(sub, outcome))
+    if not zeros_printed and any(t.kind == "blank" for row in rows for t in row.tokens):
+        # a table that prints its zeros as empty cells: a cell the checks force to 0 was printed empty
+        for ref, cr in results.items():
+            if cr.status == "inferred" and cr.value == 0 and "row_not_found" not in cr.guesses:
+                results[ref] = CellResult(ref, None, "blank", "", cr.token, decided_by=cr.decided_by,
+                                          note="not read; the checks force 0, which this table prints as an "
+                                               "empty cell", guesses=cr.guesses + ["inferred_blank"])
     return results, notes
 
 
@@ -277,7 +284,8 @@ def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
             else list(ln.readings)
         for j, ref in enumerate(ln.refs):
             if ref in out and ref not in before:
-                out[ref].guesses = _cell_guesses(ln, remaining, j) if ln.readings else list(ln.guesses)
+                out[ref].guesses = _cell_guesses(ln, remaining, j) if ln.readings else \
+                    list(ln.guesses) + ["row_not_found"]
     return out
 
 
