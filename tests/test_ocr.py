@@ -462,4 +462,8 @@ def test_specks_go_and_dots_between_glyphs_stay():
     assert not clean[2:5, 5:8].any() and not clean[20:23, 150:153].any()
     alone = np.zeros((40, 200), dtype=bool)
     alone[20:24, 100:104] = True  # a cell holding one speck holds nothing
+    alone[10:16, 150:155] = True  # nor a blot a little larger (2 pt)
     assert not ocr._without_specks(alone, 200 / 72.0).any()
+    dash = np.zeros((40, 200), dtype=bool)
+    dash[20:22, 100:108] = True  # a short dash (3 pt) alone is a placeholder, not a speck
+    assert ocr._without_specks(dash, 200 / 72.0)[20:22, 100:108].all()

@@ -48,14 +48,16 @@ INK_LEVEL = 192  # darker pixels are ink when a cell's text is cut into lines (t
 RULE_CONTRAST = 48  # a rule pixel is this much darker (0..255) than the paper beside it
 DETECT_SIDE = 1280  # text detection runs on the page scaled to this longer side (pixels)
 MAX_SKEW = 2.0  # degrees: the most tilt a scan is searched for
-MIN_DESKEW = 0.05  # degrees: a page tilted less is read as it is (under a pixel over a table's width)
+MIN_DESKEW = 0.1  # degrees: a page tilted less is read as it is (2 px over a table's width: in the tolerance)
 SPECK_PT = 2.0  # points: ink no wider and no higher than this is a dot (or a speck of noise)
+DOT_PT = 3.0  # points: a round blot up to this size alone in a cell is noise
 SHAPE_CONFIDENCE = 0.95  # a dash or a slash told by its shape
 GUESS_CONFIDENCE = 0.6  # a number mended from look-alike letters
 DOUBT_CONFIDENCE = 0.2  # a table cell read as marks or digits mixed with marks
 # what a table cell may print for "nothing" (as the table parser reads them)
 _PLACEHOLDER_TEXTS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "／", "无", "\\", "…"})
 _STROKE_LOOKALIKES = frozenset("一二三口丨")  # what a dash, a slash or a digit becomes when misread
+_DASHES = "一-—－―"  # a flat stroke as the recogniser writes it
 SKEW_SAMPLE = 200_000  # dark pixels sampled for the tilt estimate
 _SMOOTH = (0.0625, 0.25, 0.375, 0.25, 0.0625)  # the row profile's smoothing kernel
 
@@ -771,7 +773,7 @@ def _without_specks(ink: Any, px: float) -> Any:
     """The cell's ink without the specks of a scan: a dot of ink at most :data:`SPECK_PT` wide and high
     is kept only between two larger glyphs close on its left and right at its height (a decimal point,
     a quote mark, the 、 of a label), never alone, first or last (noise beside a digit reads as 0. or
-    ·0 or 0:)."""
+    ·0 or 0:); round blots up to :data:`DOT_PT` are dropped from a cell that holds nothing else."""
     import cv2
     import numpy as np
 
@@ -779,11 +781,9 @@ def _without_specks(ink: Any, px: float) -> Any:
     if n <= 1:
         return ink
     small = SPECK_PT * px
-    gap = 8.0 * px  # a full-width comma or 、 sits at the left of its em box: up to most of an em to the next glyph
+    gap = 8.0 * px  # a full-width comma or 、 sits at the left of its em box: most of an em to the next glyph
     x, y, w, h = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     specks = [i for i in range(1, n) if w[i] <= small and h[i] <= small]
-    if not specks:
-        return ink
     glyphs = [i for i in range(1, n) if not (w[i] <= small and h[i] <= small)]
     drop = []
     for i in specks:
@@ -793,6 +793,12 @@ def _without_specks(ink: Any, px: float) -> Any:
         right = any(0 <= x[j] - (x[i] + w[i]) <= gap for j in beside)
         if not (left and right):
             drop.append(i)
+    # a cell holding nothing but round dots up to a little larger (a full stop, a blot of noise) holds
+    # nothing: no placeholder is a dot, and a flat dash is not round
+    kept = [i for i in range(1, n) if i not in drop]
+    dot = DOT_PT * px
+    if kept and all(w[i] <= dot and h[i] <= dot and 0.5 * w[i] <= h[i] <= 2 * w[i] for i in kept):
+        drop.extend(kept)
     if not drop:
         return ink
     return ink & ~np.isin(labels, drop)
@@ -833,6 +839,14 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
                 text, score = drawn, SHAPE_CONFIDENCE  # ·, 1 or l as often as not)
             else:
                 text, score = _recognise(engine, _canvas(glyphs, char_px))
+            if drawn is None and text and text[-1] not in _DASHES and _ends_with_a_stroke(sub, char_px):
+                # a flat stroke closing the piece (the 一 of "三安全一" at a line's end) is dropped by the
+                # recogniser on some margins: look again with others, keep a reading that has it
+                for side, above in ((0.4, 0.3), (2.0, 0.6)):
+                    again = _recognise(engine, _canvas(glyphs, char_px, side, above))
+                    if again[0][-1:] in _DASHES and again[0][:-1] == text:
+                        text, score = again
+                        break
             if drawn is None and score < LOW_CONFIDENCE:
                 # more looks (narrower, tighter margins), as lone digits of some fonts are read surer so
                 for variant in (_canvas(glyphs, char_px, squeeze=0.8), _canvas(glyphs, char_px, 0.2, 0.2)):
@@ -852,6 +866,15 @@ def _read_cell(gray: Any, cell_ink, engine: Any, char_px: float, scale: float
     if not boxes:
         return "", None, []
     return "".join(parts), min(b.confidence for b in boxes), boxes
+
+
+def _ends_with_a_stroke(ink: Any, char_px: float) -> bool:
+    """Whether the last glyph of a piece of ink (after a gap of blank columns) is one flat stroke."""
+    runs = _runs(ink.any(axis=0), 1)
+    if len(runs) < 2:
+        return False
+    c0, c1 = runs[-1]
+    return _placeholder_shape(ink[:, c0:c1], char_px) in ("-", "—", "——")
 
 
 def _placeholder_shape(ink: Any, char_px: float) -> Optional[str]:
