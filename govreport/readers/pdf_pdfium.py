@@ -223,29 +223,32 @@ class Reader:
             getmatrix(tp, i, m)
             getcharorigin(tp, i, ox, oy)
             size = getfontsize(tp, i)
-            upright = m.a * m.d > 0 and m.b * m.c <= 0
-            scaled = size * abs(m.d)
-            vertical = abs(rect.right - rect.left - size) < 0.01 and abs(scaled - size) > 0.5
+            left, right, bottom = rect.left, rect.right, rect.bottom
+            ma, mb, mc, md = m.a, m.b, m.c, m.d
+            upright = ma * md > 0 and mb * mc <= 0
+            scaled = size * abs(md)
+            vertical = abs(right - left - size) < 0.01 and abs(scaled - size) > 0.5
             if vertical:
                 # vertical writing: PDFium's loose box is one unscaled font size wide and its origin moved
                 # half a size left, 0.88 down; pdfminer's box is one size square centred on the pen,
                 # 0.12 of it above
                 size = scaled
-                pen_x, pen_y = ox.value + size / 2, oy.value + 0.88 * size
-                x0, x1 = pen_x - size / 2, pen_x + size / 2
-                y1 = pen_y + 0.12 * size
+                x0 = ox.value
+                x1 = x0 + size
+                y1 = oy.value + size
                 y0 = y1 - size
+                line = height - y1
             elif upright:  # pdfminer's box: from the descent up one (scaled) font size
-                size *= abs(m.d)
-                x0, x1 = rect.left, rect.right
-                y0, y1 = rect.bottom, rect.bottom + size
+                size = scaled
+                x0, x1, y0, y1 = left, right, bottom, bottom + size
+                line = height - oy.value
             else:
-                x0, x1 = rect.left, rect.right
-                y0, y1 = rect.bottom, rect.top
-                size = rect.right - rect.left
+                x0, x1, y0, y1 = left, right, bottom, rect.top
+                size = right - left
+                line = height - oy.value
             chars.append({"text": text, "x0": x0, "x1": x1, "top": height - y1, "bottom": height - y0,
-                          "line": height - (y1 if vertical else oy.value), "upright": upright,
-                          "size": round(size, 3), "fontname": None, "i": len(chars), "space": space})
+                          "line": line, "upright": upright, "size": round(size, 3), "fontname": None,
+                          "i": len(chars), "space": space})
             space = None
         return chars
 
