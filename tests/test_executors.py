@@ -101,6 +101,18 @@ def test_a_pool_worker_that_dies_loses_only_its_task(tmp_path: Path) -> None:
     assert [(Path(o.path).name, o.error_code) for o in outcomes if not o.ok] == [(f"{PLANTED}.txt", "worker_died")]
 
 
+def test_a_pool_task_whose_worker_dies_once_is_retried_with_those_that_went_down_with_it(tmp_path: Path) -> None:
+    d = tmp_path / "reports"
+    write_reports(d, SPECS)
+    (d / f"{PLANTED}.txt").write_text((d / "r02.txt").read_text("utf-8"), "utf-8")
+    paths = collect([str(d)])
+    outcomes = list(executors.PoolExecutor(2, task=dies_once_on_planted).outcomes(paths))
+    assert all(o.ok for o in outcomes) and sorted(o.path for o in outcomes) == sorted(map(str, paths))
+    assert (d / f"{PLANTED}.txt.died").exists()
+    planted = next(json.loads(o.record) for o in outcomes if PLANTED in o.path)
+    assert planted["report"]["issuer"] == "青山县人民政府"
+
+
 def test_resume_after_a_dead_worker_redoes_only_that_input(cluster, tmp_path: Path, monkeypatch) -> None:
     from govreport.batch.store import Store
 
