@@ -83,6 +83,11 @@ def test_batch_joins_units_and_chains_years_by_unit_id(tmp_path: Path) -> None:
     assert (carry["unit_id"], carry["issuer"], carry["year"], carry["lhs"], carry["rhs"]) == (
         "X1", "溪县人民政府", 2023, this_over, prev_forward)
     assert carry["status"] == ("pass" if this_over == prev_forward else "fail")
+    # the copied-text check runs on the parent's compact records too (their prose sketches): the generator
+    # writes the same 五、 prose every year, with other numbers
+    text = {c["id"]: c for c in s.cross_year if c["id"].startswith("text_similarity")}
+    assert text["text_similarity[problems_and_improvements]"]["status"] == "fail"
+    assert text["text_similarity[problems_and_improvements]"]["unit_id"] == "X1"
     # without the registry the renamed body has no previous year
     assert run_batch(collect([str(d)]), BatchOptions(), stream=io.BytesIO()).cross_year == []
 

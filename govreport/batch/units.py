@@ -216,7 +216,10 @@ def _kept(table: str, row: str, col: str) -> bool:
 def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
     """What the cross-year and hierarchy checks need of a record, small enough to keep for a whole corpus:
     the report's metadata, the numbers those checks read, which of them are not to be trusted, the unit
-    (joined again when a registry is given or the record has none), whether it says it covers its children."""
+    (joined again when a registry is given or the record has none), whether it says it covers its children,
+    and the prose sections' sketches (``review.findings.prose_sketches``) for the copied-text check."""
+    from ..review.findings import prose_sketches
+
     unit = record.get("unit")
     if registry is not None or unit is None:
         unit = unit_of(record, registry)
@@ -228,7 +231,8 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
             "tables": {t: {r: cols for r, cols in rows.items() if cols} for t, rows in tables.items()},
             "cells": {ref: {"status": c.get("status")} for ref, c in record.get("cells", {}).items()
                       if c.get("status") in ("missing", "ambiguous") and _kept(*ref.split(".", 2))},
-            "unit": unit, "covers_children": says_it_covers(record)}
+            "unit": unit, "covers_children": says_it_covers(record),
+            "prose": prose_sketches(record)}  # the copied-text cross-year check reads these sketches
 
 
 def unit_key(record: Dict) -> Optional[str]:
