@@ -278,3 +278,20 @@ def test_the_cli_option_reaches_the_reader(command: List[str], monkeypatch) -> N
         result = CliRunner().invoke(app, command + option + [sample])
         assert result.exit_code == 0, result.output
     assert engines == [None, "pdfplumber", None]  # the default is left to the library
+
+
+@pytest.mark.parametrize("rotation", [90, 180])
+def test_rotated_pages_read_alike(rotation: int, tmp_path: Path) -> None:
+    """/Rotate is applied as pdfminer applies it (to the page's CTM), by both engines."""
+    import pypdfium2
+
+    src = pypdfium2.PdfDocument(str(SAMPLES / "sample-2021.pdf"))
+    for i in range(len(src)):
+        src[i].set_rotation(rotation)
+    path = tmp_path / f"rotated-{rotation}.pdf"
+    src.save(str(path))
+    src.close()
+    a, b = pdf.read(path, engine="pdfplumber"), pdf.read(path, engine="pdfium")
+    assert a.text == b.text and len(a.spans) == len(b.spans) > 100
+    assert all(sa.page == sb.page and max(abs(x - y) for x, y in zip(sa.bbox, sb.bbox)) <= 1.0
+               for sa, sb in zip(a.spans, b.spans))

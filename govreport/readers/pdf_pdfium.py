@@ -144,13 +144,12 @@ class Reader:
         page = self.pdf[number - 1]
         try:
             textpage = page.get_textpage()
+            frame = _Frame(page.get_mediabox(), page.get_rotation())
             try:
-                left, bottom, right, top = page.get_mediabox()
-                height = abs(top - bottom)  # pdfplumber's top is the box's height less y (origin at 0)
-                chars = self._chars(textpage, height)
+                chars = self._chars(textpage, frame)
             finally:
                 textpage.close()
-            edges, ruled = self._edges(page, height)
+            edges, ruled = self._edges(page, frame)
         finally:
             page.close()
         if settings.dedupe_chars and has_doubled_chars(chars):
@@ -189,8 +188,12 @@ class Reader:
             rows.append(cells)
         return PageTable(bbox=grid.bbox, rows=rows)
 
-    def _chars(self, textpage: Any, height: float) -> List[dict]:
+    def _chars(self, textpage: Any, frame: "_Frame") -> List[dict]:
         raw, rect, m = self.raw, self._rect, self._matrix
+        ca, cb, cc, cd, ce, cf = frame.ctm
+        turned = frame.turned
+        # from pdfminer's space (y up, the page's rotation applied) to pdfplumber's (top-left origin)
+        height, dx = frame.height + frame.top_offset, frame.x_offset
         ox, oy = ctypes.c_double(), ctypes.c_double()
         tp = textpage.raw
         # the ctypes functions as locals: a page has thousands of characters, seven calls each
@@ -208,7 +211,10 @@ class Reader:
                 # or far from their neighbours: kept as a point, a word break where it lies between them
                 if u == 0x20:
                     getloosecharbox(tp, i, rect)
-                    space = (rect.left, height - rect.top)
+                    sx, sy = rect.left, rect.top
+                    if turned:
+                        sx, sy = ca * sx + cc * sy + ce, cb * sx + cd * sy + cf
+                    space = (sx + dx, height - sy)
                 continue
             if u in (0, 0xFFFD) or map_error is not None and map_error(tp, i) == 1:
                 text = "(cid:0)"  # no Unicode for the glyph, as pdfminer writes it
@@ -223,42 +229,52 @@ class Reader:
             getmatrix(tp, i, m)
             getcharorigin(tp, i, ox, oy)
             size = getfontsize(tp, i)
-            left, right, bottom = rect.left, rect.right, rect.bottom
+            left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
             ma, mb, mc, md = m.a, m.b, m.c, m.d
-            upright = ma * md > 0 and mb * mc <= 0
-            scaled = size * abs(md)
-            vertical = abs(right - left - size) < 0.01 and abs(scaled - size) > 0.5
-            if vertical:
+            pen_x, pen_y = ox.value, oy.value
+            if abs(right - left - size) < 0.01 and abs(size * abs(md) - size) > 0.5:
                 # vertical writing: PDFium's loose box is one unscaled font size wide and its origin moved
                 # half a size left, 0.88 down; pdfminer's box is one size square centred on the pen,
                 # 0.12 of it above
-                size = scaled
-                x0 = ox.value
-                x1 = x0 + size
-                y1 = oy.value + size
-                y0 = y1 - size
-                line = height - y1
-            elif upright:  # pdfminer's box: from the descent up one (scaled) font size
-                size = scaled
-                x0, x1, y0, y1 = left, right, bottom, bottom + size
-                line = height - oy.value
+                size *= abs(md)
+                left, right, top = pen_x, pen_x + size, pen_y + size
+                bottom = top - size
+                upright = True
+            elif ma * md > 0 and mb * mc <= 0:  # pdfminer's box: from the descent up one (scaled) size
+                size *= abs(md)
+                top = bottom + size
+                upright = True
             else:
-                x0, x1, y0, y1 = left, right, bottom, rect.top
+                upright = False
+            if turned:  # the page's /Rotate (and media box origin), applied as pdfminer applies them
+                xa, ya = ca * left + cc * bottom + ce, cb * left + cd * bottom + cf
+                xb, yb = ca * right + cc * top + ce, cb * right + cd * top + cf
+                left, right, bottom, top = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+                pen_x, pen_y = ca * pen_x + cc * pen_y + ce, cb * pen_x + cd * pen_y + cf
+                ma, mb, mc, md = ma * ca + mb * cc, ma * cb + mb * cd, mc * ca + md * cc, mc * cb + md * cd
+                was, upright = upright, ma * md > 0 and mb * mc <= 0
+                if upright and not was:  # drawn turned, upright on the page: the same box rule
+                    size *= abs(md)
+                    top = bottom + size
+            if not upright:
                 size = right - left
-                line = height - oy.value
-            chars.append({"text": text, "x0": x0, "x1": x1, "top": height - y1, "bottom": height - y0,
+            x0, x1, y0, y1 = left, right, bottom, top
+            line = height - (pen_y if upright else top)
+            chars.append({"text": text, "x0": x0 + dx, "x1": x1 + dx, "top": height - y1,
+                          "bottom": height - y0,
                           "line": line, "upright": upright, "size": round(size, 3), "fontname": None,
                           "i": len(chars), "space": space})
             space = None
         return chars
 
-    def _edges(self, page: Any, height: float) -> Tuple[List[pdf_grid.Edge], int]:
+    def _edges(self, page: Any, frame: "_Frame") -> Tuple[List[pdf_grid.Edge], int]:
         """The page's axis-parallel path segments, and how many subpaths drew any (pdfminer's lines and
         rectangles, which ``min_edges_for_tables`` counts)."""
         raw = self.raw
         ruled = 0
         edges: List[pdf_grid.Edge] = []
-        ident = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        ident = frame.ctm  # the page's rotation, as for the characters
+        height, dx = frame.height + frame.top_offset, frame.x_offset
         handle = page.raw
         objs = [(raw.FPDFPage_GetObject(handle, i), ident) for i in range(raw.FPDFPage_CountObjects(handle))]
         m = raw.FS_MATRIX()
@@ -283,7 +299,7 @@ class Reader:
             for k in range(raw.FPDFPath_CountSegments(obj)):
                 seg = raw.FPDFPath_GetPathSegment(obj, k)
                 raw.FPDFPathSegment_GetPoint(seg, x, y)
-                pt = (a * x.value + c * y.value + e, height - (b * x.value + d * y.value + f))
+                pt = (a * x.value + c * y.value + e + dx, height - (b * x.value + d * y.value + f))
                 typ = raw.FPDFPathSegment_GetType(seg)
                 if typ == raw.FPDF_SEGMENT_MOVETO:
                     ruled += _flush(edges, sub)
@@ -298,6 +314,24 @@ class Reader:
                     cur = start
             ruled += _flush(edges, sub)
         return edges, ruled
+
+
+class _Frame:
+    """pdfminer's page space and pdfplumber's coordinates: the CTM pdfminer starts a page with (the media
+    box's origin moved to 0, the page's /Rotate applied), then top = height - y (+ the offset pdfplumber
+    adds back for a media box not at the origin)."""
+
+    def __init__(self, mediabox: Tuple[float, float, float, float], rotation: int):
+        x0, x1 = sorted((mediabox[0], mediabox[2]))
+        y0, y1 = sorted((mediabox[1], mediabox[3]))
+        rotation %= 360
+        self.ctm = {90: (0.0, -1.0, 1.0, 0.0, -y0, x1), 180: (-1.0, 0.0, 0.0, -1.0, x1, y1),
+                    270: (0.0, 1.0, -1.0, 0.0, y1, -x0)}.get(rotation, (1.0, 0.0, 0.0, 1.0, -x0, -y0))
+        self.turned = self.ctm != (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)  # else the characters' space is the page's
+        bx0, by0, bx1, by1 = (y0, x0, y1, x1) if rotation in (90, 270) else (x0, y0, x1, y1)
+        self.height = by1 - by0
+        self.top_offset = self.height - by1  # pdfplumber's top of the media box (inverted)
+        self.x_offset = bx0
 
 
 def _compose(inner: Tuple[float, ...], outer: Tuple[float, ...]) -> Tuple[float, ...]:
