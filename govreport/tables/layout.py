@@ -46,12 +46,52 @@ class TableObs:
     notes: List[str] = field(default_factory=list)
 
 
+_CELL = re.compile(r"[+\-]?\d+(?:\.\d+)?|[/／\-—－―]{1,2}|无")
+
+
+def number_lines(text: str, start: int, end: int, group_labels: Sequence[str] = ()) -> List[Tuple[int, int]]:
+    """The lines of ``text[start:end]`` that hold nothing but cells (numbers, placeholders) and, in
+    layout-preserving text, pieces of the vertical group labels printed beside them (``本年``, ``无法提``)."""
+    out: List[Tuple[int, int]] = []
+    pos = start
+    while pos < end:
+        e = text.find("\n", pos, end)
+        e = end if e < 0 else e
+        line = text[pos:e]
+        words = line.replace("\u2063", " ").replace("|", " ").split()
+        if words and any(_CELL.fullmatch(w) for w in words):
+            rest = [compact(w) for w in words if not _CELL.fullmatch(w)]
+            # a piece of a group label, never a whole one (a row of its own, like 2019's （六）其他处理),
+            # and never in a grid, whose fields say where each text belongs
+            if not rest or ("\t" not in line and all(any(r in g and r != g for g in group_labels) for r in rest)):
+                out.append((pos, e))
+        pos = e + 1
+    return out
+
+
+def _inner_groups(text: str, a: int, b: int, lines: Sequence[Tuple[int, int]]) -> List[Group]:
+    """Groups on number lines inside a label's span (a label wrapped around its row's numbers)."""
+    if "\n" not in text[a:b]:
+        return []
+    out: List[Group] = []
+    for x, y in lines:
+        if a < x and y <= b:
+            out.extend(groups_in(text, x, y))
+    return out
+
+
 class _Region:
-    def __init__(self, text: str, start: int, end: int):
+    def __init__(self, text: str, start: int, end: int, group_labels: Sequence[str] = ()):
         self.text = text
         self.start = start
         self.end = end
-        self.compact, index = match_form(text[start:end])
+        # labels are matched with the number lines left out: a label wrapped in a narrow column may print
+        # half above and half below its own row of numbers
+        self.number_lines = number_lines(text, start, end, group_labels)
+        masked = list(text[start:end])
+        for x, y in self.number_lines:
+            masked[x - start:y - start] = " " * (y - x)
+        self.compact, index = match_form("".join(masked))
         self.index = [start + i for i in index]
         # a markdown rendering: cells sit in "| … |" rows, never on a line below their label
         self.markdown = bool(re.search(r"^[ \t]*\|.*\d.*\|", text[start:end], re.M))
@@ -133,7 +173,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     ``extra`` rows (from another template version) are matched too and reported separately.
     """
-    region = _Region(text, start, end)
+    region = _Region(text, start, end, [compact(r.label) for r in table.rows if r.kind == "header"])
     rows = list(table.data_rows) + list(extra)
     order: Dict[str, int] = {}
     for i, r in enumerate(table.rows):
@@ -148,7 +188,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     ncols = {r.key: len(r.columns) for r in rows}
     for m in matches:
         b = region.orig_end(m.end)
-        pos = _inline_position(region, b)
+        inner = _inner_groups(text, region.orig_start(m.start), b, region.number_lines)
+        pos = inner[0].start if inner else _inline_position(region, b)
         if pos is None and _positional(grid_cells(text, b, _line_end(text, b, end)), ncols[m.row],
                                        allow_empty=True) is not None:
             pos = b  # its own grid line, printed empty or with placeholders
@@ -200,6 +241,11 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         anchor_pos[m.row] = a
         n = len(o.row.columns)
         line_end = _line_end(text, b, end)
+        inner = _inner_groups(text, a, b, region.number_lines)
+        if inner:  # the label wraps around its own line of numbers
+            o.tokens = [t for g in inner for t in g.tokens]
+            o.guesses.append("split_label")
+            continue
         # the label's own grid line (tab or pipe fields): each field is a cell, printed empty or not
         grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
         if grid is not None:
