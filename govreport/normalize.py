@@ -67,7 +67,9 @@ def fold_chars(text: str) -> str:
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}]) +(?=[{_CJK}])")
-_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:,\d{3})+)(?![\d,])")
+_THOUSANDS = re.compile(r"(?<![\d.])(\d{1,3})((?:[,，]\d{3})+)(?![\d,，])")
+# full-width and typographic signs before a digit (2019 本年增/减 printed ＋21, －4, −4)
+_SIGN = re.compile(r"[－＋−](?=\d)")
 _FULLWIDTH_DOT = re.compile(r"(?<=\d)[．。](?=\d)")
 # ≥ 4 doubled non-digit characters in a row: a "fake bold" run (each glyph drawn twice)
 _FAKE_BOLD = re.compile(r"((?:([^\d\s])\2){4,})")
@@ -101,7 +103,10 @@ def clean_text(text: str) -> str:
     text = _PAGE_BREAK_NUMBER.sub(_blank, text)
     text = fold_chars(text)
     text = _FULLWIDTH_DOT.sub(".", text)
-    text = _THOUSANDS.sub(lambda m: m.group(1) + m.group(2).replace(",", "") + " " * m.group(2).count(","), text)
+    text = _SIGN.sub(lambda m: "+" if m.group(0) == "＋" else "-", text)
+    # the separators' room goes in front, so that a decimal part stays attached: 2,344.6 -> " 2344.6"
+    text = _THOUSANDS.sub(lambda m: " " * (len(m.group(2)) // 4) + m.group(1) + re.sub("[,，]", "", m.group(2)),
+                          text)
     text = _FAKE_BOLD.sub(_undouble, text)
     text = _PAGE_NUMBER_LINE.sub(_blank, text)
     text = _MD_RULE.sub(_blank, text)
