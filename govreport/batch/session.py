@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__
-from .crossyear import cross_year_checks
 from .runner import Outcome, run, sha256_of
 from .store import Store
 
@@ -104,7 +103,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         todo.append(p)
     summary.total = len(todo) + summary.skipped
     collected: List[Any] = []
-    records_for_cross_year: List[Dict] = []
+    across = units.Across(by_unit=options.units is not None)  # what the checks across reports need
 
     def on_done(o: Outcome) -> None:
         if o.pid is not None and o.peak_rss_mib is not None:
@@ -116,7 +115,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             status = _status(rec)
             summary.ok += status == "ok"
             summary.failed_checks += status == "failed_checks"
-            records_for_cross_year.append(units.compact(rec))
+            if store is None:  # with a store, read back from it at the end (earlier runs' records too)
+                across.add(units.compact(rec))
             if store is not None:
                 store.add_record(rec, __version__)
             line = units.json_line(rec)
@@ -147,11 +147,11 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     except KeyboardInterrupt:
         summary.interrupted = True
     if store is not None:
-        records_for_cross_year = [units.compact(r, options.units) for r in store.records(__version__)]
-    by_unit = options.units is not None
-    summary.cross_year = cross_year_checks(records_for_cross_year, key=units.unit_key if by_unit else None)
-    if by_unit and options.check_hierarchy:
-        summary.hierarchy = units.hierarchy_checks(records_for_cross_year, options.units)
+        for r in store.records(__version__):
+            across.add(units.compact(r, options.units))
+    summary.cross_year = across.cross_year()
+    if options.units is not None and options.check_hierarchy:
+        summary.hierarchy = units.hierarchy_checks(across.records(), options.units)
     if store is not None and summary.cross_year:
         store.set_cross_year(summary.cross_year)
     if finish is not None and options.fmt not in STREAMED:
