@@ -89,10 +89,15 @@ def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MA
 
 def _looks_like_a_report(title: Optional[str], layout: Layout, results: Dict[str, TableResult], text: str,
                          template: Template) -> bool:
-    """Enough of the report's own structure: a report title, most section headings, or real table rows."""
+    """Enough of the report's own structure: table rows, most section headings, or a report title (or the
+    old reports' phrases) over at least a statistical row or a numbered section. A title alone (a portal
+    page that only links to the report) is not a report."""
     rows = sum(len(r.rows_found) for k, r in results.items() if k != "review_litigation")
     if rows >= 5 or len(layout.headings) >= 4:
         return True
+    structure = rows >= 1 or len(layout.headings) >= 1 or len(numbered_sections(text)) >= 2
+    if not structure:
+        return False
     if title and ("年度报告" in title or "年报" in title):
         return True
     c = compact(text)
@@ -133,8 +138,8 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
     if not _looks_like_a_report(title, layout, tables.results, text, template):
-        raise NotAReportError(f"{source.path}: not a 政府信息公开工作年度报告 (no report title, sections or "
-                              "table rows found)")
+        raise NotAReportError(f"{source.path}: not a 政府信息公开工作年度报告 (neither a statistical table nor a "
+                              "numbered section found)")
 
     meta = ReportMeta(title=title, issuer=issuer, year=year)
     if _is_pre2019(text, template, year, has_tables):

@@ -191,6 +191,15 @@ def build_not_a_report(d: Path) -> Path:
     return p
 
 
+def build_title_only_html(d: Path) -> Path:
+    """A portal page that holds a report's title and a link, not the report."""
+    p = d / "title-only.html"
+    title = "云溪县人民政府2023年政府信息公开工作年度报告"
+    p.write_text(f"<html><head><meta charset='utf-8'><title>{title}</title></head><body><h1>{title}</h1>"
+                 "<p>发布日期：2024-01-20</p><a href='report.pdf'>下载附件</a></body></html>", "utf-8")
+    return p
+
+
 def build_gb18030(d: Path) -> Path:
     p = d / "gb18030.utf8.txt"  # named as UTF-8, encoded in GB18030
     p.write_bytes(GOOD.read_text("utf-8").encode("gb18030"))
@@ -420,6 +429,7 @@ CASES = [
          bytes_file("broken-zip.docx", lambda: b"PK\x03\x04" + _noise(3000, 5)),
          3, "bad_input", ["not a readable .docx"]),
     Case("not-a-report", build_not_a_report, 3, "not_a_report", ["not a 政府信息公开工作年度报告"]),
+    Case("title-only-html", build_title_only_html, 3, "not_a_report", ["not a 政府信息公开工作年度报告"]),
     Case("gb18030-named-utf8", build_gb18030, 0, None, check=_check_gb18030),
     Case("directory", build_directory, 3, "bad_input", ["is a directory"], in_batch=False),
     Case("missing-file", build_missing, 3, "bad_input", ["no such file"]),

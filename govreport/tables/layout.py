@@ -106,6 +106,9 @@ class _Region:
 _LIST_MARKER_AHEAD = re.compile(r"\d{1,2}\s*[.、．]\s*[\u4e00-\u9fff]")
 
 
+_GLOSS = re.compile(r"[ \t]*[（(][^（()）\n\t]{1,40}[）)]")
+
+
 def _inline_position(region: _Region, orig_end: int) -> Optional[int]:
     """Where numbers start right after a label (only separators between), or None.
 
@@ -115,6 +118,9 @@ def _inline_position(region: _Region, orig_end: int) -> Optional[int]:
     pos = orig_end
     text = region.text
     crossed_line = False
+    gloss = _GLOSS.match(text, pos, region.end)
+    if gloss:  # a gloss after the label: 规章（设区的市级以上人民政府填报）
+        pos = gloss.end()
     while pos < region.end and text[pos] in _SEPARATORS:
         if text[pos] == "\n":
             crossed_line = True
