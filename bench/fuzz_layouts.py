@@ -16,6 +16,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -36,10 +37,25 @@ def _init() -> None:
     _DIR = tempfile.mkdtemp(prefix="fuzz_layouts_")
 
 
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise _Timeout()
+
+
 def _job(args):
-    seed, fmt = args
-    o = run_one(seed, fmt, Path(_DIR))
-    return o.as_dict()
+    seed, fmt, limit = args
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(limit)
+    try:
+        return run_one(seed, fmt, Path(_DIR)).as_dict()
+    except _Timeout:
+        return {"seed": seed, "format": fmt, "cells": 0, "right": 0, "flagged": 0, "silent": [], "seconds": limit,
+                "error": "timeout: over %d s" % limit, "variant": {}}
+    finally:
+        signal.alarm(0)
 
 
 def dimensions(variant: dict):
@@ -63,9 +79,12 @@ def main(argv=None) -> int:
     ap.add_argument("--formats", default=",".join(FORMATS), help="comma-separated subset of %s" % ",".join(FORMATS))
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "fuzz_layouts.json")
     ap.add_argument("--top", type=int, default=40, help="dimension values listed, worst first")
+    ap.add_argument("--limit", type=int, default=120, help="seconds per document before it counts as an error")
     args = ap.parse_args(argv)
     formats = [f for f in args.formats.split(",") if f]
-    work = [(args.seed + i, formats[i % len(formats)]) for i in range(args.count)]
+    work = [(args.seed + i, formats[i % len(formats)], args.limit) for i in range(args.count)]
+    partial = args.out.with_suffix(".partial.json")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     results = []
     with multiprocessing.Pool(args.jobs, initializer=_init) as pool:
@@ -73,6 +92,8 @@ def main(argv=None) -> int:
             results.append(r)
             if n % 500 == 0:
                 print("  %d/%d documents, %.0f s" % (n, len(work), time.perf_counter() - t0), file=sys.stderr)
+                bad = [x for x in results if x["silent"] or x["error"]]
+                partial.write_text(json.dumps({"done": n, "failing": bad}, ensure_ascii=False), "utf-8")
     wall = time.perf_counter() - t0
 
     def blank():

@@ -48,13 +48,18 @@ class Drawer:
         self.rng = random.Random(seed)
         self.v: Dict[str, Any] = {}  # the variant
 
+    def sub(self, name: str) -> random.Random:
+        """A generator of its own for one layout dimension (seeded from the seed and the name), so that a
+        dimension added later leaves every other choice of a seed as it was."""
+        return random.Random("%d:%s" % (self.seed, name))
+
     def pick(self, name: str, options, weights=None):
-        value = self.rng.choices(list(options), weights=weights)[0]
+        value = self.sub(name).choices(list(options), weights=weights)[0]
         self.v[name] = value
         return value
 
     def flag(self, name: str, p: float) -> bool:
-        value = self.rng.random() < p
+        value = self.sub(name).random() < p
         self.v[name] = value
         return value
 
@@ -169,17 +174,18 @@ class Printer:
         self.rng = rng
         base = d.pick("zeros", ["0", "0", "blank", "/", "-", "—", "无", "mixed"])
         self.zero = {}
+        z = d.sub("zeros_per_table")
         for t in ("t2", "t3", "t4"):
-            self.zero[t] = base if rng.random() < 0.6 else rng.choice(ZERO_STYLES + ["mixed"])
+            self.zero[t] = base if z.random() < 0.6 else z.choice(ZERO_STYLES + ["mixed"])
         d.v["zeros_per_table"] = dict(self.zero)
-        self.mixed = rng.sample(ZERO_STYLES, 3)
-        self.few_blank = rng.random() < 0.15  # "0 (a few blank)"
-        d.v["zeros_a_few_blank"] = self.few_blank
+        self.mixed = z.sample(ZERO_STYLES, 3)
+        self.few_blank = d.flag("zeros_a_few_blank", 0.15)  # "0 (a few blank)"
         self.fullwidth = d.pick("fullwidth_digits", ["none", "none", "none", "some", "all"])
         self.fullwidth_punct = d.flag("fullwidth_separators", 0.3 if self.fullwidth != "none" else 0.0)
         self.thousands = d.flag("thousands_sep", 0.3)
         self.plus = d.pick("plus_sign", ["none", "+", "＋"])
         self.minus = d.pick("minus_sign", ["-", "-", "－", "−"])
+        self.printed = set()  # separators actually printed: "int" (1,234), "decimal" (1,234.5), "fullwidth" (１，２３４)
 
     def zero_text(self, table: str) -> str:
         style = self.zero[table]
@@ -193,9 +199,13 @@ class Printer:
         neg = value < 0
         a = abs(value)
         text = ("{:,}" if self.thousands else "{}").format(a)
+        if "," in text:
+            self.printed.add("decimal" if "." in text else "int")
         if self.fullwidth == "all" or (self.fullwidth == "some" and self.rng.random() < 0.3):
             text = text.translate(FULLWIDTH)
             if self.fullwidth_punct:
+                if "," in text or "." in text:
+                    self.printed.add("fullwidth")
                 text = text.translate(FULLWIDTH_PUNCT)
         if neg:
             text = self.minus + text
@@ -260,8 +270,9 @@ def _t3_label(d: Drawer, row: Dict[str, Any]) -> str:
         label = label.replace("（", "(").replace("）", ")")
     if "straight_quotes" in var:
         label = label.replace("“", '"').replace("”", '"')
-    if "list_dunhao" in var and label[:1].isdigit() and label[1:2] == ".":
-        label = label[0] + "、" + label[2:]
+    style = d.v["t3_list_numbers"]
+    if style != "1." and label[:1].isdigit() and label[1:2] == ".":
+        label = label[2:] if style == "none" else label[0] + style[1] + label[2:]
     return label
 
 
@@ -364,7 +375,7 @@ def table3(d: Drawer, version: str, pr: Printer, numbers, gold, width_em: float)
     group_style = d.pick("t3_group_label", ["vertical", "wrapped"]) if shape == "official3" else "row"
     d.v["t3_results_label"], d.v["t3_group_label"] = results_style, group_style
     header_break = d.pick("t3_header_breaks", ["none", "hard", "narrow"])
-    d.v["t3_header_repeat"] = rng.random() < 0.5
+    d.flag("t3_header_repeat", 0.5)
     header_fill = d.pick("t3_header_row_values", ["empty_cells", "merged"]) if shape != "official3" else None
     total_fill = d.pick("t3_total_fill", ["all", "all", "main_rows"])
     only_total = d.flag("t3_only_total_rows", 0.2)
@@ -602,13 +613,14 @@ def draw(seed: int) -> Document:
     planted = _plant_error(d, numbers)
     d.v["planted"] = planted
     pr = Printer(d)
-    d.v["label_no_xingzheng"] = version == "2021" and rng.random() < 0.15
-    d.v["glossed_labels"] = rng.random() < 0.15
-    d.v["procurement_unit"] = rng.choice([None, "万元", "元"]) if version == "2019" else None
+    d.v["label_no_xingzheng"] = version == "2021" and d.sub("label_no_xingzheng").random() < 0.15
+    d.flag("glossed_labels", 0.15)
+    d.v["procurement_unit"] = d.sub("procurement_unit").choice([None, "万元", "元"]) if version == "2019" else None
     d.pick("caption_style", ["official", "official", "space", "half", "half_2space"])
-    var = [x for x in ["上年转结", "结转下一年度", "其它", "half_brackets", "straight_quotes", "list_dunhao"]
-           if rng.random() < 0.12]
+    lv = d.sub("t3_label_variants")
+    var = [x for x in ["上年转结", "结转下一年度", "其它", "half_brackets", "straight_quotes"] if lv.random() < 0.12]
     d.v["t3_label_variants"] = var
+    d.pick("t3_list_numbers", ["1.", "1.", "1.", "1、", "1．", "none"])
 
     gold = {t: {r: dict.fromkeys(c) for r, c in numbers[t].items()} for t in numbers}
     for t in numbers:
@@ -655,6 +667,7 @@ def draw(seed: int) -> Document:
     blocks.append(Para(issuer, kind="sign", align="right"))
     blocks.append(Para("%d年%d月%d日" % (year + 1, rng.randint(1, 3), rng.randint(1, 28)), kind="sign", align="right"))
 
+    d.v["separators_printed"] = sorted(pr.printed) or ["none"]
     running = d.pick("running_header", ["none", "none", "title", "issuer"])
     page_numbers = d.pick("page_numbers", ["none", "dash", "dash", "dash_tight", "of", "plain", "slash"])
     failures = checks.failing_checks(gold, version)

@@ -43,12 +43,19 @@ def text_width(text: str, size: float) -> float:
     return sum(char_width(ch, size) for ch in text)
 
 
+# characters that STSong-Light (Adobe-GB1) cannot show, as a GB-font PDF export prints them
+PDF_GLYPH = str.maketrans({"\u2212": "\uff0d"})  # MINUS SIGN -> FULLWIDTH HYPHEN-MINUS
+
+
 @dataclass
 class Text:
     x: float
     baseline: float  # from the page top
     text: str
     size: float
+
+    def __post_init__(self) -> None:
+        self.text = self.text.translate(PDF_GLYPH)
 
 
 @dataclass
