@@ -219,3 +219,19 @@ def test_simulated_pdftotext_holds_the_characters_of_the_pdf(seed):
         chars = "".join(c["text"] for page in p.pages for c in page.chars)
     strip = re.compile(r"\s")
     assert strip.sub("", chars) == strip.sub("", raw)
+
+
+def test_tables_split_over_pages_with_the_header_repeated_or_not():
+    """Table 三 runs over a page break in a good share of documents; its header is printed again on the
+    new page exactly when the document repeats header rows."""
+    split = {True: 0, False: 0}
+    for seed in range(40):
+        _, data, doc = make(seed, "raw")
+        if "t3" not in doc.variant["tables_split"]:
+            continue
+        text = data.decode(doc.variant["text_encoding"])
+        repeat = doc.variant["t3_header_repeat"]
+        split[repeat] += 1
+        assert text.count("申请人情况") == (2 if repeat else 1), seed
+        assert "\f" in text[text.index("申请人情况"):text.index("行政复议")], seed
+    assert split[True] >= 2 and split[False] >= 2, split

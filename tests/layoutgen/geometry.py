@@ -297,6 +297,8 @@ def paginate(doc: Document) -> List[Page]:
             flow.table(block)
     pages = flow.pages
     total = len(pages)
+    doc.variant["pages"] = total
+    doc.variant["tables_split"] = sorted(t.name for t in doc.tables() if t.breaks) or ["none"]
     for n, page in enumerate(pages, start=1):
         furniture: List[Item] = []
         if doc.running_header:
