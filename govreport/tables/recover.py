@@ -262,7 +262,8 @@ def _cell_guesses(ln: Line, readings: Sequence[Reading], j: int) -> List[str]:
     """How cell j of a line was placed, when that took a guess: the row's own placement, and what the
     readings that remain assume (digits cut, cells lost, tokens dropped, a choice among readings)."""
     out = list(ln.guesses)
-    pieces = [r.pieces[j] for r in readings]
+    # a cut or a lost cell anywhere in the row decides where every number of it goes
+    pieces = [p for r in readings for p in r.pieces]
     if any(p.kind == "cut" for p in pieces):
         out.append("digits_cut")
     if any(r.lossy for r in readings):
