@@ -90,35 +90,45 @@ def _pdftotext_layout(path: Path) -> None:
 def engines(path: Path, runs: int, with_pdftotext: Optional[bool] = None) -> Dict:
     """Per file, alternating in one process (after one warm-up each): ``govreport.extract`` with PDFium (the
     default), ``pdftotext -layout`` as a process, ``govreport.extract`` with the pdfplumber engine. Medians
-    in seconds; ``ratio_pdftotext`` = PDFium extract / pdftotext, ``ratio_pdfplumber`` = pdfplumber / PDFium."""
+    in seconds, wall and CPU (``*_cpu``: this process's, or the child's own from its rusage), which a
+    busy machine inflates less; ``ratio_pdftotext`` = PDFium extract / pdftotext (``_cpu``: by CPU),
+    ``ratio_pdfplumber`` = pdfplumber / PDFium."""
     import govreport
 
     if with_pdftotext is None:
         with_pdftotext = shutil.which("pdftotext") is not None
-    contenders: Dict[str, Callable[[Path], None]] = {"pdfium": lambda p: govreport.extract(p)}
+    def layout(p: Path) -> float:  # pdftotext's own CPU seconds (rusage of the child)
+        return _process(["pdftotext", "-layout", str(p), "-"])["cpu"]
+
+    contenders: Dict[str, Callable[[Path], object]] = {"pdfium": lambda p: govreport.extract(p)}
     if with_pdftotext:
-        contenders["pdftotext_layout"] = _pdftotext_layout
+        contenders["pdftotext_layout"] = layout
     contenders["pdfplumber"] = lambda p: govreport.extract(p, pdf_engine="pdfplumber")
     times: Dict[str, List[float]] = {name: [] for name in contenders}
+    cpu: Dict[str, List[float]] = {name: [] for name in contenders}
     for fn in contenders.values():
         fn(path)
     for _ in range(runs):
         for name, fn in contenders.items():
-            t0 = time.perf_counter()
-            fn(path)
+            t0, c0 = time.perf_counter(), time.process_time()
+            child = fn(path)
             times[name].append(time.perf_counter() - t0)
+            cpu[name].append(child if isinstance(child, float) else time.process_time() - c0)
     result: Dict = {"file": path.name, "runs": runs}
     result.update({name: statistics.median(t) for name, t in times.items()})
+    result.update({name + "_cpu": statistics.median(t) for name, t in cpu.items()})
     result["ratio_pdfplumber"] = result["pdfplumber"] / result["pdfium"]
     if with_pdftotext:
         result["ratio_pdftotext"] = result["pdfium"] / result["pdftotext_layout"]
+        result["ratio_pdftotext_cpu"] = result["pdfium_cpu"] / result["pdftotext_layout_cpu"]
     return result
 
 
 def engines_line(r: Dict) -> str:
-    text = f"{r['file']}: govreport.extract (PDFium) {r['pdfium'] * 1000:.0f} ms"
+    text = f"{r['file']}: govreport.extract (PDFium) {r['pdfium'] * 1000:.0f} ms ({r['pdfium_cpu'] * 1000:.0f} ms CPU)"
     if "pdftotext_layout" in r:
-        text += f", pdftotext -layout {r['pdftotext_layout'] * 1000:.0f} ms (ratio {r['ratio_pdftotext']:.1f})"
+        text += (f", pdftotext -layout {r['pdftotext_layout'] * 1000:.0f} ms ({r['pdftotext_layout_cpu'] * 1000:.0f} ms "
+                 f"CPU): ratio {r['ratio_pdftotext']:.1f} wall, {r['ratio_pdftotext_cpu']:.1f} CPU")
     return text + (f", pdfplumber engine {r['pdfplumber'] * 1000:.0f} ms ({r['ratio_pdfplumber']:.1f}x PDFium)"
                    f" (median of {r['runs']})")
 

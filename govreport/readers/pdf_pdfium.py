@@ -204,9 +204,11 @@ class Reader:
         chars: List[dict] = []
         space: Optional[Tuple[float, float]] = None
         map_error = getattr(raw, "FPDFText_HasUnicodeMapError", None)  # PDFium builds since 2023
-        for i in range(countchars(tp)):
-            u = getunicode(tp, i)
-            if isgenerated(tp, i) == 1:
+        n = countchars(tp)
+        codes = _unicodes(raw, tp, n)  # one call for the page's text when it maps one unit per character
+        for i in range(n):
+            u = codes[i] if codes is not None else getunicode(tp, i)
+            if u in (0x20, 0x0D, 0x0A) and isgenerated(tp, i) == 1:  # only spaces and breaks are generated
                 # PDFium drops printed spaces and infers spaces of its own, some where nothing was printed
                 # or far from their neighbours: kept as a point, a word break where it lies between them
                 if u == 0x20:
@@ -314,6 +316,21 @@ class Reader:
                     cur = start
             ruled += _flush(edges, sub)
         return edges, ruled
+
+
+def _unicodes(raw: Any, tp: Any, n: int) -> Optional[List[int]]:
+    """The code of each of the ``n`` characters from one ``FPDFText_GetText`` (UTF-16), or None when the
+    text does not line up with the characters (a character beyond the BMP takes two units)."""
+    if n == 0:
+        return []
+    buf = (ctypes.c_ushort * (n + 1))()
+    got = raw.FPDFText_GetText(tp, 0, n, buf)
+    if got != n + 1:  # the units written, with the terminating zero
+        return None
+    codes = list(buf)[:n]
+    if any(0xD800 <= c <= 0xDFFF for c in codes):
+        return None
+    return codes
 
 
 class _Frame:
