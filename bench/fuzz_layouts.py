@@ -34,7 +34,13 @@ _DIR = None
 
 def _init() -> None:
     global _DIR
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool
     _DIR = tempfile.mkdtemp(prefix="fuzz_layouts_")
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt()
 
 
 class _Timeout(Exception):
@@ -71,6 +77,32 @@ def dimensions(variant: dict):
             yield key, str(value)
 
 
+def _blank():
+    return {"documents": 0, "cells": 0, "right": 0, "flagged": 0, "silent": 0, "silent_docs": 0, "errors": 0,
+            "extract_s": 0.0}
+
+
+def tally(results):
+    """(total, per format, per (dimension, value, format), failing documents) of a list of results."""
+    total, per_format, per_dim = _blank(), defaultdict(_blank), defaultdict(_blank)
+    failing = []
+    for r in results:
+        keys = [total, per_format[r["format"]]] + [per_dim[(d, v, r["format"])] for d, v in dimensions(r["variant"])]
+        for acc in keys:
+            acc["documents"] += 1
+            acc["cells"] += r["cells"]
+            acc["right"] += r["right"]
+            acc["flagged"] += r["flagged"]
+            acc["silent"] += len(r["silent"])
+            acc["silent_docs"] += bool(r["silent"])
+            acc["errors"] += bool(r["error"])
+            acc["extract_s"] += r["seconds"]
+        if r["silent"] or r["error"]:
+            failing.append(r)
+    failing.sort(key=lambda r: (r["format"], r["seed"]))
+    return total, dict(per_format), per_dim, failing
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=10000, help="documents in all (spread over the formats)")
@@ -87,35 +119,24 @@ def main(argv=None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     results = []
-    with multiprocessing.Pool(args.jobs, initializer=_init) as pool:
+    pool = multiprocessing.Pool(args.jobs, initializer=_init)
+    signal.signal(signal.SIGTERM, _stop)  # kill PID (or Ctrl-C): stop and summarise what is done
+    signal.signal(signal.SIGINT, _stop)
+    try:
         for n, r in enumerate(pool.imap_unordered(_job, work, chunksize=4), 1):
             results.append(r)
             if n % 500 == 0:
                 print("  %d/%d documents, %.0f s" % (n, len(work), time.perf_counter() - t0), file=sys.stderr)
-                bad = [x for x in results if x["silent"] or x["error"]]
-                partial.write_text(json.dumps({"done": n, "failing": bad}, ensure_ascii=False), "utf-8")
+                total, per_format, _, failing = tally(results)
+                partial.write_text(json.dumps({"done": n, "total": total, "per_format": per_format,
+                                               "failing": failing}, ensure_ascii=False), "utf-8")
+        pool.close()
+    except KeyboardInterrupt:  # interrupted: the summary of the documents done
+        print("interrupted after %d documents" % len(results), file=sys.stderr)
+        pool.terminate()
+    pool.join()
     wall = time.perf_counter() - t0
-
-    def blank():
-        return {"documents": 0, "cells": 0, "right": 0, "flagged": 0, "silent": 0, "silent_docs": 0, "errors": 0,
-                "extract_s": 0.0}
-
-    total, per_format, per_dim = blank(), defaultdict(blank), defaultdict(blank)
-    failing = []
-    for r in results:
-        keys = [total, per_format[r["format"]]] + [per_dim[(d, v, r["format"])] for d, v in dimensions(r["variant"])]
-        for acc in keys:
-            acc["documents"] += 1
-            acc["cells"] += r["cells"]
-            acc["right"] += r["right"]
-            acc["flagged"] += r["flagged"]
-            acc["silent"] += len(r["silent"])
-            acc["silent_docs"] += bool(r["silent"])
-            acc["errors"] += bool(r["error"])
-            acc["extract_s"] += r["seconds"]
-        if r["silent"] or r["error"]:
-            failing.append(r)
-    failing.sort(key=lambda r: (r["format"], r["seed"]))
+    total, per_format, per_dim, failing = tally(results)
 
     def line(name, a):
         acc = a["right"] / a["cells"] if a["cells"] else 1.0
@@ -125,13 +146,13 @@ def main(argv=None) -> int:
 
     print(line("all", total))
     for fmt in formats:
-        print(line("format=" + fmt, per_format[fmt]))
+        print(line("format=" + fmt, per_format.get(fmt, _blank())))
     print("dimension values whose documents get silent cells most often (share of documents with a silent "
           "cell, against the format's share), per format:")
 
     def lift(item):
         (d, v, fmt), a = item
-        base = per_format[fmt]["silent_docs"] / max(1, per_format[fmt]["documents"])
+        base = per_format[fmt]["silent_docs"] / max(1, per_format[fmt]["documents"])  # fmt seen: a is not empty
         return a["silent_docs"] / max(1, a["documents"]) - base
 
     ranked = sorted((kv for kv in per_dim.items() if kv[1]["silent_docs"] >= 2 and kv[1]["documents"] >= 5),
@@ -142,7 +163,7 @@ def main(argv=None) -> int:
           % (len(results), wall / 60, args.jobs, len(failing), args.out))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"count": len(results), "seed": args.seed, "jobs": args.jobs, "wall_s": round(wall, 1),
-               "formats": formats, "total": total, "per_format": dict(per_format),
+               "formats": formats, "total": total, "per_format": per_format,
                "per_dimension": {"%s=%s [%s]" % k: v for k, v in sorted(per_dim.items())}, "failing": failing}
     args.out.write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
     return 0 if total["silent"] == 0 and total["errors"] == 0 else 1
