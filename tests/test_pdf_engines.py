@@ -295,3 +295,25 @@ def test_rotated_pages_read_alike(rotation: int, tmp_path: Path) -> None:
     assert a.text == b.text and len(a.spans) == len(b.spans) > 100
     assert all(sa.page == sb.page and max(abs(x - y) for x, y in zip(sa.bbox, sb.bbox)) <= 1.0
                for sa, sb in zip(a.spans, b.spans))
+
+
+def test_pdfium_reads_from_several_threads_one_document_at_a_time() -> None:
+    """PDFium is not thread-safe: documents read from threads at once are read one after the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    one = pdf.read(SAMPLES / "sample-2021.pdf").text
+    with ThreadPoolExecutor(4) as pool:
+        texts = list(pool.map(lambda _: pdf.read(SAMPLES / "sample-2021.pdf").text, range(8)))
+    assert texts == [one] * 8
+    bad = Path(__file__)  # not a PDF: the lock is released on the error too (seen from another thread)
+    with pytest.raises(govreport.BadInputError):
+        pdf.read(bad)
+
+    def free() -> bool:
+        got = pdf_pdfium._LOCK.acquire(timeout=10)
+        if got:
+            pdf_pdfium._LOCK.release()
+        return got
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(free).result()

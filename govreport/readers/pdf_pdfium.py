@@ -14,11 +14,15 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import pdf_grid
 from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, unreadable
+
+# PDFium is not thread-safe: one document at a time per process, whichever thread reads it
+_LOCK = threading.RLock()
 
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 
@@ -122,16 +126,24 @@ class Reader:
         import pypdfium2.raw as raw
 
         self.path, self.raw = path, raw
+        _LOCK.acquire()  # released by close()
         try:
             self.pdf = pdfium.PdfDocument(str(path))
             self.pages = len(self.pdf)
         except Exception as exc:  # PdfiumError: format, password, ...
+            _LOCK.release()
             raise unreadable(path, exc) from None
+        except BaseException:
+            _LOCK.release()
+            raise
         self._rect = raw.FS_RECTF()
         self._matrix = raw.FS_MATRIX()
 
     def close(self) -> None:
-        self.pdf.close()
+        try:
+            self.pdf.close()
+        finally:
+            _LOCK.release()
 
     def ocr(self, number: int) -> Any:
         """The page OCR'd, rendered from this open document (no second parse of the file)."""
