@@ -48,3 +48,13 @@ def test_match_form_quotes_and_other():
     assert compact("3.危及“三安全一稳定”") == compact('3.危及"三安全一稳定"')
     assert compact("3.其它") == compact("3.其他")
     assert compact("1、属于国家秘密") == compact("1.属于国家秘密")
+
+
+def test_signs_and_separators_keep_the_number_whole() -> None:
+    from govreport.normalize import clean_text
+
+    for raw, expected in [("2,344.6", "2344.6"), ("行政许可\t４１，８０６\t", "41806"), ("本年增/减 －4", "-4"),
+                          ("＋21", "+21"), ("−3", "-3"), ("1,234,567 元", "1234567")]:
+        out = clean_text(raw)
+        assert len(out) == len(raw) and expected in out.split() + out.split("\t"), (raw, out)
+    assert clean_text("规章\t－\t－") == "规章\t－\t－"  # a dash alone stays a placeholder

@@ -104,6 +104,8 @@ def place(text: str, tokens: Sequence[Token], groups: Sequence[Sequence[float]],
     of complete rows places every token clearly, or two groups place them differently."""
     if not groups or not tokens or len(tokens) >= len(groups[0]) or not _one_line(text, tokens):
         return None
+    if not text[:tokens[0].start].endswith("  ") or any(len(text[a.end:b.start]) < 2 for a, b in zip(tokens, tokens[1:])):
+        return None  # numbers one space from the label or from each other: no layout kept
     xs = [_centre(text, t) for t in tokens]
     tolerance = MAX_OFFSET_HEADER if header else MAX_OFFSET
     placements = {p for p in (_place_on(xs, cs, tolerance) for cs in groups) if p is not None}

@@ -289,7 +289,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     if table.ordered:
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
-        _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
+    _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
     _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
     main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
                     [obs[r.key] for r in extra if obs[r.key].found])
@@ -313,7 +313,7 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
         after = [k for k, p in anchored if p >= b]
         if not before or not after:
             continue  # only between two rows read from the text
-        if not order[before[-1]] < order[m.row] < order[after[0]]:
+        if table.ordered and not order[before[-1]] < order[m.row] < order[after[0]]:
             continue
         nxt = anchor_pos[after[0]]
         later = [x.start for x in matches if x.start > m.start and region.orig_start(x.start) >= b]

@@ -1,0 +1,131 @@
+"""Table layouts that used to move numbers silently: each read at its cause, in the text the readers write."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from govreport.normalize import clean_text
+from govreport.readers import COVERED
+from govreport.tables.from_text import review_litigation_row
+from govreport.tables.layout import observe_rows
+from govreport.template import load_template
+
+T = load_template()
+T2 = T.versions["2021"].tables["active_disclosure"]
+T3 = T.versions["2021"].tables["applications"]
+T4 = T.versions["2021"].tables["review_litigation"]
+
+
+def _rows(text: str, table=T3, **kw) -> Dict[str, object]:
+    text = clean_text(text)
+    return observe_rows(text, 0, len(text), table, **kw).rows
+
+
+def _cells(obs) -> List[str]:
+    return [t.raw if t.kind != "blank" else "" for t in obs.tokens]
+
+
+def test_a_row_of_placeholders_keeps_them_and_the_next_row_its_numbers() -> None:
+    for sep in ("\t", "  "):
+        rows = _rows(f"信息内容{sep}本年制发件数{sep}本年废止件数{sep}现行有效件数\n规章{sep}/{sep}/{sep}/\n"
+                     f"行政规范性文件{sep}13{sep}5{sep}89\n", T2)
+        assert [(t.raw, t.kind) for t in rows["rules"].tokens] == [("/", "placeholder")] * 3, sep
+        assert _cells(rows["normative_documents"]) == ["13", "5", "89"], sep
+
+
+def test_an_empty_grid_row_is_blank_and_claims_nothing() -> None:
+    text = ("\t\t1.属于国家秘密\t\t\t\t\t\t\t\n"
+            "\t\t2.其他法律行政法规禁止公开\t3\t1\t\t\t\t\t4\n")
+    rows = _rows(text, empty_blank=True)
+    assert [t.kind for t in rows["denied_state_secret"].tokens] == ["blank"] * 7
+    assert _cells(rows["denied_law_prohibited"]) == ["3", "1", "", "", "", "", "4"]
+
+
+def test_label_columns_and_merged_positions_are_not_cells() -> None:
+    # an empty third label column before the numbers and a blank 总计 after them (FINDINGS E), and a
+    # 商业企业 value merged over two grid positions
+    text = (f"三、本年度办理结果\t(一)予以公开\t\t160\t9\t0\t0\t8\t3\t\n"
+            f"{COVERED}\t(二)部分公开\t\t18\t1{COVERED}\t\t0\t0\t1\t1\t\n")
+    rows = _rows(text.replace(f"1{COVERED}\t", f"1\t{COVERED}\t"), empty_blank=True)
+    assert _cells(rows["granted"]) == ["160", "9", "0", "0", "8", "3", ""]
+    assert _cells(rows["partially_granted"]) == ["18", "1", "", "0", "0", "1", "1"][:7]
+
+
+def test_table_four_grid_with_a_merged_position() -> None:
+    values = ["10", "4", "3", "5", "22", "0", "0", "1", "0", "1", "2", "1", "2", "1", "6"]
+    line = "\t".join(values[:5] + [COVERED] + values[5:])
+    row = review_litigation_row(line + "\n", 0, len(line) + 1, T4, empty_blank=True)
+    assert row.positional and [t.raw for t in row.tokens] == values
+
+
+LAYOUT = """\
+                                        申请人情况
+                              自然    商业   科研   社会   法律   其他   总计
+一、本年新收政府信息公开申请数量        12     3      0      1      0      2      18
+二、上年结转政府信息公开申请数量        1                                         1
+     （一）予以公开                     6      2      0      1      0      1      10
+     （二）部分公开                     3                                         3
+"""
+
+
+def test_layout_text_cells_go_under_their_columns() -> None:
+    rows = _rows(LAYOUT)
+    assert _cells(rows["carried_over"]) == ["1", "", "", "", "", "", "1"]
+    assert rows["carried_over"].positional and "by_column_offset" in rows["carried_over"].guesses
+    assert _cells(rows["partially_granted"]) == ["3", "", "", "", "", "", "3"]
+    assert _cells(rows["new_received"]) == ["12", "3", "0", "1", "0", "2", "18"]
+
+
+def test_raw_text_is_not_read_by_position() -> None:
+    raw = "\n".join(" ".join(line.split()) for line in LAYOUT.splitlines()) + "\n"
+    rows = _rows(raw)
+    assert not rows["carried_over"].positional and _cells(rows["carried_over"]) == ["1", "1"]
+
+
+def _at(items) -> str:
+    """A line of ``-layout`` text: each string at its character position (a CJK character counts one)."""
+    out = ""
+    for col, s in items:
+        out = out.ljust(col) + s
+    return out
+
+
+def test_columns_from_the_header_when_no_row_is_complete() -> None:
+    text = "\n".join([
+        _at([(30, "自然"), (40, "商业"), (50, "科研"), (60, "社会"), (70, "法律"), (80, "其他"), (90, "总计")]),
+        _at([(31, "人"), (40, "企业"), (50, "机构"), (60, "公益"), (70, "服务")]),
+        _at([(0, "一、本年新收政府信息公开申请数量"), (32, "5"), (42, "2"), (92, "7")]),
+        _at([(0, "二、上年结转政府信息公开申请数量"), (42, "1"), (92, "1")]),
+    ]) + "\n"
+    rows = _rows(text)
+    assert _cells(rows["new_received"]) == ["5", "2", "", "", "", "", "7"]
+    assert _cells(rows["carried_over"]) == ["", "1", "", "", "", "", "1"]
+    # the same rows as -raw prints them: no position to go by
+    rows = _rows("\n".join(" ".join(ln.split()) for ln in text.splitlines()) + "\n")
+    assert not rows["carried_over"].positional
+
+
+def test_a_label_wrapped_around_its_numbers_owns_them() -> None:
+    text = """\
+             1.属于国家秘密                  0     0     0     0     0     0     0
+            2.其他法律行政法规禁
+                                            1     0     0     0     0     0     1
+                 止公开
+             3.危及“三安全一稳定”            0     0     0     0     0     0     0
+"""
+    rows = _rows(text)
+    assert _cells(rows["denied_law_prohibited"]) == ["1", "0", "0", "0", "0", "0", "1"]
+    assert "split_label" in rows["denied_law_prohibited"].guesses
+    assert _cells(rows["denied_three_safety_one_stability"]) == ["0"] * 7
+
+
+def test_a_gloss_after_the_label() -> None:
+    rows = _rows("规章（设区的市级以上人民政府填报）  5  1  7\n行政规范性文件  13  5  89\n", T2)
+    assert _cells(rows["rules"]) == ["5", "1", "7"] and not rows["rules"].guesses
+
+
+def test_a_row_printed_empty_in_text_is_blank_by_a_guess() -> None:
+    text = "规章  1  0  4\n行政规范性文件\n第二十条第（五）项\n信息内容 本年处理决定数量\n行政许可  5\n"
+    rows = _rows(text, T2)
+    assert [t.kind for t in rows["normative_documents"].tokens] == ["blank"] * 3
+    assert rows["normative_documents"].guesses == ["printed_empty"]

@@ -1,0 +1,71 @@
+"""The trust rule (RECORD.md): a value placed by any guess is ``ok`` only when the hard checks over it pass."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import govreport
+from govreport import trust
+from govreport.record import Cell, Check
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _check(status: str, cells, id_: str = "applications_balance[total]", severity: str = "hard") -> Check:
+    return Check(id=id_, expr="a == b", severity=severity, status=status, lhs=1, rhs=2, cells=list(cells))
+
+
+def test_a_guessed_cell_under_a_failing_check_is_suspect_and_named() -> None:
+    cells = {"a.r.c": Cell(raw="5", status="ok", guesses=["by_order"]),
+             "a.r.d": Cell(raw="6", status="ok")}
+    issues = trust.apply(cells, [_check("fail", ["a.r.c", "a.r.d"])])
+    assert cells["a.r.c"].status == "suspect"
+    assert cells["a.r.d"].status == "ok"  # read as printed: the failed check is a finding about the document
+    assert [(i.code, i.cell) for i in issues] == [("cell_suspect", "a.r.c")]
+    assert "applications_balance[total]" in issues[0].message and "by_order" in issues[0].message
+
+
+def test_a_guess_the_checks_confirm_stays_ok() -> None:
+    cells = {"a.r.c": Cell(raw="5", status="ok", guesses=["digits_cut"])}
+    assert trust.apply(cells, [_check("pass", ["a.r.c"]), _check("pass", ["a.r.c"], "other")]) == []
+    assert cells["a.r.c"].status == "ok"
+
+
+def test_a_guess_no_check_covers_or_that_cannot_be_assessed_is_suspect() -> None:
+    cells = {"a.r.c": Cell(raw="5", status="ok", guesses=["lost_cells"]),
+             "a.r.e": Cell(raw="", status="blank", guesses=["printed_empty"]),
+             "a.r.f": Cell(raw="7", status="ok", guesses=["by_order"])}
+    issues = trust.apply(cells, [_check("not_assessable", ["a.r.e"]), _check("pass", ["a.r.f"], severity="soft")])
+    assert {r: c.status for r, c in cells.items()} == {"a.r.c": "suspect", "a.r.e": "suspect", "a.r.f": "suspect"}
+    assert "no hard check covers it" in next(i.message for i in issues if i.cell == "a.r.c")
+    assert "cannot be assessed" in next(i.message for i in issues if i.cell == "a.r.e")
+
+
+def test_flagged_statuses_are_left_alone() -> None:
+    cells = {"a.r.c": Cell(raw="5", status="ambiguous", candidates=[5, 50], guesses=["digits_cut"]),
+             "a.r.d": Cell(raw=None, status="inferred", guesses=["lost_cells"])}
+    assert trust.apply(cells, [_check("fail", ["a.r.c", "a.r.d"])]) == []
+    assert [c.status for c in cells.values()] == ["ambiguous", "inferred"]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "report.txt"
+    p.write_text(text, "utf-8")
+    return p
+
+
+def test_a_row_placed_by_order_against_the_checks_is_suspect_in_the_record(tmp_path: Path) -> None:
+    """The sample's 二、上年结转 row with its label moved away from its numbers and one number changed: the
+    numbers are placed by order, the balance fails, and no wrong number is left ok."""
+    text = (ROOT / "samples" / "sample-2021.txt").read_text("utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("二、上年结转政府信息公开申请数量"))
+    fields = line.split("\t")
+    numbers = [f for f in fields[1:] if f]
+    numbers[0] = str(int(numbers[0]) + 7)  # the balance cannot hold
+    moved = text.replace(line, "二、上年结转政府信息公开申请数量\n说明文字\n" + "\t".join(numbers))
+    rec = govreport.extract(_write(tmp_path, moved)).to_dict()
+    row = {k: v for k, v in rec["cells"].items() if k.startswith("applications.carried_over.")}
+    assert row, rec["issues"]
+    assert all(c["status"] != "ok" for c in row.values()), row
+    assert any(i["code"] in ("cell_suspect", "cell_ambiguous", "cell_inferred", "cell_missing")
+               for i in rec["issues"] if (i.get("cell") or "").startswith("applications.carried_over"))
