@@ -91,7 +91,7 @@ def extract(
     ),
     bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
     strict: bool = typer.Option(
-        False, "--strict", help="Null ambiguous cells instead of keeping their most plausible reading."
+        False, "--strict", help="Null ambiguous and suspect cells instead of keeping their most plausible reading."
     ),
     max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
@@ -169,7 +169,7 @@ def batch(
                                        help="Only files whose name matches, e.g. '*.pdf'."),
     timeout: float = typer.Option(300.0, "--timeout", min=0,
                                   help="Give up on one file after this many seconds (0: no limit)."),
-    strict: bool = typer.Option(False, "--strict", help="Null ambiguous cells."),
+    strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
     bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
     max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),

@@ -14,7 +14,7 @@ TOLERANCE = 0.005
 def _value(record: Dict, ref: str) -> Optional[float]:
     table, row, col = ref.split(".")
     cell = record.get("cells", {}).get(ref, {})
-    if cell.get("status") in ("missing", "ambiguous"):
+    if cell.get("status") in ("missing", "ambiguous", "suspect"):
         return None
     return record.get("tables", {}).get(table, {}).get(row, {}).get(col)
 

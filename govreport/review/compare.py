@@ -35,7 +35,7 @@ def _label(ref: str, version: str) -> str:
 
 def _usable(report, ref: str) -> Optional[float]:
     cell = report.cells.get(ref)
-    if cell is None or cell.status in ("missing", "ambiguous"):
+    if cell is None or cell.status in ("missing", "ambiguous", "suspect"):
         return None
     return report.value(ref)
 
