@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..normalize import compact, match_form
-from ..template import RowDef, TableDef
+from ..readers import COVERED
+from ..template import ColumnDef, RowDef, TableDef
 from . import columns
 from .labels import LabelMatch, best_monotone, find_labels
-from .tokens import Group, Token, grid_cells, groups_in
+from .tokens import PLACEHOLDERS, Group, Token, grid_cells, groups_in
 
 _SEPARATORS = " \t|:：\n\u2063"
 _STARTS_NUMBER = re.compile(r"[+\-]?\d|——|--|[/／\-—－―]|无(?![\u4e00-\u9fff])")
@@ -152,6 +153,83 @@ def _positional(cells: Optional[List[Token]], n: int, allow_empty: bool = False)
     return cells
 
 
+def _header_match(field: str, col: ColumnDef) -> bool:
+    c = compact(field)
+    if not c:
+        return False
+    if c in {compact(f) for f in col.forms} | {compact(col.label)}:
+        return True
+    return any(len(k) >= 2 and compact(k) in c for k in col.keywords if compact(k) not in ("其他", "其它"))
+
+
+def _header_indices(text: str, start: int, line_start: int, columns: Sequence[ColumnDef],
+                    cache: Dict[int, Optional[List[int]]], reach: int = 40) -> Optional[List[int]]:
+    """The grid field index of each column, from the header lines above ``line_start`` (a multi-line
+    header names its columns on different lines): None unless every column is named once, left to right."""
+    key = line_start
+    if key in cache:
+        return cache[key]
+    found: Dict[int, int] = {}
+    pos = line_start
+    for _ in range(reach):
+        if pos <= start:
+            break
+        prev = text.rfind("\n", start, pos - 1) + 1
+        line = text[max(prev, start):pos - 1]
+        pos = max(prev, start)
+        fields = line.split("\t")
+        if "\t" not in line or any(re.fullmatch(r"\s*[+\-]?\d+(?:\.\d+)?\s*", f) for f in fields):
+            continue  # a header line names columns and prints no number
+        for j, col in enumerate(columns):
+            if j not in found:
+                hits = [i for i, f in enumerate(fields) if _header_match(f, col)]
+                if len(hits) == 1:
+                    found[j] = hits[0]
+        if len(found) == len(columns):
+            break
+    idx = [found.get(j) for j in range(len(columns))]
+    ok = all(i is not None for i in idx) and all(a < b for a, b in zip(idx, idx[1:]))  # type: ignore[operator]
+    cache[key] = idx if ok else None  # type: ignore[assignment]
+    return cache[key]
+
+
+def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequence[ColumnDef],
+                  cache: Dict[int, Optional[List[int]]]) -> Optional[List[Token]]:
+    """A grid row's cells read from the fields under its header's column labels (a merged value's covered
+    position, a padding field or an empty label column then cannot shift the numbers)."""
+    line_start = text.rfind("\n", 0, b) + 1
+    line = text[line_start:line_end]
+    if "\t" not in line:
+        return None
+    idx = _header_indices(text, start, line_start, columns, cache)
+    if idx is None:
+        return None
+    fields = line.split("\t")
+    offsets = [line_start]
+    for f in fields[:-1]:
+        offsets.append(offsets[-1] + len(f) + 1)
+    if max(idx) >= len(fields) or any(offsets[i] < b for i in idx):
+        return None  # the label reaches into a data column
+    cells: List[Token] = []
+    for i in idx:
+        f, off = fields[i], offsets[i]
+        s = f.strip()
+        lead = len(f) - len(f.lstrip())
+        if not s or s == COVERED:
+            cells.append(Token("", off, off, "empty"))
+        elif re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", s):
+            cells.append(Token(s, off + lead, off + lead + len(s), "num"))
+        elif s in PLACEHOLDERS:
+            cells.append(Token(s, off + lead, off + lead + len(s), "placeholder"))
+        else:
+            return None
+    # every printed field of the row after its label must be one of these cells
+    after = grid_cells(text, b, line_end)
+    if after is None or sum(1 for t in after if t.kind != "empty") != sum(1 for c in cells if c.kind != "empty"):
+        return None
+    return cells
+
+
 def _label_on_line(text: str, a: int, b: int, pos: int) -> bool:
     """Some part of the label text[a:b] is printed on the line where ``pos`` lies."""
     line_start = text.rfind("\n", 0, pos) + 1
@@ -238,6 +316,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
     claimed: set = set()
     anchor_pos: Dict[str, int] = {}
+    headers: Dict[int, Optional[List[int]]] = {}  # line start -> header field index of each column
     bounds = [region.orig_start(m.start) for m in chain[1:]] + [end]
     for m, bound in zip(chain, bounds):
         o = obs[m.row]
@@ -252,8 +331,11 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
             o.tokens = [t for g in inner for t in g.tokens]
             o.guesses.append("split_label")
             continue
-        # the label's own grid line (tab or pipe fields): each field is a cell, printed empty or not
-        grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
+        # the label's own grid line (tab or pipe fields): each field is a cell, printed empty or not; the
+        # columns are those of the header above it when it names them, else the fields after the label
+        grid = _under_header(text, start, b, line_end, o.row.columns, headers)
+        if grid is None:
+            grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
         if grid is not None:
             if blank_at(empty_blank, b):
                 grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
