@@ -1,6 +1,6 @@
 """OCR speed and tilt per page of scanned PDFs (the ocr extra): a figure, not a test.
 
-    python bench/bench_ocr.py [PDF ...] [--dpi 200] [--json FILE]
+    python bench/bench_ocr.py [PDF ...] [--dpi N] [--json FILE]
 
 Without arguments: samples/sample-2021-scanned.pdf and the scanned files of corpus-synth
 ($GOVREPORT_SYNTH, else ../shared/corpus-synth; those whose manifest variant starts with "scanned").
@@ -38,7 +38,8 @@ def _default_files() -> list:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("pdfs", nargs="*", type=Path)
-    ap.add_argument("--dpi", type=int, default=200)
+    ap.add_argument("--dpi", type=int, default=None,
+                    help="default: a bilevel scan at its own resolution (150..300), else 200")
     ap.add_argument("--json")
     a = ap.parse_args()
     sys.path.insert(0, str(ROOT))

@@ -203,10 +203,28 @@ def test_a_tilted_scan_is_read_upright(scanned, scanned_pdf):
     (received,) = [line for line in tilted if line.startswith("一、本年新收政府信息公开申请数量\t")]
     app = TRUTH["tables"]["applications"]
     assert _numbers(received) == [app["new_received"][c] for c in gen.APPLICATION_COLUMNS]
-    # boxes point at the tilted scan itself: inside the page, and the row's cells left to right
+    # boxes point at the tilted scan itself: inside the page, and each number of the row where the turn
+    # took it from the upright page (within 2 pt)
     cells = [c for line in page.lines for c in line.cells if c is not None]
     assert all(0 <= c.bbox[0] <= c.bbox[2] <= page.width and 0 <= c.bbox[1] <= c.bbox[3] <= page.height
                for c in cells)
+    import cv2
+
+    def number_centres(ocr_page):
+        (line,) = [ln for ln in ocr_page.lines if ln.cells and ln.cells[0] is not None
+                   and ln.cells[0].text.startswith("一、本年新收")]
+        return [((c.bbox[0] + c.bbox[2]) / 2, (c.bbox[1] + c.bbox[3]) / 2) for c in line.cells
+                if c is not None and c.text.isdigit()]
+
+    pages, *_ = scanned
+    h, w = image.shape
+    turn = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), 0.8, 1.0)  # as ocr.rotate(image, 0.8), in pixels
+    px = ocr.DEFAULT_DPI / 72.0
+    expected = [((turn[0, 0] * x * px + turn[0, 1] * y * px + turn[0, 2]) / px,
+                 (turn[1, 0] * x * px + turn[1, 1] * y * px + turn[1, 2]) / px) for x, y in number_centres(pages[1])]
+    got = number_centres(page)
+    assert len(got) == len(expected) == 7
+    assert all(abs(a[0] - b[0]) <= 2 and abs(a[1] - b[1]) <= 2 for a, b in zip(got, expected)), (got, expected)
 
 
 def _drawn_grid(values, dpi=200):
@@ -467,3 +485,30 @@ def test_specks_go_and_dots_between_glyphs_stay():
     dash = np.zeros((40, 200), dtype=bool)
     dash[20:22, 100:108] = True  # a short dash (3 pt) alone is a placeholder, not a speck
     assert ocr._without_specks(dash, 200 / 72.0)[20:22, 100:108].all()
+
+
+@requires_ocr
+def test_a_bilevel_scan_is_rendered_at_its_own_resolution():
+    """A fax-coded (1 bit) page image is rendered at its own resolution (resampling breaks its strokes),
+    clamped to MIN_DPI..MAX_DPI; a gray one and a page without an image at the default."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    image_module = pytest.importorskip("PIL.Image")
+    found = {}
+    for mode, dpi in (("1", 150), ("1", 120), ("1", 600), ("L", 150)):
+        blank = image_module.new(mode, (int(8.27 * dpi), int(11.69 * dpi)), 1 if mode == "1" else 255)
+        data = io.BytesIO()
+        blank.save(data, "PDF", resolution=dpi)
+        pdf = pdfium.PdfDocument(data.getvalue())
+        page = pdf[0]
+        found[(mode, dpi)] = ocr._scan_dpi(page, *page.get_size())
+        page.close()
+        pdf.close()
+    assert found == {("1", 150): 150, ("1", 120): ocr.MIN_DPI, ("1", 600): ocr.MAX_DPI, ("L", 150): None}
+    pdf = pdfium.PdfDocument(str(SAMPLES / "sample-2021.pdf"))
+    page = pdf[0]
+    assert ocr._scan_dpi(page, *page.get_size()) is None
+    page.close()
+    pdf.close()

@@ -38,6 +38,7 @@ from . import Span, TextWriter
 LOW_CONFIDENCE = 0.8  # cells read with less are worth a flag
 WIDTH_MISMATCH_CONFIDENCE = 0.5  # a number whose digit count does not fit its printed width
 DEFAULT_DPI = 200
+MIN_DPI, MAX_DPI = 150, 300  # a bilevel scan is rendered at its own resolution within these
 
 # engine settings: RapidOCR's defaults (48 x 320 recogniser input, which reads lone digits on a canvas
 # with the most confidence); the direction classifier is off at every call (on upright scans it turns and
@@ -168,10 +169,12 @@ class OcrPage:
 # entry points
 
 
-def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI, pdf=None) -> List[OcrPage]:
-    """Render and OCR the given 1-based pages of the PDF at ``path``. ``pdf``: the file already open as a
-    ``pypdfium2.PdfDocument`` (the PDF reader's own), rendered from without a second parse and left open;
-    None: the file is opened here, and closed."""
+def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: Optional[int] = None, pdf=None) -> List[OcrPage]:
+    """Render and OCR the given 1-based pages of the PDF at ``path``. ``dpi``: the resolution to render
+    at; None: a page that is one bilevel scanned image is rendered at the image's own resolution (within
+    :data:`MIN_DPI`..:data:`MAX_DPI`: resampling it breaks its thin strokes), any other at
+    :data:`DEFAULT_DPI`. ``pdf``: the file already open as a ``pypdfium2.PdfDocument`` (the PDF reader's
+    own), rendered from without a second parse and left open; None: the file is opened here, and closed."""
     if not available():
         raise _missing()
     import numpy as np
@@ -193,11 +196,12 @@ def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI, p
             page = pdf[number - 1]
             try:
                 width, height = page.get_size()
-                bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+                page_dpi = dpi or _scan_dpi(page, width, height) or DEFAULT_DPI
+                bitmap = page.render(scale=page_dpi / 72.0, grayscale=True)
                 image = np.array(bitmap.to_pil().convert("L"))
             finally:
                 page.close()
-            result = ocr_image(image, dpi, engine=engine)
+            result = ocr_image(image, page_dpi, engine=engine)
             result.number, result.width, result.height = number, float(width), float(height)
             result.seconds = time.perf_counter() - started
             pages.append(result)
@@ -205,6 +209,30 @@ def ocr_pages(path: Path, page_numbers: Sequence[int], dpi: int = DEFAULT_DPI, p
         if own:
             pdf.close()
     return pages
+
+
+def _scan_dpi(page: Any, width: float, height: float) -> Optional[int]:
+    """The resolution of the bilevel image (1 bit a pixel: a fax-coded or JBIG2 scan) that covers the page,
+    within :data:`MIN_DPI`..:data:`MAX_DPI`; None for any other page (a gray or colour scan resamples
+    smoothly to :data:`DEFAULT_DPI`; a bilevel one loses the thin strokes of its glyphs)."""
+    best = None
+    try:
+        for obj in page.get_objects(max_depth=1):
+            if obj.type != 3:  # FPDF_PAGEOBJ_IMAGE
+                continue
+            bounds = obj.get_bounds() if hasattr(obj, "get_bounds") else obj.get_pos()  # pypdfium2 5 / 4
+            area = (bounds[2] - bounds[0]) * (bounds[3] - bounds[1])
+            if area < 0.8 * width * height or obj.get_metadata().bits_per_pixel != 1:
+                continue
+            px_w, px_h = obj.get_px_size()
+            native = ((px_w * px_h) / (area / 72.0 / 72.0)) ** 0.5  # turned or not
+            if best is None or native > best:
+                best = native
+    except Exception:  # an odd object: render at the default resolution
+        return None
+    if best is None:
+        return None
+    return int(round(min(MAX_DPI, max(MIN_DPI, best))))
 
 
 def ocr_image(image: Any, dpi: float = DEFAULT_DPI, engine: Any = None) -> OcrPage:
