@@ -20,6 +20,12 @@ from .record import Cell, Check, Issue
 _TRUSTED = ("ok", "blank", "placeholder")
 
 
+def _independent(check: Check, cells: Dict[str, Cell]) -> bool:
+    """A passing check confirms only over cells that were read: one whose value it forced itself (an
+    inferred, missing or ambiguous cell among its terms) holds by construction and confirms nothing."""
+    return all(cells[r].status in _TRUSTED or cells[r].status == "suspect" for r in check.cells if r in cells)
+
+
 def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
     """Turn unconfirmed guessed cells ``suspect`` in place; return one issue per such cell."""
     over: Dict[str, List[Check]] = {}
@@ -32,15 +38,16 @@ def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
         if not cell.guesses or cell.status not in _TRUSTED:
             continue
         mine = over.get(ref, [])
-        if mine and all(c.status == "pass" for c in mine):
+        if mine and all(c.status == "pass" and _independent(c, cells) for c in mine):
             continue
         failing = [c.id for c in mine if c.status == "fail"]
-        open_ = [c.id for c in mine if c.status == "not_assessable"]
+        open_ = [c.id for c in mine if c.status == "not_assessable" or (c.status == "pass" and not _independent(c, cells))]
         how = ", ".join(cell.guesses)
         if failing:
             why = "the hard checks over it fail: " + ", ".join(failing)
         elif open_:
-            why = "the hard checks over it cannot be assessed: " + ", ".join(open_)
+            why = "the hard checks over it cannot be assessed, or hold only through cells they forced: " \
+                + ", ".join(open_)
         else:
             why = "no hard check covers it"
         cell.status = "suspect"  # type: ignore[assignment]

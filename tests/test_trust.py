@@ -69,3 +69,14 @@ def test_a_row_placed_by_order_against_the_checks_is_suspect_in_the_record(tmp_p
     assert all(c["status"] != "ok" for c in row.values()), row
     assert any(i["code"] in ("cell_suspect", "cell_ambiguous", "cell_inferred", "cell_missing")
                for i in rec["issues"] if (i.get("cell") or "").startswith("applications.carried_over"))
+
+
+def test_a_check_that_holds_through_a_cell_it_forced_confirms_nothing() -> None:
+    """A row placed empty by a guess beside a sibling row the checks inferred: the sum holds by construction
+    (the inferred row absorbs whatever the guessed one lacks), so it cannot confirm the guess."""
+    cells = {"a.x.c": Cell(raw="", status="blank", guesses=["printed_empty"]),
+             "a.y.c": Cell(raw=None, status="inferred", guesses=["row_not_found"]),
+             "a.t.c": Cell(raw="3", status="ok")}
+    issues = trust.apply(cells, [_check("pass", ["a.t.c", "a.x.c", "a.y.c"], "applications_results_sum[c]")])
+    assert cells["a.x.c"].status == "suspect" and cells["a.t.c"].status == "ok"
+    assert "forced" in issues[0].message

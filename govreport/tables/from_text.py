@@ -85,7 +85,7 @@ def _clean_line_groups(text: str, start: int, end: int) -> List[Group]:
         e = text.find("\n", pos, end)
         e = end if e < 0 else e
         line = text[pos:e]
-        if re.search(r"\d", line) and re.fullmatch(r"[\s|\d.+\-/—－\u2063]*", line):
+        if (re.search(r"\d", line) or len(line.split()) >= 5) and re.fullmatch(r"[\s|\d.+\-/—－―／\\\u2063无]*", line):
             out.extend(groups_in(text, pos, e))
         pos = e + 1
     return out
