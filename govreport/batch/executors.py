@@ -147,10 +147,10 @@ def _dask_task(path: str, strict: bool, timeout: Optional[float], limits: Option
     worker runs tasks outside the main thread), then a full collection as in the pool."""
     global _frozen
     outcome = work(path, strict, timeout, limits)
+    gc.collect()
     if not _frozen:  # the worker's modules (dask's, the pipeline's) are loaded now: never scan them again
         gc.freeze()
         _frozen = True
-    gc.collect()
     return outcome
 
 
