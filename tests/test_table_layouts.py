@@ -129,3 +129,12 @@ def test_a_row_printed_empty_in_text_is_blank_by_a_guess() -> None:
     rows = _rows(text, T2)
     assert [t.kind for t in rows["normative_documents"].tokens] == ["blank"] * 3
     assert rows["normative_documents"].guesses == ["printed_empty"]
+
+
+def test_a_running_header_year_is_not_a_cell_and_a_row_over_lines_is_a_guess() -> None:
+    text = ("第二十条第（八）项\n信息内容  上一年项目数量  本年增/减\n行政事业性收费            2\n\n"
+            "2020年某省人民政府政府信息公开工作年度报告\n第二十条第（九）项\n")
+    rows = _rows(text, T.versions["2019"].tables["active_disclosure"])
+    assert [t.raw for t in rows["admin_fees"].tokens] == ["2"]
+    rows = _rows("规章  1\n   0\n   4\n行政规范性文件  13  5  89\n", T2)
+    assert _cells(rows["rules"]) == ["1", "0", "4"] and "multi_line" in rows["rules"].guesses

@@ -352,6 +352,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
             g = groups[gi]
             if "\n" in text[b:g.start] and not _label_on_line(text, a, b, g.start):
                 o.guesses.append("off_line")
+            if "\n" in text[g.start:g.end]:
+                o.guesses.append("multi_line")  # the row's numbers over several lines
             o.tokens = list(g.tokens)
             # a row whose numbers wrapped onto the next line: the next group completes it exactly
             nxt = gi + 1

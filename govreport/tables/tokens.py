@@ -20,6 +20,10 @@ _TOKEN = re.compile(
 )
 
 
+# a number followed by one of these is a date or a page number, never a table cell
+_CJK_AFTER = re.compile(r"[年月日号页期届]")
+
+
 @dataclass(frozen=True)
 class Token:
     raw: str
@@ -96,8 +100,9 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
         kind = m.lastgroup
         if kind == "num":
             prev = text[m.start() - 1] if m.start() > 0 else " "
-            if prev.isascii() and prev.isalpha():  # "A1", "(cid:12": not a cell
-                close()
+            nxt = text[m.end()] if m.end() < len(text) else " "
+            if (prev.isascii() and prev.isalpha()) or _CJK_AFTER.match(nxt):
+                close()  # "A1", "(cid:12", "2020年…", "第5页": part of a text, not a cell
             else:
                 current.append(Token(m.group(), m.start(), m.end(), "num"))
         elif kind == "ph":
