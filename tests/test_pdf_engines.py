@@ -12,6 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 import govreport
 from govreport.errors import GovReportError
+from govreport.readers import COVERED
 from govreport.readers import Document, TextWriter, ocr, pdf, pdf_grid, pdf_pdfium
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -138,7 +139,7 @@ def test_written_page_keeps_empty_and_merged_cells() -> None:
                           tables=[pdf.PageTable((10, 10, 50, 40), [row])])
     out = TextWriter()
     pdf.write_page(out, model, 1, pdf.DEFAULT)
-    assert out.text == "标题\n三、结果\t\t\t7\n"
+    assert out.text == f"标题\n三、结果\t{COVERED}\t\t7\n"  # the merged position is marked, the empty cell empty
     assert [s.bbox for s in out.spans][1:] == [(10, 10, 20, 40), (30, 10, 40, 20), (40, 10, 50, 20)]
 
 

@@ -4,7 +4,7 @@ Two engines read a page into the same :class:`PageModel` (words with boxes, rule
 boxes): PDFium (:mod:`.pdf_pdfium`, the default: pypdfium2) and pdfplumber (:mod:`.pdf_plumber`, pdfminer).
 One writer turns the page models into the document text. Each page becomes lines of text in reading
 order; a ruled table is written as one line per table row with its cells separated by tabs (an empty
-cell stays an empty field, the continuation of a merged cell writes nothing between its tabs), so the
+cell stays an empty field, the continuation of a merged cell holds ``COVERED``), so the
 text path anchors rows on their labels and knows each number's column; every word and cell keeps its
 page and box. Pages are separated by a form feed on a line of its own.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError
-from . import Document, TextWriter
+from . import COVERED, Document, TextWriter
 
 log = logging.getLogger(__name__)
 
@@ -172,8 +172,10 @@ def write_page(out: TextWriter, model: PageModel, number: int, settings: PdfSett
                 for i, cell in enumerate(row):
                     if i:
                         out.write("\t")
-                    if cell is not None:  # None: the continuation of a merged cell
+                    if cell is not None:
                         out.write(cell.text, number, cell.bbox)
+                    else:  # the continuation of a merged cell: no cell of its own
+                        out.write(COVERED)
                 out.write("\n")
 
 
