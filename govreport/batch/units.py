@@ -239,24 +239,27 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
 
 class Across:
     """A batch's compact records, kept for the checks across reports: each packed (pickle + zlib: ~1.9 KB
-    instead of ~10 KB as objects) and grouped by body, so that the cross-year checks unpack one body's
-    years at a time."""
+    instead of ~10 KB as objects), one per body and year (the last one, as the checks themselves would
+    keep), so that memory grows with the bodies and years, not the files, and the cross-year checks unpack
+    one body's years at a time."""
 
     def __init__(self, by_unit: bool = False):
         self.by_unit = by_unit
-        self.groups: Dict[str, List[bytes]] = {}
+        self.groups: Dict[str, Dict[int, bytes]] = {}
 
     def add(self, compact_record: Dict) -> None:
         key = unit_key(compact_record) if self.by_unit else normalise(compact_record["report"].get("issuer"))
-        if key:
-            self.groups.setdefault(key, []).append(zlib.compress(pickle.dumps(compact_record, protocol=5), 1))
+        year = compact_record["report"].get("year")
+        if key and year:  # the checks across reports skip a record without either
+            packed = zlib.compress(pickle.dumps(compact_record, protocol=5), 1)
+            self.groups.setdefault(key, {})[year] = packed
 
     def __len__(self) -> int:
         return sum(len(g) for g in self.groups.values())
 
     def records(self) -> Iterator[Dict]:
         for group in self.groups.values():
-            for packed in group:
+            for packed in group.values():
                 yield pickle.loads(zlib.decompress(packed))
 
     def cross_year(self) -> List[Dict]:
@@ -266,7 +269,7 @@ class Across:
         out: List[Dict] = []
         for _, group in sorted(self.groups.items()):
             if len(group) > 1:
-                out += cross_year_checks([pickle.loads(zlib.decompress(b)) for b in group],
+                out += cross_year_checks([pickle.loads(zlib.decompress(b)) for b in group.values()],
                                          key=unit_key if self.by_unit else None)
         return out
 
