@@ -14,7 +14,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..normalize import compact, match_form
 from ..readers import COVERED
-from ..template import ColumnDef, RowDef, TableDef
+from ..template import ColumnDef, RowDef, TableDef, strip_list_marker
 from . import columns
 from .labels import LabelMatch, best_monotone, find_labels
 from .tokens import PLACEHOLDERS, Group, Token, grid_cells, groups_in
@@ -48,6 +48,7 @@ class TableObs:
 
 
 _CELL = re.compile(r"[+\-]?\d+(?:\.\d+)?|[/／\-—－―]{1,2}|无")
+_LAYOUT_WORD = re.compile(r"(?:(?<=  )|(?<=^ )|(?<=^))(\S+)(?=  |\s*$)", re.M)  # a word standing apart
 
 
 def number_lines(text: str, start: int, end: int, group_labels: Sequence[str] = ()) -> List[Tuple[int, int]]:
@@ -71,18 +72,28 @@ def number_lines(text: str, start: int, end: int, group_labels: Sequence[str] = 
 
 
 def _inner_groups(text: str, a: int, b: int, lines: Sequence[Tuple[int, int]]) -> List[Group]:
-    """Groups on number lines inside a label's span (a label wrapped around its row's numbers)."""
-    if "\n" not in text[a:b]:
+    """Groups inside a label's span that wraps over lines (a label wrapped around its row's numbers): on
+    its number lines, or standing apart at the end of one of its lines."""
+    if "\n" not in text[a:b] or "\t" in text[a:b]:
         return []
     out: List[Group] = []
-    for x, y in lines:
-        if a < x and y <= b:
-            out.extend(groups_in(text, x, y))
+    pos = a
+    while pos < b:
+        e = text.find("\n", pos, b)
+        e = b if e < 0 else e
+        if any(x <= pos and e <= y for x, y in lines) and pos > a:
+            out.extend(groups_in(text, pos, e))
+        else:
+            tail = re.search(r"(?:  +(?:[+\-]?\d+(?:\.\d+)?|[/／\-—－―]{1,2}|无))+\s*$", text[pos:e])
+            if tail and e < b:
+                out.extend(groups_in(text, pos + tail.start(), e))
+        pos = e + 1
     return out
 
 
 class _Region:
-    def __init__(self, text: str, start: int, end: int, group_labels: Sequence[str] = ()):
+    def __init__(self, text: str, start: int, end: int, group_labels: Sequence[str] = (),
+                 row_labels: Sequence[str] = ()):
         self.text = text
         self.start = start
         self.end = end
@@ -92,6 +103,18 @@ class _Region:
         masked = list(text[start:end])
         for x, y in self.number_lines:
             masked[x - start:y - start] = " " * (y - x)
+        # in layout text, the numbers and the pieces of vertical group labels printed between a wrapped
+        # label's lines are not part of the label either
+        layout = re.search(r"\d   +\d", text[start:end]) is not None  # columns kept apart by spaces
+        for m in (_LAYOUT_WORD.finditer(text, start, end) if layout else ()):
+            w = m.group(1)
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            line_end = text.find("\n", m.end())
+            if "\t" in text[line_start:line_end if line_end >= 0 else end]:
+                continue
+            c = compact(w)
+            if _CELL.fullmatch(w) or (c not in row_labels and any(c in g and c != g for g in group_labels)):
+                masked[m.start(1) - start:m.end(1) - start] = " " * len(w)
         self.compact, index = match_form("".join(masked))
         self.index = [start + i for i in index]
         # a markdown rendering: cells sit in "| … |" rows, never on a line below their label
@@ -257,7 +280,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     ``extra`` rows (from another template version) are matched too and reported separately.
     """
-    region = _Region(text, start, end, [compact(r.label) for r in table.rows if r.kind == "header"])
+    region = _Region(text, start, end, [compact(r.label) for r in table.rows if r.kind == "header"],
+                     [strip_list_marker(compact(f))[1] for r in table.data_rows for f in r.forms])
     rows = list(table.data_rows) + list(extra)
     order: Dict[str, int] = {}
     for i, r in enumerate(table.rows):
