@@ -126,12 +126,13 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     issuer, year = issuer_and_year(title, text)
     layout = find_headings(text, template.versions["2021"])
     # tab-separated lines of a PDF come only from its ruled tables, whose cells are explicit: an empty one
-    # was printed empty (an OCR'd grid cell may have lost its ink instead)
+    # was printed empty. On a scanned page the grid comes from the rule lines, and a cell holding ink the
+    # OCR cannot read is written as read with a low confidence (flagged), so an empty one is empty too.
     def explicit(offset: int) -> bool:
         if doc.empty_cells_blank:
             return True
         page = doc.page_of(offset) if doc.format == "pdf" else None
-        return page is not None and 0 < page <= len(doc.page_layers) and doc.page_layers[page - 1] == "ok"
+        return page is not None and 0 < page <= len(doc.page_layers) and doc.page_layers[page - 1] in ("ok", "ocr")
 
     tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=explicit,
                             page_starts=doc.page_offsets[1:])
