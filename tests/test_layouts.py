@@ -19,7 +19,6 @@ import io
 import os
 import re
 from collections import Counter
-from pathlib import Path
 from typing import Optional
 
 import pytest

@@ -496,10 +496,6 @@ def table3(d: Drawer, version: str, pr: Printer, numbers, gold, width_em: float)
                  header_rows=3, repeat_header=d.v["t3_header_repeat"], name="t3", font_size=font)
 
 
-def _fix_t3_widths(t: Table) -> Table:
-    return t
-
-
 def table4(d: Drawer, pr: Printer, numbers, gold) -> Table:
     rng = d.rng
     brk = d.pick("t4_header_breaks", ["none", "hard"])
