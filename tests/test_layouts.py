@@ -34,23 +34,15 @@ from layoutgen.evaluate import run_one
 # (conditions, format): documents matching every "dimension=value" of the conditions (a dotted dimension looks
 # inside a dict; a list-valued dimension matches when it holds the value) still get silent cells; "*": any format
 KNOWN_FAILING = {
-    # S3: 2019 （八）/（九）: a blank first value before a merged value cell; the value moves left (PDF, DOCX, HTML)
-    ("template=2019 zeros_per_table.t2=blank", "pdf"),
-    ("template=2019 zeros_per_table.t2=mixed", "pdf"),
-    ("template=2019 zeros_a_few_blank=True", "pdf"),
-    ("template=2019 zeros_per_table.t2=blank", "docx"),
-    ("template=2019 zeros_per_table.t2=mixed", "docx"),
-    ("template=2019 zeros_a_few_blank=True", "docx"),
-    ("template=2019 zeros_per_table.t2=blank", "html"),
-    ("template=2019 zeros_per_table.t2=mixed", "html"),
-    ("template=2019 zeros_a_few_blank=True", "html"),
-    ("zeros_per_table.t2=blank", "layout"),  # S4/S10: a blank table-二 cell vanishes; the next value (or a year) moves in
-    ("zeros_a_few_blank=True", "raw"),  # S8: a blank among zeros in table 四; the values move left
-    ("template=2021 t3_list_numbers=none", "layout"),  # S9: row 3.其他 printed as a bare 其他
-    ("zeros_per_table.t4=mixed", "pdf"),  # S11: a blank table-四 cell in a PDF grid with a failed check
+    # S12 (pdf 8080): blanks in table 三 and narrow label columns, （二）部分公开… wrapped over two lines with its
+    # numbers between them: the row is read as not filled, ok
+    ("t3_results_label=one_line zeros_per_table.t3=blank", "pdf"),
+    # S5b (pdf 385, parser of 21:10): the glossed 2019 row 其他对外管理服务事项（指行政许可以外的…） in a PDF grid:
+    # its 0 0 0 read as blank
+    ("glossed_labels=True template=2019", "pdf"),
 }
 
-CI_DOCUMENTS = int(os.environ.get("GOVREPORT_LAYOUT_DOCS", "250"))
+CI_DOCUMENTS = int(os.environ.get("GOVREPORT_LAYOUT_DOCS", "500"))
 
 
 def _holds(variant: dict, condition: str) -> bool:
