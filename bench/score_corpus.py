@@ -35,6 +35,12 @@ def _one(args):
     doc, gold_path = args
     import govreport
 
+    engine = os.environ.get("SCORE_PDF_ENGINE")
+    if engine:  # measure one PDF engine (the default otherwise)
+        from govreport.readers import pdf
+
+        pdf.DEFAULT_ENGINE = engine
+
     gold = json.loads(Path(gold_path).read_text("utf-8"))
     try:
         rec = govreport.extract(doc).to_dict()
