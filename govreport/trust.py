@@ -38,13 +38,16 @@ def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
         if not cell.guesses or cell.status not in _TRUSTED:
             continue
         mine = over.get(ref, [])
-        if mine and all(c.status == "pass" and _independent(c, cells) for c in mine):
+        if mine and "decided_elsewhere" not in cell.guesses and \
+                all(c.status == "pass" and _independent(c, cells) for c in mine):
             continue
         failing = [c.id for c in mine if c.status == "fail"]
         open_ = [c.id for c in mine if c.status == "not_assessable" or (c.status == "pass" and not _independent(c, cells))]
         how = ", ".join(cell.guesses)
         if failing:
             why = "the hard checks over it fail: " + ", ".join(failing)
+        elif "decided_elsewhere" in cell.guesses:
+            why = "only checks over other cells chose among its readings"
         elif open_:
             why = "the hard checks over it cannot be assessed, or hold only through cells they forced: " \
                 + ", ".join(open_)

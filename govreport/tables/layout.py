@@ -130,7 +130,7 @@ class _Region:
 _LIST_MARKER_AHEAD = re.compile(r"\d{1,2}\s*[.、．]\s*[\u4e00-\u9fff]")
 
 
-_GLOSS = re.compile(r"[ \t]*[（(][^（()）\n\t]{1,40}[）)]")
+_GLOSS = re.compile(r"[ \t]*[（(][^（()）\n]{1,40}[）)]")  # may run into the next grid field
 
 
 def _inline_position(region: _Region, orig_end: int) -> Optional[int]:
@@ -429,6 +429,10 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
         i = bisect.bisect_left(free_starts, b)
         if i < len(free_starts) and free_starts[i] < stop:
             continue  # numbers follow before the next label: not empty
+        line_end = region.text.find("\n", b, region.end)
+        rest = region.text[b:line_end if line_end >= 0 else region.end]
+        if re.search(r"\d", rest) or any(w in PLACEHOLDERS for w in rest.replace("\u2063", " ").split()):
+            continue  # its own line prints cells
         kind = "blank"
         o.tokens = [Token("", b, b, kind) for _ in o.row.columns]
         o.positional = True

@@ -151,7 +151,7 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
         readings = list(before) + readings
         kept, by, ok = _locally_consistent(readings, row, equations)
         guesses = row.guesses + (("grid_contradicted",) if row.positional and not positional else ())
-        return Line(row.refs, kept, row.free_refs, by, ok, guesses)
+        return Line(row.refs, kept, row.free_refs, by, ok, guesses, tuple(readings) if by else ())
 
     for row in rows:
         lines.append(line_of(row, row.tokens, row.positional))
@@ -189,7 +189,7 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             notes.append("too many readings to search: the uncertain cells are left ambiguous")
         elif not outcome.solutions and any(len(ln.readings) > 1 for ln in sub):
             notes.append("no reading satisfies the checks: the document is inconsistent or misread")
-        results.update(_decide(sub, outcome))
+        results.update(_decide(sub, outcome, {eq.id: {r for _, r in eq.terms} for eq in eqs}))
     if not zeros_printed and any(t.kind == "blank" for row in rows for t in row.tokens):
         # a table that prints its zeros as empty cells: a cell the checks force to 0 was printed empty
         for ref, cr in results.items():
@@ -223,14 +223,18 @@ def _locally_consistent(readings: List[Reading], row: PrintedRow,
     if not local:
         return readings, (), True
     kept = []
+    rejecting: List[str] = []
     for rd in readings:
         values: Dict[str, Optional[Number]] = {}
         for ref, p in zip(row.refs, rd.pieces):
             values[ref] = (None if ref in row.free_refs else 0) if p.kind == "placeholder" else p.value
-        if propagate(values, local, {}) is None:
+        bad = propagate(values, local, {})
+        if bad is None:
             kept.append(rd)
+        elif bad not in rejecting:
+            rejecting.append(bad)
     if kept and len(kept) < len(readings):
-        return kept, tuple(eq.id for eq in local), True
+        return kept, tuple(rejecting), True
     return readings, (), bool(kept)
 
 
@@ -275,7 +279,8 @@ def _cell_guesses(ln: Line, readings: Sequence[Reading], j: int) -> List[str]:
     return list(dict.fromkeys(out))
 
 
-def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
+def _decide(lines: Sequence[Line], outcome: Outcome,
+            eq_refs: Optional[Dict[str, Set[str]]] = None) -> Dict[str, CellResult]:
     out: Dict[str, CellResult] = {}
     sols: List[Solution] = outcome.solutions
     for i, ln in enumerate(lines):
@@ -283,10 +288,17 @@ def _decide(lines: Sequence[Line], outcome: Outcome) -> Dict[str, CellResult]:
         _decide_line(i, ln, outcome, out)
         remaining = [ln.readings[s.choice[i]] for s in sols] if sols and not outcome.exhausted and ln.readings \
             else list(ln.readings)
+        deciding = set(outcome.deciding.get(i, set())) | set(ln.narrowed_by)
         for j, ref in enumerate(ln.refs):
             if ref in out and ref not in before:
                 out[ref].guesses = _cell_guesses(ln, remaining, j) if ln.readings else \
                     list(ln.guesses) + ["row_not_found"]
+                # the readings disagreed on this cell and only checks over other cells chose between them:
+                # its own checks cannot confirm it (a 0 and a blank weigh the same in a sum)
+                values = {(r.pieces[j].kind == "unknown", r.pieces[j].value) for r in (ln.before or ln.readings)}
+                if len(values) > 1 and eq_refs is not None and \
+                        not any(ref in eq_refs.get(e, ()) for e in deciding):
+                    out[ref].guesses.append("decided_elsewhere")
     return out
 
 

@@ -34,6 +34,7 @@ class Line:
     narrowed_by: Tuple[str, ...] = ()  # the row's own checks that removed readings before the search
     locally_ok: bool = True  # some reading satisfies the row's own checks
     guesses: Tuple[str, ...] = ()  # placement guesses of the row (by order, off its label's line, ...)
+    before: Tuple[Reading, ...] = ()  # the readings before the row's own checks narrowed them
 
 
 @dataclass
