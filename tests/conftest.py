@@ -18,26 +18,26 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "pipeline: runs the real extraction pipeline (govreport.api) on a sample")
 
 
-@pytest.fixture(scope="session")
-def corpus_dir() -> Path:
-    """``$GOVREPORT_CORPUS`` (default ``../shared/corpus``): skipped when absent, a failure under CI=true."""
-    path = Path(os.environ.get("GOVREPORT_CORPUS") or ROOT.parent / "shared" / "corpus")
+def _shared_dir(env: str, name: str) -> Path:
+    """``$env`` (default ``../shared/<name>``): skipped when absent, a failure under CI=true."""
+    path = Path(os.environ.get(env) or ROOT.parent / "shared" / name)
     if not path.is_dir():
         if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"corpus not found at {path}: set GOVREPORT_CORPUS (CI must run the corpus tests)")
-        pytest.skip(f"corpus not found at {path} (set GOVREPORT_CORPUS)")
+            pytest.fail(f"{name} not found at {path}: set {env} (CI must run the corpus tests)")
+        pytest.skip(f"{name} not found at {path} (set {env})")
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    """``$GOVREPORT_CORPUS`` (default ``../shared/corpus``)."""
+    return _shared_dir("GOVREPORT_CORPUS", "corpus")
 
 
 @pytest.fixture(scope="session")
 def synth_dir() -> Path:
-    """``$GOVREPORT_SYNTH`` (default ``../shared/corpus-synth``): skipped when absent, a failure under CI=true."""
-    path = Path(os.environ.get("GOVREPORT_SYNTH") or ROOT.parent / "shared" / "corpus-synth")
-    if not path.is_dir():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"corpus-synth not found at {path}: set GOVREPORT_SYNTH (CI must run the corpus tests)")
-        pytest.skip(f"corpus-synth not found at {path} (set GOVREPORT_SYNTH)")
-    return path
+    """``$GOVREPORT_SYNTH`` (default ``../shared/corpus-synth``)."""
+    return _shared_dir("GOVREPORT_SYNTH", "corpus-synth")
 
 
 def make_report(version: str = "2021", path: str = "samples/example.txt") -> Report:

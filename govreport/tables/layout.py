@@ -17,7 +17,7 @@ from ..readers import COVERED
 from ..template import ColumnDef, RowDef, TableDef, strip_list_marker
 from . import columns
 from .labels import LabelMatch, best_monotone, find_labels
-from .tokens import PLACEHOLDERS, Group, Token, grid_cells, groups_in
+from .tokens import PLACEHOLDERS, Group, Token, field_token, grid_cells, groups_in
 
 _SEPARATORS = " \t|:：\n\u2063"
 _STARTS_NUMBER = re.compile(r"[+\-]?\d|——|--|[/／\-—－―]|无(?![\u4e00-\u9fff])")
@@ -235,17 +235,10 @@ def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequenc
         return None  # the label reaches into a data column
     cells: List[Token] = []
     for i in idx:
-        f, off = fields[i], offsets[i]
-        s = f.strip()
-        lead = len(f) - len(f.lstrip())
-        if not s or s == COVERED:
-            cells.append(Token("", off, off, "empty"))
-        elif re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", s):
-            cells.append(Token(s, off + lead, off + lead + len(s), "num"))
-        elif s in PLACEHOLDERS:
-            cells.append(Token(s, off + lead, off + lead + len(s), "placeholder"))
-        else:
+        tok = field_token(fields[i], offsets[i])
+        if tok is None:
             return None
+        cells.append(tok)
     # every printed field of the row after its label must be one of these cells
     after = grid_cells(text, b, line_end)
     if after is None or sum(1 for t in after if t.kind != "empty") != sum(1 for c in cells if c.kind != "empty"):
@@ -431,7 +424,7 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
             continue  # numbers follow before the next label: not empty
         line_end = region.text.find("\n", b, region.end)
         rest = region.text[b:line_end if line_end >= 0 else region.end]
-        if re.search(r"\d", rest) or any(w in PLACEHOLDERS for w in rest.replace("\u2063", " ").split()):
+        if re.search(r"\d", rest) or any(w in PLACEHOLDERS for w in rest.replace(COVERED, " ").split()):
             continue  # its own line prints cells
         kind = "blank"
         o.tokens = [Token("", b, b, kind) for _ in o.row.columns]

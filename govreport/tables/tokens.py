@@ -149,19 +149,27 @@ def split_fields(text: str, start: int, end: int) -> Optional[List[Token]]:
             fields = fields[:-1]
     cells: List[Token] = []
     for part, off in fields:
-        s = part.strip()
-        lead = len(part) - len(part.lstrip())
-        if s == COVERED:
+        if part.strip() == COVERED:
             continue  # a merged cell's covered position: no cell of its own
-        if not s:
-            cells.append(Token("", off, off, "empty"))
-        elif re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", s):
-            cells.append(Token(s, off + lead, off + lead + len(s), "num"))
-        elif s in PLACEHOLDERS:
-            cells.append(Token(s, off + lead, off + lead + len(s), "placeholder"))
-        else:
+        tok = field_token(part, off)
+        if tok is None:
             return None
+        cells.append(tok)
     return cells
+
+
+def field_token(part: str, off: int) -> Optional[Token]:
+    """The grid field ``part`` (at text offset ``off``) as a cell: a number, a placeholder, or empty (a
+    covered position counts as empty); None when it holds text."""
+    s = part.strip()
+    lead = len(part) - len(part.lstrip())
+    if not s or s == COVERED:
+        return Token("", off, off, "empty")
+    if re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", s):
+        return Token(s, off + lead, off + lead + len(s), "num")
+    if s in PLACEHOLDERS:
+        return Token(s, off + lead, off + lead + len(s), "placeholder")
+    return None
 
 
 def grid_cells(text: str, start: int, end: int) -> Optional[List[Token]]:
