@@ -20,6 +20,16 @@ from .record import Cell, Check, Issue
 _TRUSTED = ("ok", "blank", "placeholder")
 
 
+def _weightless(cell: Cell) -> bool:
+    """A guessed 0 or empty cell: the sums hold whichever of the guessed places it takes."""
+    if cell.status in ("blank", "placeholder"):
+        return True
+    try:
+        return float(cell.raw or "x") == 0
+    except ValueError:
+        return False
+
+
 def _independent(check: Check, cells: Dict[str, Cell]) -> bool:
     """A passing check confirms only over cells that were read: one whose value it forced itself (an
     inferred, missing or ambiguous cell among its terms) holds by construction and confirms nothing."""
@@ -38,7 +48,7 @@ def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
         if not cell.guesses or cell.status not in _TRUSTED:
             continue
         mine = over.get(ref, [])
-        if mine and "decided_elsewhere" not in cell.guesses and \
+        if mine and "decided_elsewhere" not in cell.guesses and not _weightless(cell) and \
                 all(c.status == "pass" and _independent(c, cells) for c in mine):
             continue
         failing = [c.id for c in mine if c.status == "fail"]
@@ -46,13 +56,15 @@ def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
         how = ", ".join(cell.guesses)
         if failing:
             why = "the hard checks over it fail: " + ", ".join(failing)
-        elif "decided_elsewhere" in cell.guesses:
-            why = "only checks over other cells chose among its readings"
         elif open_:
             why = "the hard checks over it cannot be assessed, or hold only through cells they forced: " \
                 + ", ".join(open_)
-        else:
+        elif not mine:
             why = "no hard check covers it"
+        elif "decided_elsewhere" in cell.guesses:
+            why = "only checks over other cells chose among its readings"
+        else:
+            why = "a 0 and an empty cell weigh the same in every check, so none can confirm where it goes"
         cell.status = "suspect"  # type: ignore[assignment]
         issues.append(Issue(level="warning", code="cell_suspect", cell=ref,
                             message=f"placed by a guess ({how}) and {why}; check the printed table"))

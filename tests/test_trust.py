@@ -80,3 +80,13 @@ def test_a_check_that_holds_through_a_cell_it_forced_confirms_nothing() -> None:
     issues = trust.apply(cells, [_check("pass", ["a.t.c", "a.x.c", "a.y.c"], "applications_results_sum[c]")])
     assert cells["a.x.c"].status == "suspect" and cells["a.t.c"].status == "ok"
     assert "forced" in issues[0].message
+
+
+def test_a_guessed_zero_or_empty_cell_cannot_be_confirmed_by_a_sum() -> None:
+    """Moving a 0 or an empty cell between two guessed places leaves every sum as it is."""
+    cells = {"a.r.c": Cell(raw="0", status="ok", guesses=["by_column_offset"]),
+             "a.r.d": Cell(raw="", status="blank", guesses=["by_column_offset"]),
+             "a.r.e": Cell(raw="4", status="ok", guesses=["by_column_offset"])}
+    issues = trust.apply(cells, [_check("pass", ["a.r.c", "a.r.d", "a.r.e"])])
+    assert [c.status for c in cells.values()] == ["suspect", "suspect", "ok"]
+    assert all("weigh the same" in i.message for i in issues)
