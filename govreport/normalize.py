@@ -137,24 +137,44 @@ def _t2s() -> Dict[str, str]:
     return traditional_to_simplified()
 
 
+def _char_form(ch: str) -> str:
+    """What one character of a text becomes in the compact form: nothing (a space, a merged cell's
+    position), one character or (NFKC of a full-width form) a few."""
+    t2s = _t2s()
+    ch = ch.translate(_fold_table())
+    if not ch or ch.isspace() or ch == "\u2063":  # tables.tokens.COVERED: a merged cell's position
+        return ""
+    out = []
+    for c in unicodedata.normalize("NFKC", ch) if ord(ch) > 0xFF00 and ord(ch) < 0xFFEF else ch:
+        if c.isspace():
+            continue
+        c = _QUOTES.get(c, c)
+        c = _PUNCT.get(c, c)
+        c = t2s.get(c, c)
+        out.append(c)
+    return "".join(out)
+
+
+_CHAR_FORMS: Dict[str, str] = {}  # character -> _char_form(character), filled as characters are met
+
+
 def match_form(text: str) -> Tuple[str, List[int]]:
     """Compact text for label matching, and for each of its characters the offset in ``text``."""
-    t2s = _t2s()
+    forms = _CHAR_FORMS
     out: List[str] = []
     index: List[int] = []
-    fold = _fold_table()
     for i, ch in enumerate(text):
-        ch = ch.translate(fold)
-        if not ch or ch.isspace() or ch == "\u2063":  # tables.tokens.COVERED: a merged cell's position
-            continue
-        for c in unicodedata.normalize("NFKC", ch) if ord(ch) > 0xFF00 and ord(ch) < 0xFFEF else ch:
-            if c.isspace():
-                continue
-            c = _QUOTES.get(c, c)
-            c = _PUNCT.get(c, c)
-            c = t2s.get(c, c)
-            out.append(c)
-            index.append(i)
+        form = forms.get(ch)
+        if form is None:
+            form = _char_form(ch)
+            if len(forms) < 65536:  # bounded whatever a text holds
+                forms[ch] = form
+        if form:
+            out.append(form)
+            if len(form) == 1:
+                index.append(i)
+            else:
+                index.extend([i] * len(form))
     compact = "".join(out)
     for src, dst in _PHRASES.items():
         compact = compact.replace(src, dst)
@@ -162,5 +182,13 @@ def match_form(text: str) -> Tuple[str, List[int]]:
 
 
 def compact(text: str) -> str:
-    """:func:`match_form` without the offsets."""
+    """:func:`match_form` without the offsets (short texts, the labels, keywords and grid fields that the
+    table code compares again and again, from a bounded cache)."""
+    if len(text) <= 64:
+        return _compact_short(text)
+    return match_form(text)[0]
+
+
+@lru_cache(maxsize=16384)
+def _compact_short(text: str) -> str:
     return match_form(text)[0]
