@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import bisect
 import ctypes
+import struct
 import threading
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
@@ -136,8 +137,6 @@ class Reader:
         except BaseException:
             _LOCK.release()
             raise
-        self._rect = raw.FS_RECTF()
-        self._matrix = raw.FS_MATRIX()
 
     def close(self) -> None:
         try:
@@ -201,31 +200,34 @@ class Reader:
         return PageTable(bbox=grid.bbox, rows=rows)
 
     def _chars(self, textpage: Any, frame: "_Frame") -> List[dict]:
-        raw, rect, m = self.raw, self._rect, self._matrix
+        f = _fast(self.raw)
         ca, cb, cc, cd, ce, cf = frame.ctm
         turned = frame.turned
         # from pdfminer's space (y up, the page's rotation applied) to pdfplumber's (top-left origin)
         height, dx = frame.height + frame.top_offset, frame.x_offset
-        ox, oy = ctypes.c_double(), ctypes.c_double()
-        tp = textpage.raw
-        # the ctypes functions as locals: a page has thousands of characters, seven calls each
-        countchars, getcharorigin, getfontsize, getloosecharbox = (
-            raw.FPDFText_CountChars, raw.FPDFText_GetCharOrigin, raw.FPDFText_GetFontSize,
-            raw.FPDFText_GetLooseCharBox)
-        getmatrix, getunicode, isgenerated = raw.FPDFText_GetMatrix, raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
+        tp = ctypes.c_void_p(ctypes.cast(textpage.raw, ctypes.c_void_p).value)
+        # one scratch buffer for a character's loose box (4 floats), matrix (6 floats) and origin (2 doubles),
+        # read back with one unpack: a page has thousands of characters, four calls each
+        buf = (ctypes.c_double * 7)()
+        p_box, p_matrix = ctypes.byref(buf), ctypes.byref(buf, 16)
+        p_origin, p_origin_y = ctypes.byref(buf, 40), ctypes.byref(buf, 48)
+        view = memoryview(buf).cast("B")
+        unpack_all, unpack_box = _ALL.unpack_from, _BOX.unpack_from
+        getcharorigin, getfontsize, getloosecharbox, getmatrix = (
+            f.FPDFText_GetCharOrigin, f.FPDFText_GetFontSize, f.FPDFText_GetLooseCharBox, f.FPDFText_GetMatrix)
+        getunicode, isgenerated, map_error = f.FPDFText_GetUnicode, f.FPDFText_IsGenerated, f.map_error
         chars: List[dict] = []
         space: Optional[Tuple[float, float]] = None
-        map_error = getattr(raw, "FPDFText_HasUnicodeMapError", None)  # PDFium builds since 2023
-        n = countchars(tp)
-        codes = _unicodes(raw, tp, n)  # one call for the page's text when it maps one unit per character
+        n = f.FPDFText_CountChars(tp)
+        codes = _unicodes(f, tp, n)  # one call for the page's text when it maps one unit per character
         for i in range(n):
             u = codes[i] if codes is not None else getunicode(tp, i)
             if u in (0x20, 0x0D, 0x0A) and isgenerated(tp, i) == 1:  # only spaces and breaks are generated
                 # PDFium drops printed spaces and infers spaces of its own, some where nothing was printed
                 # or far from their neighbours: kept as a point, a word break where it lies between them
                 if u == 0x20:
-                    getloosecharbox(tp, i, rect)
-                    sx, sy = rect.left, rect.top
+                    getloosecharbox(tp, i, p_box)
+                    sx, sy = unpack_box(view)
                     if turned:
                         sx, sy = ca * sx + cc * sy + ce, cb * sx + cd * sy + cf
                     space = (sx + dx, height - sy)
@@ -239,13 +241,11 @@ class Reader:
                     text = "(cid:0)"
             if text in ("\r", "\n"):
                 continue
-            getloosecharbox(tp, i, rect)
-            getmatrix(tp, i, m)
-            getcharorigin(tp, i, ox, oy)
+            getloosecharbox(tp, i, p_box)
+            getmatrix(tp, i, p_matrix)
+            getcharorigin(tp, i, p_origin, p_origin_y)
             size = getfontsize(tp, i)
-            left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
-            ma, mb, mc, md = m.a, m.b, m.c, m.d
-            pen_x, pen_y = ox.value, oy.value
+            left, top, right, bottom, ma, mb, mc, md, _, _, pen_x, pen_y = unpack_all(view)
             if abs(right - left - size) < 0.01 and abs(size * abs(md) - size) > 0.5:
                 # vertical writing: PDFium's loose box is one unscaled font size wide and its origin moved
                 # half a size left, 0.88 down; pdfminer's box is one size square centred on the pen,
@@ -284,50 +284,106 @@ class Reader:
     def _edges(self, page: Any, frame: "_Frame") -> Tuple[List[pdf_grid.Edge], int]:
         """The page's axis-parallel path segments, and how many subpaths drew any (pdfminer's lines and
         rectangles, which ``min_edges_for_tables`` counts)."""
-        raw = self.raw
+        raw, f = self.raw, _fast(self.raw)
+        ptr = ctypes.c_void_p
+        path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+        moveto, lineto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
         ruled = 0
         edges: List[pdf_grid.Edge] = []
         ident = frame.ctm  # the page's rotation, as for the characters
         height, dx = frame.height + frame.top_offset, frame.x_offset
-        handle = page.raw
-        objs = [(raw.FPDFPage_GetObject(handle, i), ident) for i in range(raw.FPDFPage_CountObjects(handle))]
-        m = raw.FS_MATRIX()
-        fill, stroke = ctypes.c_int(), ctypes.c_int()
-        x, y = ctypes.c_float(), ctypes.c_float()
+        handle = ptr(ctypes.cast(page.raw, ptr).value)
+        get_object, get_type = f.FPDFPage_GetObject, f.FPDFPageObj_GetType
+        objs = []  # taken from the end
+        for i in range(f.FPDFPage_CountObjects(handle)):
+            obj = ptr(get_object(handle, i))
+            if get_type(obj) in (path_kind, form_kind):
+                objs.append((obj, ident))
+        buf = (ctypes.c_float * 8)()  # a matrix (6 floats), a point (2 floats)
+        p_matrix, p_x, p_y = ctypes.byref(buf), ctypes.byref(buf, 24), ctypes.byref(buf, 28)
+        view = memoryview(buf).cast("B")
+        unpack_matrix, unpack_point = _MATRIX.unpack_from, _POINT.unpack_from
+        modes = (ctypes.c_int * 2)()
+        p_fill, p_stroke = ctypes.byref(modes), ctypes.byref(modes, 4)
+        get_segment, get_point, get_seg_type, get_close = (
+            f.FPDFPath_GetPathSegment, f.FPDFPathSegment_GetPoint, f.FPDFPathSegment_GetType,
+            f.FPDFPathSegment_GetClose)
         while objs:
             obj, outer = objs.pop()
-            kind = raw.FPDFPageObj_GetType(obj)
-            if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
+            kind = get_type(obj)
+            f.FPDFPageObj_GetMatrix(obj, p_matrix)
+            mat = _compose(unpack_matrix(view), outer)
+            if kind == form_kind:
+                inner = [ptr(f.FPDFFormObj_GetObject(obj, i)) for i in range(f.FPDFFormObj_CountObjects(obj))]
+                objs.extend((o, mat) for o in inner if get_type(o) in (path_kind, form_kind))
                 continue
-            raw.FPDFPageObj_GetMatrix(obj, m)
-            mat = _compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-            if kind == raw.FPDF_PAGEOBJ_FORM:
-                objs.extend((raw.FPDFFormObj_GetObject(obj, i), mat) for i in range(raw.FPDFFormObj_CountObjects(obj)))
+            f.FPDFPath_GetDrawMode(obj, p_fill, p_stroke)
+            if not modes[0] and not modes[1]:
                 continue
-            raw.FPDFPath_GetDrawMode(obj, fill, stroke)
-            if not fill.value and not stroke.value:
-                continue
-            a, b, c, d, e, f = mat
+            a, b, c, d, e, f_ = mat
             start = cur = None
             sub: List[pdf_grid.Edge] = []  # the current subpath's edges
-            for k in range(raw.FPDFPath_CountSegments(obj)):
-                seg = raw.FPDFPath_GetPathSegment(obj, k)
-                raw.FPDFPathSegment_GetPoint(seg, x, y)
-                pt = (a * x.value + c * y.value + e + dx, height - (b * x.value + d * y.value + f))
-                typ = raw.FPDFPathSegment_GetType(seg)
-                if typ == raw.FPDF_SEGMENT_MOVETO:
+            for k in range(f.FPDFPath_CountSegments(obj)):
+                seg = ptr(get_segment(obj, k))
+                get_point(seg, p_x, p_y)
+                px, py = unpack_point(view, 24)
+                pt = (a * px + c * py + e + dx, height - (b * px + d * py + f_))
+                typ = get_seg_type(seg)
+                if typ == moveto:
                     ruled += _flush(edges, sub)
                     start = cur = pt
-                elif typ == raw.FPDF_SEGMENT_LINETO and cur is not None:
+                elif typ == lineto and cur is not None:
                     _edge(sub, cur, pt)
                     cur = pt
                 else:  # a Bézier point: only its end point counts, and curves draw no ruling line
                     cur = pt
-                if raw.FPDFPathSegment_GetClose(seg) and cur is not None and start is not None:
+                if get_close(seg) and cur is not None and start is not None:
                     _edge(sub, cur, start)
                     cur = start
             ruled += _flush(edges, sub)
         return edges, ruled
+
+
+_ALL = struct.Struct("=4f6f2d")  # a loose box (left, top, right, bottom), a matrix (a..f), an origin (x, y)
+_BOX = struct.Struct("=2f")  # a loose box's left and top
+_MATRIX = struct.Struct("=6f")
+_POINT = struct.Struct("=2f")
+# the text page functions called per character, and what they return
+_PER_CHAR = {"FPDFText_CountChars": ctypes.c_int, "FPDFText_GetCharOrigin": ctypes.c_int,
+             "FPDFText_GetFontSize": ctypes.c_double, "FPDFText_GetLooseCharBox": ctypes.c_int,
+             "FPDFText_GetMatrix": ctypes.c_int, "FPDFText_GetUnicode": ctypes.c_uint,
+             "FPDFText_IsGenerated": ctypes.c_int, "FPDFText_HasUnicodeMapError": ctypes.c_int,
+             "FPDFText_GetText": ctypes.c_int,
+             # the page objects, for the ruling lines
+             "FPDFPage_CountObjects": ctypes.c_int, "FPDFPage_GetObject": ctypes.c_void_p,
+             "FPDFPageObj_GetType": ctypes.c_int, "FPDFPageObj_GetMatrix": ctypes.c_int,
+             "FPDFFormObj_CountObjects": ctypes.c_int, "FPDFFormObj_GetObject": ctypes.c_void_p,
+             "FPDFPath_GetDrawMode": ctypes.c_int, "FPDFPath_CountSegments": ctypes.c_int,
+             "FPDFPath_GetPathSegment": ctypes.c_void_p, "FPDFPathSegment_GetPoint": ctypes.c_int,
+             "FPDFPathSegment_GetType": ctypes.c_int, "FPDFPathSegment_GetClose": ctypes.c_int}
+_FAST: Dict[str, Any] = {}
+
+
+class _Unchecked:
+    """PDFium's text page functions without pypdfium2's argument types: called with a ``c_void_p`` handle,
+    ints and ``byref`` pointers into one buffer, a call costs about half as much (a page has thousands of
+    characters, five calls each). ``map_error`` is None where PDFium has no ``HasUnicodeMapError``."""
+
+    def __init__(self, raw: Any):
+        for name, restype in _PER_CHAR.items():
+            fn = getattr(raw, name, None)
+            if fn is not None:  # the same symbol, as a function pointer of its own (argtypes None)
+                fn = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+                fn.restype = restype
+            setattr(self, name, fn)
+        self.map_error = self.FPDFText_HasUnicodeMapError  # PDFium builds since 2023
+
+
+def _fast(raw: Any) -> Any:
+    fast = _FAST.get("text")
+    if fast is None:
+        fast = _FAST["text"] = _Unchecked(raw)
+    return fast
 
 
 def _unicodes(raw: Any, tp: Any, n: int) -> Optional[List[int]]:
