@@ -62,7 +62,10 @@ class Document:
         """The span a token at ``text[start:end]`` came from (an empty cell: the span starting there)."""
         import bisect
 
-        i = bisect.bisect_right([s.start for s in self.spans], start) - 1
+        cached = self.__dict__.get("_span_starts")  # (spans, count, starts): built once, not per token
+        if cached is None or cached[0] is not self.spans or cached[1] != len(self.spans):
+            cached = self.__dict__["_span_starts"] = (self.spans, len(self.spans), [s.start for s in self.spans])
+        i = bisect.bisect_right(cached[2], start) - 1
         for j in (i, i + 1):
             if 0 <= j < len(self.spans):
                 s = self.spans[j]

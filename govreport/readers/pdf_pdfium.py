@@ -16,6 +16,7 @@ import bisect
 import ctypes
 import struct
 import threading
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -25,17 +26,23 @@ from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_do
 # PDFium is not thread-safe: one document at a time per process, whichever thread reads it
 _LOCK = threading.RLock()
 
+_by_x_mid = itemgetter(1)
 _LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
 
 
 def _cluster_by(objs: Sequence[dict], key: str, tolerance: float) -> List[List[dict]]:
     """pdfplumber's ``cluster_objects``: objects whose ``key`` values chain within ``tolerance``, each
     cluster in the objects' own order, clusters by value."""
+    if len(objs) < 2:
+        return [list(objs)] if objs else []
+    values = sorted({o[key] for o in objs})
+    if values[-1] <= values[0] + tolerance:  # one cluster (the chain cannot break)
+        return [list(objs)]
     index: Dict[float, int] = {}
-    last: Optional[float] = None
-    n = -1
-    for v in sorted({o[key] for o in objs}):
-        if last is None or v > last + tolerance:
+    last = values[0]
+    n = 0
+    for v in values:
+        if v > last + tolerance:
             n += 1
         index[v] = n
         last = v
@@ -46,9 +53,14 @@ def _cluster_by(objs: Sequence[dict], key: str, tolerance: float) -> List[List[d
 
 
 def _word(chars: List[dict]) -> dict:
-    return {"text": "".join(_LIGATURES.get(c["text"], c["text"]) for c in chars),
-            "x0": min(c["x0"] for c in chars), "top": min(c["top"] for c in chars), "line": chars[0]["line"],
-            "x1": max(c["x1"] for c in chars), "bottom": max(c["bottom"] for c in chars),
+    if len(chars) == 1:
+        c = chars[0]
+        text = c["text"]
+        return {"text": _LIGATURES.get(text, text), "x0": c["x0"], "top": c["top"], "line": c["line"],
+                "x1": c["x1"], "bottom": c["bottom"], "upright": c["upright"]}
+    return {"text": "".join([_LIGATURES.get(c["text"], c["text"]) for c in chars]),
+            "x0": min([c["x0"] for c in chars]), "top": min([c["top"] for c in chars]), "line": chars[0]["line"],
+            "x1": max([c["x1"] for c in chars]), "bottom": max([c["bottom"] for c in chars]),
             "upright": chars[0]["upright"]}
 
 
@@ -57,31 +69,36 @@ def extract_words(chars: Sequence[dict], x_tolerance: float = 3, y_tolerance: fl
     runs of equally upright characters, cut into lines by baseline (``line``), each sorted left to right."""
     words: List[dict] = []
     i = 0
-    while i < len(chars):
-        j = i
-        while j < len(chars) and chars[j]["upright"] == chars[i]["upright"]:
-            j += 1
+    n = len(chars)
+    while i < n:
         upright = chars[i]["upright"]
+        j = i + 1
+        while j < n and chars[j]["upright"] == upright:
+            j += 1
         # upright text runs left to right in lines stacked downwards; rotated text the other way round
         line_key, start, end, across = ("line", "x0", "x1", "line") if upright else ("x0", "top", "bottom", "x0")
         line_tol, char_tol = (y_tolerance, x_tolerance) if upright else (x_tolerance, y_tolerance)
-        for line in _cluster_by(chars[i:j], line_key, line_tol):
-            line.sort(key=lambda c: c[start])
+        by_start = itemgetter(start)
+        for line in _cluster_by(chars[i:j] if i or j < n else chars, line_key, line_tol):
+            line.sort(key=by_start)
             current: List[dict] = []
+            prev: Optional[dict] = None
             for c in line:
                 if c["text"].isspace():
                     if current:
                         words.append(_word(current))
                     current = []
+                    prev = None
                     continue
-                if current:
-                    prev = current[-1]
-                    if (c[start] < prev[start] or c[start] > prev[end] + char_tol
+                if prev is not None:
+                    pos = c[start]
+                    if (pos < prev[start] or pos > prev[end] + char_tol
                             or abs(c[across] - prev[across]) > line_tol
-                            or upright and _space_between(prev, c)):
+                            or upright and c.get("space") and _space_between(prev, c)):
                         words.append(_word(current))
                         current = []
                 current.append(c)
+                prev = c
             if current:
                 words.append(_word(current))
         i = j
@@ -180,21 +197,29 @@ class Reader:
         """The grid's cells with their texts: the characters whose centre lies in the cell (left and top
         edges inclusive), as pdfplumber's ``Table.extract`` assigns them."""
         x0, top, x1, bottom = grid.bbox
-        inside = sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i, c) for i, c in enumerate(chars)
-                        if x0 <= (c["x0"] + c["x1"]) / 2 < x1 and top <= (c["top"] + c["bottom"]) / 2 < bottom)
+        inside = []  # (y centre, x centre, index, character), by y
+        for i, c in enumerate(chars):
+            cx = (c["x0"] + c["x1"]) / 2
+            if x0 <= cx < x1:
+                cy = (c["top"] + c["bottom"]) / 2
+                if top <= cy < bottom:
+                    inside.append((cy, cx, i, c))
+        inside.sort()
         mids = [t[0] for t in inside]
         rows = []
         for row in grid.rows:
             boxes = [b for b in row if b is not None]
             lo = bisect.bisect_left(mids, min(b[1] for b in boxes))
             hi = bisect.bisect_left(mids, max(b[3] for b in boxes))
-            band = inside[lo:hi]
+            band = sorted(inside[lo:hi], key=_by_x_mid)  # a cell's characters: a slice by x, then by y
+            xs = [t[1] for t in band]
             cells: List[Optional[TableCell]] = []
             for box in row:
                 if box is None:
                     cells.append(None)
                     continue
-                mine = sorted((t[2], t[3]) for t in band if box[1] <= t[0] < box[3] and box[0] <= t[1] < box[2])
+                a, b = bisect.bisect_left(xs, box[0]), bisect.bisect_left(xs, box[2])
+                mine = sorted([(t[2], t[3]) for t in band[a:b] if box[1] <= t[0] < box[3]])
                 cells.append(TableCell(cell_text(_extract_text([c for _, c in mine])) if mine else "", box))
             rows.append(cells)
         return PageTable(bbox=grid.bbox, rows=rows)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..normalize import compact, match_form
@@ -176,13 +177,24 @@ def _positional(cells: Optional[List[Token]], n: int, allow_empty: bool = False)
     return cells
 
 
+@lru_cache(maxsize=1024)
+def _header_forms(col: ColumnDef) -> Tuple[frozenset, Tuple[str, ...]]:
+    """A column's header label and its forms, compact; and the keywords (compact) that name it inside a
+    longer header."""
+    forms = frozenset([compact(f) for f in col.forms] + [compact(col.label)])
+    keys = tuple(compact(k) for k in col.keywords if len(k) >= 2 and compact(k) not in ("其他", "其它"))
+    return forms, keys
+
+
 def _header_match(field: str, col: ColumnDef) -> bool:
     c = compact(field)
     if not c:
         return False
-    if c in {compact(f) for f in col.forms} | {compact(col.label)}:
-        return True
-    return any(len(k) >= 2 and compact(k) in c for k in col.keywords if compact(k) not in ("其他", "其它"))
+    forms, keys = _header_forms(col)
+    return c in forms or any(k in c for k in keys)
+
+
+_NUMBER_FIELD = re.compile(r"\s*[+\-]?\d+(?:\.\d+)?\s*")
 
 
 def _header_indices(text: str, start: int, line_start: int, columns: Sequence[ColumnDef],
@@ -201,7 +213,7 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
         line = text[max(prev, start):pos - 1]
         pos = max(prev, start)
         fields = line.split("\t")
-        if "\t" not in line or any(re.fullmatch(r"\s*[+\-]?\d+(?:\.\d+)?\s*", f) for f in fields):
+        if "\t" not in line or any(_NUMBER_FIELD.fullmatch(f) for f in fields):
             continue  # a header line names columns and prints no number
         for j, col in enumerate(columns):
             if j not in found:
