@@ -186,40 +186,76 @@ def processes_line(r: Dict) -> str:
                    f"than the second (median of {r['runs']})")
 
 
+def _pdf_folder(folder: Path, n: int, gen=None) -> None:
+    """``n`` generated PDFs in ``folder``: ``render_pdf`` of the 2021 report with seeds 1..n (varied numbers)."""
+    import bench_batch
+
+    gen = gen or bench_batch._generator()
+    folder.mkdir(parents=True, exist_ok=True)
+    for seed in range(1, n + 1):
+        (folder / f"g{seed:05d}.pdf").write_bytes(gen.render_pdf(gen.make_report_2021(seed)))
+
+
 def pdf_batch(n: int, jobs: Sequence[int], runs: int) -> Dict:
     """``govreport batch`` over ``n`` generated PDFs (``render_pdf`` of the 2021 report, seeds 1..n), with
-    each worker count in ``jobs`` alternately: files/s and the workers' peak memory (median wall)."""
+    each worker count in ``jobs`` alternately: files/s (median wall), CPU seconds (the command and its
+    workers: a busy machine slows the wall time, the work stays) and the workers' peak memory."""
     import tempfile
 
     import bench_batch
 
-    gen = bench_batch._generator()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "pdfs"
-        folder.mkdir()
-        for seed in range(1, n + 1):
-            (folder / f"g{seed:05d}.pdf").write_bytes(gen.render_pdf(gen.make_report_2021(seed)))
+        _pdf_folder(folder, n)
         walls: Dict[int, List[float]] = {j: [] for j in jobs}
+        cpus: Dict[int, List[float]] = {j: [] for j in jobs}
         peaks: Dict[int, float] = {}
         for _ in range(runs):
             for j in jobs:
                 r = bench_batch.run(folder, j)
                 walls[j].append(r["wall"])
+                cpus[j].append(r["cpu"])
                 peaks[j] = max(peaks.get(j, 0.0), r["peak_max_mib"])
     out: Dict = {"files": n, "runs": runs, "per_jobs": {}}
     for j in jobs:
         wall = statistics.median(walls[j])
-        out["per_jobs"][j] = {"wall_s": wall, "files_per_s": n / wall, "peak_per_worker_mib": peaks[j]}
+        out["per_jobs"][j] = {"wall_s": wall, "cpu_s": statistics.median(cpus[j]), "files_per_s": n / wall,
+                              "peak_per_worker_mib": peaks[j]}
     if len(jobs) > 1:
         out["speedup"] = out["per_jobs"][jobs[-1]]["files_per_s"] / out["per_jobs"][jobs[0]]["files_per_s"]
     return out
 
 
 def pdf_batch_line(r: Dict) -> str:
-    parts = [f"{j} worker{'s' if j > 1 else ''} {v['files_per_s']:.1f} files/s (peak {v['peak_per_worker_mib']:.0f} "
-             f"MiB per worker)" for j, v in r["per_jobs"].items()]
+    parts = [f"{j} worker{'s' if j > 1 else ''} {v['files_per_s']:.1f} files/s ({v['cpu_s']:.1f} s CPU, peak "
+             f"{v['peak_per_worker_mib']:.0f} MiB per worker)" for j, v in r["per_jobs"].items()]
     sp = f", speed-up {r['speedup']:.2f}x" if "speedup" in r else ""
     return f"{r['files']} generated PDFs: " + ", ".join(parts) + sp + f" (median of {r['runs']})"
+
+
+def pdf_memory(sizes: Sequence[int], jobs: int) -> Dict:
+    """The workers' peak memory over folders of generated PDFs of each size (the smaller ones the first
+    files of the largest), ``govreport batch --jobs JOBS``; growth from the first size to the last."""
+    import tempfile
+
+    import bench_batch
+
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        full = Path(tmp) / "all"
+        _pdf_folder(full, max(sizes))
+        files = sorted(full.iterdir())
+        for n in sizes:
+            folder = Path(tmp) / f"n{n}"
+            folder.mkdir()
+            for f in files[:n]:
+                os.link(f, folder / f.name)  # the same files, no copies
+            res = bench_batch.run(folder, jobs)
+            res.update(files=n, pdf=n)
+            results.append(res)
+    growth = results[-1]["peak_max_mib"] - results[0]["peak_max_mib"]
+    return {"jobs": jobs, "pdf_every": 1, "sizes": results, "growth_mib": growth,
+            "growth_pct": 100 * growth / results[0]["peak_max_mib"]}
 
 
 def line(r: Dict) -> str:
