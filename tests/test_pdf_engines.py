@@ -251,12 +251,21 @@ def test_a_scanned_page_is_ocred_from_the_open_document(monkeypatch) -> None:
         seen.append((numbers, pdf))
         return [ocr.OcrPage(number=numbers[0], width=595.0, height=842.0, lines=[], boxes=[], tables=0)]
 
+    opened = []
+    real_document = pypdfium2.PdfDocument
+
+    class Counted(real_document):  # type: ignore[misc,valid-type]
+        def __init__(self, *args, **kwargs):
+            opened.append(self)
+            super().__init__(*args, **kwargs)
+
     monkeypatch.setattr(ocr, "available", lambda: True)
     monkeypatch.setattr(ocr, "ocr_pages", fake_ocr_pages)
+    monkeypatch.setattr(pypdfium2, "PdfDocument", Counted)
     doc = pdf.read(SAMPLES / "sample-2021-scanned.pdf", engine="pdfium")
     assert doc.page_layers == ["ocr"] * doc.pages and doc.ocr
     assert [n for n, _ in seen] == [[i] for i in range(1, doc.pages + 1)]
-    assert all(isinstance(d, pypdfium2.PdfDocument) for _, d in seen)
+    assert len(opened) == 1 and all(d is opened[0] for _, d in seen)  # the file parsed once, for all pages
     assert doc.text.count("\f") == doc.pages - 1
 
 
