@@ -139,25 +139,28 @@ def _cells(edges: Sequence[Edge], tolerance: float) -> List[Box]:
 
 
 def _tables(cells: List[Box]) -> List[List[Box]]:
-    """Cells grouped into tables: those sharing a corner, transitively (pdfplumber's passes)."""
-    remaining = list(cells)
+    """Cells grouped into tables: those sharing a corner, transitively (the connected groups that
+    pdfplumber's passes collect), each in the cells' own order, tables top to bottom."""
+    at: Dict[Tuple[float, float], List[int]] = {}  # corner -> the cells that have it
+    for i, (x0, top, x1, bottom) in enumerate(cells):
+        for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+            at.setdefault(corner, []).append(i)
+    group = [-1] * len(cells)
     tables: List[List[Box]] = []
-    current: List[Box] = []
-    corners: Set[Tuple[float, float]] = set()
-    while remaining:
-        before = len(current)
-        for cell in list(remaining):
-            x0, top, x1, bottom = cell
-            cc = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
-            if not current or any(c in corners for c in cc):
-                corners.update(cc)
-                current.append(cell)
-                remaining.remove(cell)
-        if len(current) == before:
-            tables.append(current)
-            current, corners = [], set()
-    if current:
-        tables.append(current)
+    for first in range(len(cells)):
+        if group[first] >= 0:
+            continue
+        group[first] = len(tables)
+        members, todo = [first], [first]
+        while todo:
+            x0, top, x1, bottom = cells[todo.pop()]
+            for corner in ((x0, top), (x0, bottom), (x1, top), (x1, bottom)):
+                for j in at[corner]:
+                    if group[j] < 0:
+                        group[j] = len(tables)
+                        members.append(j)
+                        todo.append(j)
+        tables.append([cells[j] for j in sorted(members)])
     tables.sort(key=lambda t: min((c[1], c[0]) for c in t))
     return [t for t in tables if len(t) > 1]
 
