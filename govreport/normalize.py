@@ -186,9 +186,14 @@ def compact(text: str) -> str:
     table code compares again and again, from a bounded cache)."""
     if len(text) <= 64:
         return _compact_short(text)
-    return match_form(text)[0]
+    return _compact_long(text)
 
 
 @lru_cache(maxsize=16384)
 def _compact_short(text: str) -> str:
+    return match_form(text)[0]
+
+
+@lru_cache(maxsize=2)  # a document's text, compacted by several steps of one extraction
+def _compact_long(text: str) -> str:
     return match_form(text)[0]

@@ -153,7 +153,7 @@ def text_layer(model: PageModel, settings: PdfSettings) -> str:
 def write_page(out: TextWriter, model: PageModel, number: int, settings: PdfSettings) -> None:
     """The page's lines and table rows in reading order (top to bottom), each ending in a newline."""
     tables = [t for t in model.tables if t.rows]
-    outside = [w for w in model.words if not any(_inside(w, t.bbox) for t in tables)]
+    outside = [w for w in model.words if not any(_inside(w, t.bbox) for t in tables)] if tables else model.words
     blocks: List[Tuple[float, str, Any]] = []
     for line in _lines_of_words(outside, settings.line_tolerance):
         blocks.append((min(w["top"] for w in line), "line", line))
