@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..normalize import compact, match_form
@@ -177,17 +176,24 @@ def _positional(cells: Optional[List[Token]], n: int, allow_empty: bool = False)
     return cells
 
 
-@lru_cache(maxsize=1024)
+_HEADER_FORMS: Dict[int, Tuple[ColumnDef, frozenset, Tuple[str, ...]]] = {}
+
+
 def _header_forms(col: ColumnDef) -> Tuple[frozenset, Tuple[str, ...]]:
     """A column's header label and its forms, compact; and the keywords (compact) that name it inside a
-    longer header."""
-    forms = frozenset([compact(f) for f in col.forms] + [compact(col.label)])
-    keys = tuple(compact(k) for k in col.keywords if len(k) >= 2 and compact(k) not in ("其他", "其它"))
-    return forms, keys
+    longer header (worked out once per column object)."""
+    got = _HEADER_FORMS.get(id(col))
+    if got is None or got[0] is not col:
+        forms = frozenset([compact(f) for f in col.forms] + [compact(col.label)])
+        keys = tuple(compact(k) for k in col.keywords if len(k) >= 2 and compact(k) not in ("其他", "其它"))
+        if len(_HEADER_FORMS) > 4096:
+            _HEADER_FORMS.clear()
+        got = _HEADER_FORMS[id(col)] = (col, forms, keys)
+    return got[1], got[2]
 
 
-def _header_match(field: str, col: ColumnDef) -> bool:
-    c = compact(field)
+def _names(c: str, col: ColumnDef) -> bool:
+    """The compact header field ``c`` names the column."""
     if not c:
         return False
     forms, keys = _header_forms(col)
@@ -215,9 +221,10 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
         fields = line.split("\t")
         if "\t" not in line or any(_NUMBER_FIELD.fullmatch(f) for f in fields):
             continue  # a header line names columns and prints no number
+        compacts = [compact(f) for f in fields]
         for j, col in enumerate(columns):
             if j not in found:
-                hits = [i for i, f in enumerate(fields) if _header_match(f, col)]
+                hits = [i for i, c in enumerate(compacts) if _names(c, col)]
                 if len(hits) == 1:
                     found[j] = hits[0]
         if len(found) == len(columns):
