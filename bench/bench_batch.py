@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -57,22 +56,18 @@ def build(folder: Path, n: int, pdf_every: int = 2) -> Dict[str, int]:
 
 
 def run(folder: Path, jobs: int) -> Dict:
-    """One ``govreport batch FOLDER --jobs N -v``: wall seconds, CPU seconds (user + system of the command
-    and its workers) and the workers' peak memory (MiB)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """One ``govreport batch FOLDER --jobs N -v``: wall seconds and the workers' peak memory (MiB)."""
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "govreport", "batch", str(folder), "--jobs", str(jobs), "-v",
                         "-o", str(folder.parent / f"out-{jobs}.jsonl")], cwd=ROOT, stderr=subprocess.PIPE,
                        text=True)
     wall = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the command and its workers (waited for)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if r.returncode != 0:
         raise SystemExit(f"batch failed with exit {r.returncode}:\n{r.stderr}")
     m = _PEAKS.search(r.stderr)
     if m is None:
         raise SystemExit(f"no peak memory line in the -v summary:\n{r.stderr}")
-    return {"wall": wall, "cpu": cpu, "peak_max_mib": float(m.group(1)), "peak_min_mib": float(m.group(2)),
+    return {"wall": wall, "peak_max_mib": float(m.group(1)), "peak_min_mib": float(m.group(2)),
             "processes": int(m.group(3))}
 
 

@@ -22,8 +22,8 @@ Measures, in this order:
 * whole processes: ``govreport extract FILE`` against ``pdftotext -layout FILE -`` by CPU time, and the
   first extraction of a fresh process against the second (targets: ≤ 0.5 s CPU on huaian-2024.pdf,
   ≤ 0.35 s on samples/sample-2021.pdf; ``bench_pdf.processes``);
-* ``govreport batch`` over ≥ 200 generated PDFs on 1 and 2 workers: files/s, CPU seconds and peak memory
-  per worker (target: 2 workers ≥ 1.8×; ``bench_pdf.pdf_batch``);
+* ``govreport batch`` over ≥ 200 generated PDFs on 1 and 2 workers: files/s and peak memory per worker
+  (target: 2 workers ≥ 1.8×, which only an idle machine with 2 free cores can show; ``bench_pdf.pdf_batch``);
 * the peak memory of each batch worker over 10 and over 1 000 generated PDFs (target: flat, ≤ 2 MiB
   growth; ``bench_pdf.pdf_memory``).
 
@@ -276,8 +276,7 @@ def main(argv=None) -> int:
         if ok is not None:
             one, two = r["per_jobs"][1], r["per_jobs"][args.jobs]
             verdicts.append((ok, f"batch of {r['files']} PDFs: 2 workers ≥ 1.8x 1",
-                             f"{r['speedup']:.2f}x ({one['files_per_s']:.1f} -> {two['files_per_s']:.1f} files/s; "
-                             f"CPU {one['cpu_s']:.1f} -> {two['cpu_s']:.1f} s)"))
+                             f"{r['speedup']:.2f}x ({one['files_per_s']:.1f} -> {two['files_per_s']:.1f} files/s)"))
 
     if "pdfmemory" in only:
         r = bench_pdf.pdf_memory([args.files_small, args.files_large], args.jobs)
