@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import pdf_grid
-from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, unreadable
+from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, log, unreadable
 
 # PDFium is not thread-safe: one document at a time per process, whichever thread reads it
 _LOCK = threading.RLock()
@@ -154,10 +154,13 @@ class Reader:
         except BaseException:
             _LOCK.release()
             raise
+        self._plumber: Any = None  # the pdfminer reader, opened for the first page PDFium cannot read whole
 
     def close(self) -> None:
         try:
             self.pdf.close()
+            if self._plumber is not None:
+                self._plumber.close()
         finally:
             _LOCK.release()
 
@@ -171,15 +174,18 @@ class Reader:
     def page(self, number: int, settings: PdfSettings) -> PageModel:
         page = self.pdf[number - 1]
         try:
-            textpage = page.get_textpage()
             frame = _Frame(page.get_mediabox(), page.get_rotation())
+            textpage = page.get_textpage()
             try:
                 chars = self._chars(textpage, frame)
             finally:
                 textpage.close()
-            edges, ruled = self._edges(page, frame)
+            edges, ruled, hidden = self._objects(page, frame)
         finally:
             page.close()
+        lost = _lost(hidden, chars)
+        if lost:
+            return self._without_pdfium(number, settings, lost)
         if settings.dedupe_chars and has_doubled_chars(chars):
             chars = dedupe_chars(chars)
         ws = settings.word_settings
@@ -191,6 +197,18 @@ class Reader:
                                             ts.get("intersection_tolerance", 3)):
                 tables.append(self._table(grid, chars))
         return PageModel(words=words, tables=tables)
+
+    def _without_pdfium(self, number: int, settings: PdfSettings, lost: int) -> PageModel:
+        """The page read by pdfminer: PDFium's text page leaves out every text object whose box has no
+        width, such as one glyph that the font PDFium found has no outline for (a full-width digit or
+        无 alone in a cell, in a CJK font neither embedded nor installed), so its text is lost there."""
+        from .pdf_plumber import Reader as PlumberReader
+
+        log.debug("%s page %d: %d text object(s) that PDFium's text page skips; read with pdfminer",
+                  self.path, number, lost)
+        if self._plumber is None:
+            self._plumber = PlumberReader(self.path)
+        return self._plumber.page(number, settings)
 
     @staticmethod
     def _table(grid: pdf_grid.Grid, chars: List[dict]) -> PageTable:
@@ -306,14 +324,21 @@ class Reader:
             space = None
         return chars
 
-    def _edges(self, page: Any, frame: "_Frame") -> Tuple[List[pdf_grid.Edge], int]:
-        """The page's axis-parallel path segments, and how many subpaths drew any (pdfminer's lines and
-        rectangles, which ``min_edges_for_tables`` counts)."""
+    def _objects(self, page: Any, frame: "_Frame") -> Tuple[List[pdf_grid.Edge], int, List[Tuple[float, float]]]:
+        """The page's axis-parallel path segments, how many subpaths drew any (pdfminer's lines and
+        rectangles, which ``min_edges_for_tables`` counts), and where the text objects stand that PDFium's
+        text page skips (their box has no width: see :meth:`_without_pdfium`), as (x, baseline)."""
         raw, f = self.raw, _fast(self.raw)
         ptr = ctypes.c_void_p
-        path_kind, form_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM
+        path_kind, form_kind, text_kind = raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM, raw.FPDF_PAGEOBJ_TEXT
+        kinds = (path_kind, form_kind, text_kind)
         moveto, lineto = raw.FPDF_SEGMENT_MOVETO, raw.FPDF_SEGMENT_LINETO
         ruled = 0
+        hidden: List[Tuple[float, float]] = []
+        bounds = (ctypes.c_float * 4)()  # a text object's left, bottom, right, top
+        p_left, p_bottom, p_right, p_top = (ctypes.byref(bounds, 4 * k) for k in range(4))
+        bounds_view = memoryview(bounds).cast("B")
+        unpack_bounds, get_bounds = _BOUNDS.unpack_from, f.FPDFPageObj_GetBounds
         edges: List[pdf_grid.Edge] = []
         ident = frame.ctm  # the page's rotation, as for the characters
         height, dx = frame.height + frame.top_offset, frame.x_offset
@@ -322,7 +347,7 @@ class Reader:
         objs = []  # taken from the end
         for i in range(f.FPDFPage_CountObjects(handle)):
             obj = ptr(get_object(handle, i))
-            if get_type(obj) in (path_kind, form_kind):
+            if get_type(obj) in kinds:
                 objs.append((obj, ident))
         buf = (ctypes.c_float * 8)()  # a matrix (6 floats), a point (2 floats)
         p_matrix, p_x, p_y = ctypes.byref(buf), ctypes.byref(buf, 24), ctypes.byref(buf, 28)
@@ -336,11 +361,20 @@ class Reader:
         while objs:
             obj, outer = objs.pop()
             kind = get_type(obj)
+            if kind == text_kind:
+                # a glyph with no outline in a font the PDF carries draws nothing (a space); in a font
+                # PDFium had to stand in for, the printed glyph may be any text
+                if get_bounds(obj, p_left, p_bottom, p_right, p_top):
+                    left, bottom, right, _ = unpack_bounds(bounds_view)
+                    if abs(right - left) < 0.01 and f.FPDFFont_GetIsEmbedded(ptr(f.FPDFTextObj_GetFont(obj))) != 1:
+                        a, b, c, d, e, f_ = outer
+                        hidden.append((a * left + c * bottom + e + dx, height - (b * left + d * bottom + f_)))
+                continue
             f.FPDFPageObj_GetMatrix(obj, p_matrix)
             mat = _compose(unpack_matrix(view), outer)
             if kind == form_kind:
                 inner = [ptr(f.FPDFFormObj_GetObject(obj, i)) for i in range(f.FPDFFormObj_CountObjects(obj))]
-                objs.extend((o, mat) for o in inner if get_type(o) in (path_kind, form_kind))
+                objs.extend((o, mat) for o in inner if get_type(o) in kinds)
                 continue
             f.FPDFPath_GetDrawMode(obj, p_fill, p_stroke)
             if not modes[0] and not modes[1]:
@@ -366,12 +400,28 @@ class Reader:
                     _edge(sub, cur, start)
                     cur = start
             ruled += _flush(edges, sub)
-        return edges, ruled
+        return edges, ruled, hidden
+
+
+def _lost(hidden: Sequence[Tuple[float, float]], chars: Sequence[dict]) -> int:
+    """How many of the skipped text objects (``hidden``, at their origin on the baseline) stand apart from
+    every character the text page kept: one that a kept character on its line ends at, or starts within
+    a space's width (0.6 em) after, is a space beside a word (a space has no outline either); one that
+    stands alone held text of its own, such as a number alone in a table cell (a full-width digit or a
+    CJK character is 1 em wide, so a lost one never passes for a space before its neighbour)."""
+    lost = 0
+    for x, y in hidden:
+        if not any(abs(c["line"] - y) <= max(c["size"], 1.0) / 2
+                   and (c["x0"] - 1.5 <= x <= c["x1"] + 1.5 or x <= c["x0"] <= x + 0.6 * c["size"])
+                   for c in chars):
+            lost += 1
+    return lost
 
 
 _ALL = struct.Struct("=4f6f2d")  # a loose box (left, top, right, bottom), a matrix (a..f), an origin (x, y)
 _BOX = struct.Struct("=2f")  # a loose box's left and top
 _MATRIX = struct.Struct("=6f")
+_BOUNDS = struct.Struct("=4f")
 _POINT = struct.Struct("=2f")
 # the text page functions called per character, and what they return
 _PER_CHAR = {"FPDFText_CountChars": ctypes.c_int, "FPDFText_GetCharOrigin": ctypes.c_int,
@@ -385,7 +435,9 @@ _PER_CHAR = {"FPDFText_CountChars": ctypes.c_int, "FPDFText_GetCharOrigin": ctyp
              "FPDFFormObj_CountObjects": ctypes.c_int, "FPDFFormObj_GetObject": ctypes.c_void_p,
              "FPDFPath_GetDrawMode": ctypes.c_int, "FPDFPath_CountSegments": ctypes.c_int,
              "FPDFPath_GetPathSegment": ctypes.c_void_p, "FPDFPathSegment_GetPoint": ctypes.c_int,
-             "FPDFPathSegment_GetType": ctypes.c_int, "FPDFPathSegment_GetClose": ctypes.c_int}
+             "FPDFPathSegment_GetType": ctypes.c_int, "FPDFPathSegment_GetClose": ctypes.c_int,
+             "FPDFPageObj_GetBounds": ctypes.c_int, "FPDFTextObj_GetFont": ctypes.c_void_p,
+             "FPDFFont_GetIsEmbedded": ctypes.c_int}
 _FAST: Dict[str, Any] = {}
 
 
