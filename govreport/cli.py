@@ -429,6 +429,37 @@ def compare(
             output.discard()
 
 
+_SUMMARIZE_EXAMPLES = """Examples:
+
+\b
+  govreport summarize corpus.sqlite -o summary.html
+  govreport summarize corpus/ -o summary.html          (a Parquet dataset of batch --format parquet)
+  govreport summarize corpus.jsonl -o out/summary.html"""
+
+
+@app.command(epilog=f"{_SUMMARIZE_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
+def summarize(
+    corpus: str = typer.Argument(..., metavar="CORPUS",
+                                 help="A SQLite database (batch --db), a Parquet dataset folder (batch --format "
+                                      "parquet) or a JSON Lines file."),
+    out: str = typer.Option(..., "-o", "--out", metavar="HTML",
+                            help="The page to write; each figure's CSV goes beside it as <name>.<figure>.csv."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """One offline HTML page of a corpus: reports per year and level, the hard checks that fail, the
+    derived measures by level and year, the bodies whose numbers changed most, the cross-year breaks;
+    the same figures as CSV beside it. Needs matplotlib (pip install 'govreport[summary]')."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        from .summary import summarize as run_summary
+
+        result = run_summary(Path(corpus), Path(out))
+        if not quiet:
+            sys.stderr.write(f"govreport: {result.page}: {result.reports} reports, {result.errors} failed inputs; "
+                             f"{len(result.csv)} CSV files beside it\n")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the record (govreport.record/1)."""
