@@ -30,6 +30,7 @@ class Summary:
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
     worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
+    worker_cpu_s: Dict[int, float] = field(default_factory=dict)  # pid -> that process's CPU seconds (bench/)
 
     @property
     def peak_rss_mib_per_worker(self) -> Optional[float]:
@@ -111,6 +112,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         if o.pid is not None and o.peak_rss_mib is not None:
             peaks = summary.worker_peak_rss_mib
             peaks[o.pid] = max(peaks.get(o.pid, 0.0), o.peak_rss_mib)
+        if o.pid is not None and o.cpu_s is not None:
+            summary.worker_cpu_s[o.pid] = max(summary.worker_cpu_s.get(o.pid, 0.0), o.cpu_s)
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
             rec["unit"] = units.unit_of(rec, options.units)
