@@ -180,6 +180,8 @@ def batch(tmp_path_factory):
     assert r.returncode == 0, r.stderr
     assert run_cli("batch", str(d), "--format", "parquet", "-o", str(pq), "--derived", "--jobs", "1").returncode == 0
     assert run_cli("batch", str(d), "--format", "csv", "-o", str(csv_out), "--derived", "--jobs", "1").returncode == 0
+    assert run_cli("batch", str(d), "--format", "xlsx", "-o", str(tmp / "out.xlsx"), "--derived",
+                   "--jobs", "1").returncode == 0
     records = [json.loads(x) for x in jsonl.read_text("utf-8").splitlines()]
     return records, db, pq, csv_out
 
@@ -210,6 +212,10 @@ def test_csv_sqlite_parquet_hold_the_records_measures(batch) -> None:
     con.close()
     import pandas as pd
 
+    sheet = pd.read_excel(csv_out.with_name("out.xlsx"), sheet_name="summary")
+    for _, row in sheet.iterrows():
+        for k in keys:
+            assert row[f"derived.{k}"] == pytest.approx(by_path[row["path"]][k]["value"], rel=1e-14)  # Excel: 15 digits
     reports = pd.read_parquet(pq / "reports")
     for _, row in reports.iterrows():
         for k in keys:
