@@ -97,6 +97,7 @@ def extract(
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
                                          help=_PDF_ENGINE_HELP),
+    derived: bool = typer.Option(False, "--derived", help="Add the derived measures (the record's derived block)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -110,7 +111,8 @@ def extract(
     with _exit_codes(verbose):
         _run_extract(file, out, fmt.value, bom=bom, strict=strict, limits={"max_bytes": max_bytes,
                                                                             "max_pages": max_pages,
-                                                                            "pdf_engine": pdf_engine.value})
+                                                                            "pdf_engine": pdf_engine.value},
+                     derived=derived)
 
 
 class BatchFormat(str, Enum):
@@ -165,6 +167,10 @@ def batch(
     check_hierarchy: bool = typer.Option(False, "--check-hierarchy",
                                          help="With --units: each region-wide report against the sum of its "
                                               "children's (soft findings)."),
+    derived: bool = typer.Option(False, "--derived",
+                                 help="Add each record's derived measures (实质公开率, 复议纠正率, ...; null where a "
+                                      "cell is not a trusted number or a denominator is 0) and the year-on-year "
+                                      "changes across the batch."),
     glob: Optional[str] = typer.Option(None, "--glob", metavar="PATTERN",
                                        help="Only files whose name matches, e.g. '*.pdf'."),
     timeout: float = typer.Option(300.0, "--timeout", min=0,
@@ -189,14 +195,14 @@ def batch(
         code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet,
                           {"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
                           executor=executor.value,
-                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy)
+                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, derived=derived)
     raise typer.Exit(code)
 
 
 def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
                glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool,
                limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
-               units: Optional[str] = None, check_hierarchy: bool = False) -> int:
+               units: Optional[str] = None, check_hierarchy: bool = False, derived: bool = False) -> int:
     from .batch.inputs import collect
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
@@ -263,7 +269,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     progress = _progress(len(inputs), quiet)
     options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
                            limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
-                           check_hierarchy=check_hierarchy)
+                           check_hierarchy=check_hierarchy, derived=derived)
 
     def on_progress(o) -> None:
         if not o.ok:
@@ -274,7 +280,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
                             finish=finish, sink=parquet.add if parquet is not None else None)
         if parquet is not None:
-            parquet.close(summary.cross_year, summary.hierarchy)
+            parquet.close(summary.cross_year, summary.hierarchy, summary.year_on_year)
             parquet = None
     finally:
         progress.close()
@@ -423,6 +429,37 @@ def compare(
             output.discard()
 
 
+_SUMMARIZE_EXAMPLES = """Examples:
+
+\b
+  govreport summarize corpus.sqlite -o summary.html
+  govreport summarize corpus/ -o summary.html          (a Parquet dataset of batch --format parquet)
+  govreport summarize corpus.jsonl -o out/summary.html"""
+
+
+@app.command(epilog=f"{_SUMMARIZE_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
+def summarize(
+    corpus: str = typer.Argument(..., metavar="CORPUS",
+                                 help="A SQLite database (batch --db), a Parquet dataset folder (batch --format "
+                                      "parquet) or a JSON Lines file."),
+    out: str = typer.Option(..., "-o", "--out", metavar="HTML",
+                            help="The page to write; each figure's CSV goes beside it as <name>.<figure>.csv."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """One offline HTML page of a corpus: reports per year and level, the hard checks that fail, the
+    derived measures by level and year, the bodies whose numbers changed most, the cross-year breaks;
+    the same figures as CSV beside it. Needs matplotlib (pip install 'govreport[summary]')."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        from .summary import summarize as run_summary
+
+        result = run_summary(Path(corpus), Path(out))
+        if not quiet:
+            sys.stderr.write(f"govreport: {result.page}: {result.reports} reports, {result.errors} failed inputs; "
+                             f"{len(result.csv)} CSV files beside it\n")
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the record (govreport.record/1)."""
@@ -439,7 +476,7 @@ def main() -> None:
 
 
 def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool,
-                 limits: Optional[dict] = None) -> None:
+                 limits: Optional[dict] = None, derived: bool = False) -> None:
     from_stdin = file == "-"
     path = _stdin_to_tempfile() if from_stdin else _readable_file(file)
     output: Optional[_Output] = None
@@ -456,6 +493,11 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
             raise
         if from_stdin:
             report.source.path = STDIN_NAME
+        if derived:
+            from .derived import derive
+            from .record import Derived
+
+            report.derived = Derived.model_validate(derive(report))
         output.write(lambda stream: export.write(report, stream, fmt, bom=bom))
     finally:
         if output is not None:

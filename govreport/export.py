@@ -89,25 +89,39 @@ def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
     """One row per record: ``path, sha256, issuer, year, template, status``, the cells, then the counts.
 
     Cell columns are ``table.row.column`` in template order; with several templates, their union in
-    first-seen order. ``status`` is ``ok``, ``failed_checks`` or ``error``.
+    first-seen order. ``status`` is ``ok``, ``failed_checks`` or ``error``. When a record carries its derived
+    measures (``--derived``), one column ``derived.<key>`` per ratio follows the counts.
     """
     import pandas as pd
 
     columns: Dict[CellKey, None] = {}
     for record in records:
         columns.update((k, None) for k in cell_keys(record))
+    derived = _derived_keys(records)
     rows = []
     for record in records:
         head = _head(record)
         row: List[Any] = [head["path"], head["sha256"], head["issuer"], head["year"], head["template"]]
         if isinstance(record, ErrorRecord):
-            rows.append(row + ["error"] + [None] * len(columns) + [None, None])
+            rows.append(row + ["error"] + [None] * len(columns) + [None, None] + [None] * len(derived))
             continue
         status = "failed_checks" if record.failed_checks else "ok"
         values = [record.tables.get(t, {}).get(r, {}).get(c) for t, r, c in columns]
-        rows.append(row + [status] + values + [len(record.failed_checks), len(record.issues)])
-    names = list(WIDE_HEAD) + [".".join(k) for k in columns] + list(WIDE_TAIL)
+        measures = record.derived.measures if record.derived is not None else {}
+        rows.append(row + [status] + values + [len(record.failed_checks), len(record.issues)]
+                    + [measures[k].value if k in measures else None for k in derived])
+    names = (list(WIDE_HEAD) + [".".join(k) for k in columns] + list(WIDE_TAIL)
+             + [f"derived.{k}" for k in derived])
     return pd.DataFrame(rows, columns=names, dtype=object)
+
+
+def _derived_keys(records: Sequence[Record]) -> List[str]:
+    """The derived ratios' keys when any record carries its derived block, else none."""
+    if not any(isinstance(r, Report) and r.derived is not None for r in records):
+        return []
+    from .derived import definitions
+
+    return [m.key for m in definitions().ratios]
 
 
 def long_frame(records: Sequence[Record]) -> pd.DataFrame:

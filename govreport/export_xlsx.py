@@ -17,7 +17,10 @@ SHEET_TITLES = {"active_disclosure": "二 主动公开", "applications": "三 �
 def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[Iterable[Dict]] = None) -> None:
     import pandas as pd
 
+    from .export import _derived_keys
+
     template = load_template()
+    derived = _derived_keys(records)
     summary: List[Dict[str, Any]] = []
     tables: Dict[str, List[Dict[str, Any]]] = {k: [] for k in TABLE_KEYS}
     issues: List[Dict[str, Any]] = []
@@ -35,7 +38,9 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
         summary.append({**head, "sha256": r.source.sha256, "format": r.source.format,
                         "status": "failed_checks" if any(c.status == "fail" and c.severity == "hard"
                                                          for c in r.checks) else "ok",
-                        "failed_checks": len(failed), "issues": len(r.issues), "error": None})
+                        "failed_checks": len(failed), "issues": len(r.issues), "error": None,
+                        **{f"derived.{k}": (r.derived.measures[k].value if r.derived is not None
+                                            and k in r.derived.measures else None) for k in derived}})
         for key in TABLE_KEYS:
             version = r.report.table_templates.get(key, r.report.template)
             if version not in template.versions or key not in r.tables:
@@ -52,7 +57,8 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
                                       f"{c['lhs']} vs {c['rhs']}"})
     with pd.ExcelWriter(stream, engine="openpyxl") as xl:
         pd.DataFrame(summary, columns=["path", "issuer", "year", "template", "sha256", "format", "status",
-                                       "failed_checks", "issues", "error"]).to_excel(xl, sheet_name="summary", index=False)
+                                       "failed_checks", "issues", "error"] + [f"derived.{k}" for k in derived]
+                     ).to_excel(xl, sheet_name="summary", index=False)
         for key in TABLE_KEYS:
             pd.DataFrame(tables[key]).to_excel(xl, sheet_name=SHEET_TITLES[key], index=False)
         pd.DataFrame(issues, columns=["path", "level", "code", "cell", "message"]).to_excel(xl, sheet_name="issues",

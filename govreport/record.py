@@ -108,6 +108,44 @@ class ErrorInfo(_Model):
     message: str
 
 
+_NULL_BECAUSE = ("why value is null: a cell read is blank, placeholder, missing, ambiguous or suspect, not in the "
+                 "record or not a number; the template lacks the cell; the denominator is 0")
+
+
+class DerivedRatio(_Model):
+    value: Optional[Number] = Field(description="numerator / denominator; null where null_because says why")
+    numerator: Optional[Number] = Field(description="the sum of the numerator cells")
+    denominator: Optional[Number] = Field(description="the sum of the denominator cells")
+    null_because: Optional[str] = Field(default=None, description=_NULL_BECAUSE)
+
+
+class DerivedQuantity(_Model):
+    value: Optional[Number] = Field(description="the sum of the cells; null where null_because says why")
+    null_because: Optional[str] = Field(default=None, description=_NULL_BECAUSE)
+
+
+class DerivedChange(_Model):
+    value: Optional[Number] = Field(description="(current - previous) / previous; null where null_because says why")
+    current: Optional[Number] = Field(description="this year's sum")
+    previous: Optional[Number] = Field(description="last year's sum")
+    null_because: Optional[str] = Field(default=None, description=_NULL_BECAUSE)
+
+
+class Derived(_Model):
+    """--derived: the measures of template.json's derived_measures (see govreport/derived.py)."""
+
+    measures: Dict[str, DerivedRatio] = Field(default_factory=dict, description=(
+        "the ratios: substantive_disclosure_rate (实质公开率), denial_rate (不予公开率), unable_rate (无法提供率), "
+        "not_held_share (本机关不掌握占比), carry_forward_rate (结转率), review_correction_rate (复议纠正率), "
+        "litigation_correction_rate (诉讼纠正率)"))
+    quantities: Dict[str, DerivedQuantity] = Field(default_factory=dict, description=(
+        "the sums the year-on-year changes compare: new_received, processed, review, litigation"))
+    previous_year: Optional[int] = Field(default=None, exclude_if=lambda v: v is None)
+    year_on_year: Optional[Dict[str, DerivedChange]] = Field(
+        default=None, exclude_if=lambda v: v is None,
+        description="with the same body's record of the year before: the relative change of each quantity")
+
+
 class Report(_Model):
     schema_: str = Field(default=SCHEMA_ID, alias="schema")
     tool_version: Optional[str] = None
@@ -120,6 +158,9 @@ class Report(_Model):
     issues: List[Issue] = Field(default_factory=list)
     unit: Optional[Dict[str, Any]] = Field(default=None, exclude_if=lambda v: v is None, description=(
         "batch: the body's unit (unit_id, adcode, unit_type, parent_id, matched_by, guessed); see batch/units.py"))
+    derived: Optional[Derived] = Field(default=None, exclude_if=lambda v: v is None, description=(
+        "--derived: rates and year-on-year changes computed from the cells (null with the reason where a cell "
+        "is not a trusted number or a denominator is 0); see govreport/derived.py"))
 
     model_config = ConfigDict(extra="forbid", use_enum_values=True, populate_by_name=True)
 

@@ -63,6 +63,27 @@ def test_dask_gives_the_pools_json_lines(cluster, corpus: Path) -> None:
     assert s2.worker_peak_rss_mib and os.getpid() not in s2.worker_peak_rss_mib
 
 
+@pytest.mark.corpus
+def test_dask_gives_the_pools_json_lines_on_the_dev_corpus(cluster, corpus_dir: Path, tmp_path: Path) -> None:
+    """The issue's test: every document of the dev corpus plus broken files, byte for byte the same sorted
+    JSON Lines from a LocalCluster of 2 workers as from the process pool of 2."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "empty.txt").write_bytes(b"")
+    (broken / "random.pdf").write_bytes(bytes(range(256)) * 16)
+    (broken / "cut.pdf").write_bytes(next((corpus_dir / "docs").glob("*.pdf")).read_bytes()[:3000])
+    paths = collect([str(corpus_dir / "docs"), str(broken)])
+    pool, dask = io.BytesIO(), io.BytesIO()
+    s1 = run_batch(paths, BatchOptions(jobs=2, timeout=600), stream=pool)
+    s2 = run_batch(paths, BatchOptions(jobs=2, timeout=600, executor="dask", scheduler=cluster.scheduler_address),
+                   stream=dask)
+    assert _lines(pool) == _lines(dask)
+    assert len(_lines(dask)) == len(paths) and s2.failed == s1.failed >= 3
+    assert s1.cross_year == s2.cross_year
+    errors = {Path(r["source"]["path"]).name for r in map(json.loads, _lines(dask)) if "error" in r}
+    assert {"empty.txt", "random.pdf", "cut.pdf"} <= errors
+
+
 def test_a_dask_worker_that_dies_loses_only_its_task(cluster, tmp_path: Path) -> None:
     d = tmp_path / "reports"
     write_reports(d, SPECS)

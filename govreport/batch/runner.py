@@ -29,6 +29,7 @@ class Outcome:
     error_message: Optional[str] = None
     pid: Optional[int] = None  # the process that ran the extraction (None: it died first)
     peak_rss_mib: Optional[float] = None  # that process's own peak RSS so far (getrusage ru_maxrss)
+    cpu_s: Optional[float] = None  # that process's own user+sys CPU seconds so far (getrusage)
 
     @property
     def ok(self) -> bool:
@@ -83,12 +84,22 @@ def peak_rss_mib() -> Optional[float]:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)  # bytes on macOS, KiB elsewhere
 
 
+def cpu_seconds() -> Optional[float]:
+    """This process's user+sys CPU seconds so far (children not included); None where unknown."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return round(r.ru_utime + r.ru_stime, 3)
+
+
 def work(path: str, strict: bool = False, timeout: Optional[float] = None,
          limits: Optional[Dict] = None) -> Outcome:
     """Extract one file; never raises (except KeyboardInterrupt). The outcome carries the pid and peak
     memory of the process that ran it."""
     outcome = _work(path, strict, timeout, limits)
-    outcome.pid, outcome.peak_rss_mib = os.getpid(), peak_rss_mib()
+    outcome.pid, outcome.peak_rss_mib, outcome.cpu_s = os.getpid(), peak_rss_mib(), cpu_seconds()
     return outcome
 
 

@@ -25,10 +25,12 @@ class Summary:
     interrupted: bool = False
     cross_year: List[Dict] = field(default_factory=list)
     hierarchy: List[Dict] = field(default_factory=list)  # --check-hierarchy: parent vs sum of children
+    year_on_year: List[Dict] = field(default_factory=list)  # --derived: each body's changes from the year before
     errors: List[Outcome] = field(default_factory=list)
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
     worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
+    worker_cpu_s: Dict[int, float] = field(default_factory=dict)  # pid -> that process's CPU seconds (bench/)
 
     @property
     def peak_rss_mib_per_worker(self) -> Optional[float]:
@@ -49,6 +51,7 @@ class BatchOptions:
     scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
     units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
     check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
+    derived: bool = False  # each record gets its derived measures (govreport.derived); year-on-year changes at the end
 
 
 def _status(record: Dict) -> str:
@@ -109,9 +112,15 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         if o.pid is not None and o.peak_rss_mib is not None:
             peaks = summary.worker_peak_rss_mib
             peaks[o.pid] = max(peaks.get(o.pid, 0.0), o.peak_rss_mib)
+        if o.pid is not None and o.cpu_s is not None:
+            summary.worker_cpu_s[o.pid] = max(summary.worker_cpu_s.get(o.pid, 0.0), o.cpu_s)
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
             rec["unit"] = units.unit_of(rec, options.units)
+            if options.derived:
+                from ..derived import derive
+
+                rec["derived"] = derive(rec)
             status = _status(rec)
             summary.ok += status == "ok"
             summary.failed_checks += status == "failed_checks"
@@ -148,8 +157,16 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         summary.interrupted = True
     if store is not None:
         for r in store.records(__version__):
+            if options.derived and "derived" not in r:  # stored by a run without --derived
+                from ..derived import derive
+
+                r["derived"] = derive(r)
             across.add(units.compact(r, options.units))
     summary.cross_year = across.cross_year()
+    if options.derived:
+        summary.year_on_year = across.year_on_year()
+        if store is not None:
+            store.set_year_on_year(summary.year_on_year)
     if options.units is not None and options.check_hierarchy:
         summary.hierarchy = units.hierarchy_checks(across.records(), options.units)
     if store is not None and summary.cross_year:

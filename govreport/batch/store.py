@@ -13,6 +13,8 @@ Schema (query it with SQL or ``pandas.read_sql``)::
     issues(report_id, level, code, cell, message)
     sections(report_id, number, key, title, text)
     cross_year_checks(issuer, year, prev_year, id, severity, status, lhs, rhs, expr)
+    derived(report_id, measure, value, numerator, denominator, null_because)         (--derived)
+    year_on_year(issuer, unit_id, year, prev_year, measure, value, current, previous, null_because)
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ CREATE TABLE IF NOT EXISTS sections (
 CREATE TABLE IF NOT EXISTS cross_year_checks (
     issuer TEXT, year INTEGER, prev_year INTEGER, id TEXT, severity TEXT, status TEXT, lhs NUMERIC,
     rhs NUMERIC, expr TEXT, PRIMARY KEY (issuer, year, id));
+CREATE TABLE IF NOT EXISTS derived (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, measure TEXT NOT NULL, value REAL,
+    numerator NUMERIC, denominator NUMERIC, null_because TEXT, PRIMARY KEY (report_id, measure));
+CREATE TABLE IF NOT EXISTS year_on_year (
+    issuer TEXT, unit_id TEXT, year INTEGER, prev_year INTEGER, measure TEXT, value REAL, current NUMERIC,
+    previous NUMERIC, null_because TEXT, PRIMARY KEY (issuer, year, measure));
 CREATE INDEX IF NOT EXISTS cells_by_key ON cells ("table", "row", "column");
 CREATE INDEX IF NOT EXISTS reports_by_issuer ON reports (issuer, year);
 """
@@ -104,6 +112,9 @@ class Store:
             cur.executemany("INSERT INTO sections VALUES (?,?,?,?,?)",
                             [(rid, s["number"], s.get("key"), s["title"], s["text"])
                              for s in record.get("sections", [])])
+            cur.executemany("INSERT INTO derived VALUES (?,?,?,?,?,?)",
+                            [(rid, k, m["value"], m["numerator"], m["denominator"], m["null_because"])
+                             for k, m in ((record.get("derived") or {}).get("measures") or {}).items()])
 
     def add_error(self, path: str, sha256: Optional[str], code: str, message: str, tool_version: str) -> None:
         if sha256 is None:
@@ -120,6 +131,13 @@ class Store:
                 "INSERT OR REPLACE INTO cross_year_checks VALUES (?,?,?,?,?,?,?,?,?)",
                 [(c["issuer"], c["year"], c["prev_year"], c["id"], c["severity"], c["status"], c.get("lhs"),
                   c.get("rhs"), c["expr"]) for c in checks])
+
+    def set_year_on_year(self, rows: Iterable[Dict]) -> None:
+        with self._transaction() as cur:
+            cur.executemany(
+                "INSERT OR REPLACE INTO year_on_year VALUES (?,?,?,?,?,?,?,?,?)",
+                [(r["issuer"], r.get("unit_id"), r["year"], r["prev_year"], r["measure"], r["value"], r["current"],
+                  r["previous"], r["null_because"]) for r in rows])
 
     def records(self, tool_version: str) -> Iterable[Dict]:
         for (rec,) in self.db.execute("SELECT record FROM reports WHERE tool_version = ? AND record IS NOT NULL",

@@ -234,6 +234,7 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
             "cells": {ref: {"status": c.get("status")} for ref, c in record.get("cells", {}).items()
                       if c.get("status") in ("missing", "ambiguous") and _kept(*ref.split(".", 2))},
             "unit": unit, "covers_children": says_it_covers(record),
+            "quantities": (record.get("derived") or {}).get("quantities"),  # --derived: for the year-on-year changes
             "prose": prose_sketches(record)}  # the copied-text cross-year check reads these sketches
 
 
@@ -261,6 +262,18 @@ class Across:
         for group in self.groups.values():
             for packed in group.values():
                 yield pickle.loads(zlib.decompress(packed))
+
+    def year_on_year(self) -> List[Dict]:
+        """``derived.year_on_year`` over the kept records that carry their derived quantities (--derived)."""
+        from ..derived import year_on_year
+
+        rows = []
+        for body, group in self.groups.items():
+            for year, packed in group.items():
+                r = pickle.loads(zlib.decompress(packed))
+                rows.append({"body": body, "year": year, "issuer": r["report"].get("issuer"),
+                             "unit_id": (r.get("unit") or {}).get("unit_id"), "quantities": r.get("quantities")})
+        return year_on_year(rows)
 
     def cross_year(self) -> List[Dict]:
         """``crossyear.cross_year_checks`` body by body (in the order it would give over all of them)."""
