@@ -21,6 +21,7 @@ import ctypes
 import gc
 import logging
 import threading
+import time
 import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ALL_COMPLETED, ProcessPoolExecutor, wait
@@ -133,10 +134,17 @@ class PoolExecutor(Executor):
             raise
 
     def _alone(self, path: Path, args: Tuple) -> Outcome:
+        """A suspect task alone in a pool of one. Its worker dying again is ``worker_died``; dying after
+        the time limit (``--timeout``: the worker is ended when it does not return, see
+        ``runner._pool_work``) is ``timeout``."""
         pool = self._pool(1)
+        timeout = args[1]
+        started = time.monotonic()
         try:
             return pool.submit(self.task, str(path), *args).result()
         except BrokenProcessPool:
+            if timeout and time.monotonic() - started >= timeout:
+                return _failed(str(path), "timeout", f"{path}: gave up after {timeout:g} s (--timeout)")
             return died(str(path), "BrokenProcessPool")
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
@@ -317,6 +325,7 @@ class ThreadAlarm:
         self.tid = threading.get_ident()
         self.lock = threading.Lock()
         self.stopped = False
+        self.fired = False  # the limit was reached (the exception was raised in the thread at least once)
         self.event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="govreport-timeout", daemon=True)
         self.thread.start()
@@ -327,6 +336,7 @@ class ThreadAlarm:
             with self.lock:
                 if self.stopped:
                     return
+                self.fired = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(self.exc))
             delay = 1.0
 
