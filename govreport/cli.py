@@ -318,14 +318,22 @@ class _progress:
             self.bar.stop()
 
 
+_NAMED = 20  # the summary names at most this many inputs that failed or need a look
+
+
 def _print_summary(summary) -> None:
-    parts = [f"{summary.total} inputs", f"{summary.ok} ok", f"{summary.failed_checks} with failed checks",
-             f"{summary.failed} failed"]
+    parts = [f"{summary.total} inputs", f"{summary.ok} ok", f"{summary.needs_review} need review",
+             f"{summary.failed_checks} with failed checks", f"{summary.failed} failed"]
     if summary.skipped:
         parts.append(f"{summary.skipped} skipped (--resume)")
     if summary.interrupted:
         parts.append("interrupted")
     sys.stderr.write("govreport: " + ", ".join(parts) + "\n")
+    named = [(o.path, o.error_code or "error") for o in summary.errors] + list(summary.flagged)
+    for path, status in named[:_NAMED]:
+        sys.stderr.write(f"govreport:   {status}: {path}\n")
+    if len(named) > _NAMED:
+        sys.stderr.write(f"govreport:   … and {len(named) - _NAMED} more (the status column of the output)\n")
     failed_cross = [c for c in summary.cross_year if c["status"] == "fail"]
     if summary.cross_year:
         sys.stderr.write(f"govreport: cross-year checks: {len(summary.cross_year)} run, {len(failed_cross)} failed\n")
@@ -429,7 +437,8 @@ def schema() -> None:
     with _exit_codes(False):
         from .record import Report
 
-        text = json.dumps(Report.model_json_schema(by_alias=True), ensure_ascii=False, indent=2)
+        text = json.dumps(Report.model_json_schema(by_alias=True, mode="serialization"), ensure_ascii=False,
+                          indent=2)
         _write_stdout(text + "\n")
 
 

@@ -26,7 +26,7 @@ CellKey = Tuple[str, str, str]  # (table, row, column)
 
 FORMATS = ("json", "jsonl", "csv", "csv-long")
 WIDE_HEAD = ("path", "sha256", "issuer", "year", "template", "status")
-WIDE_TAIL = ("failed_checks", "issues")
+WIDE_TAIL = ("failed_checks", "issues", "missing_cells", "ambiguous_cells", "suspect_cells")
 LONG_COLUMNS = ("path", "issuer", "year", "template", "table", "row", "column", "value", "status", "raw", "page")
 
 _BOM = "\ufeff"
@@ -89,7 +89,9 @@ def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
     """One row per record: ``path, sha256, issuer, year, template, status``, the cells, then the counts.
 
     Cell columns are ``table.row.column`` in template order; with several templates, their union in
-    first-seen order. ``status`` is ``ok``, ``failed_checks`` or ``error``.
+    first-seen order. ``status`` is the record's (``Report.status``: ``ok``, ``needs_review``,
+    ``failed_checks``; ``error`` for a failed input); the tail counts the failed checks, the issues and the
+    missing, ambiguous and suspect cells.
     """
     import pandas as pd
 
@@ -101,11 +103,12 @@ def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
         head = _head(record)
         row: List[Any] = [head["path"], head["sha256"], head["issuer"], head["year"], head["template"]]
         if isinstance(record, ErrorRecord):
-            rows.append(row + ["error"] + [None] * len(columns) + [None, None])
+            rows.append(row + [record.status] + [None] * len(columns) + [None] * len(WIDE_TAIL))
             continue
-        status = "failed_checks" if record.failed_checks else "ok"
         values = [record.tables.get(t, {}).get(r, {}).get(c) for t, r, c in columns]
-        rows.append(row + [status] + values + [len(record.failed_checks), len(record.issues)])
+        flagged = record.flagged_cells
+        rows.append(row + [record.status] + values + [len(record.failed_checks), len(record.issues),
+                                                      flagged["missing"], flagged["ambiguous"], flagged["suspect"]])
     names = list(WIDE_HEAD) + [".".join(k) for k in columns] + list(WIDE_TAIL)
     return pd.DataFrame(rows, columns=names, dtype=object)
 

@@ -35,11 +35,14 @@ class Outcome:
         return self.record is not None
 
     def error_line(self, fmt: Optional[str] = None) -> Dict:
+        from ..record import ErrorRecord
+
         source = {"path": self.path, "sha256": self.sha256}
         if fmt:
             source["format"] = fmt
-        return {"schema": "govreport.record/1", "source": source,
-                "error": {"code": self.error_code, "message": self.error_message}}
+        return ErrorRecord(source=source, error={"code": self.error_code or "error",
+                                                 "message": self.error_message or ""}).model_dump(
+            mode="json", by_alias=True)
 
 
 class FileTimeout(BaseException):

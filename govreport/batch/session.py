@@ -19,6 +19,7 @@ STREAMED = ("jsonl", "parquet")  # formats written as results arrive (parquet: t
 class Summary:
     total: int = 0
     ok: int = 0
+    needs_review: int = 0
     failed_checks: int = 0
     failed: int = 0
     skipped: int = 0
@@ -26,6 +27,7 @@ class Summary:
     cross_year: List[Dict] = field(default_factory=list)
     hierarchy: List[Dict] = field(default_factory=list)  # --check-hierarchy: parent vs sum of children
     errors: List[Outcome] = field(default_factory=list)
+    flagged: List[tuple] = field(default_factory=list)  # (path, status) of each record not ok
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
     worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
@@ -49,11 +51,6 @@ class BatchOptions:
     scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
     units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
     check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
-
-
-def _status(record: Dict) -> str:
-    failed = any(c["status"] == "fail" and c["severity"] == "hard" for c in record.get("checks", []))
-    return "failed_checks" if failed else "ok"
 
 
 def resume_from_jsonl(path: Path) -> set:
@@ -86,7 +83,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     ``done`` holds sha256 values to skip (resume). KeyboardInterrupt is caught: the summary says so and
     whatever was finished is written.
     """
-    from ..record import ErrorRecord, Report
+    from ..record import ErrorRecord, Report, status_of
     from . import units
 
     summary = Summary()
@@ -112,9 +109,12 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
             rec["unit"] = units.unit_of(rec, options.units)
-            status = _status(rec)
+            status = status_of(rec)
             summary.ok += status == "ok"
+            summary.needs_review += status == "needs_review"
             summary.failed_checks += status == "failed_checks"
+            if status != "ok":
+                summary.flagged.append((rec["source"]["path"], status))
             if store is None:  # with a store, read back from it at the end (earlier runs' records too)
                 across.add(units.compact(rec))
             if store is not None:

@@ -7,7 +7,7 @@ stored, and each report is written in one transaction: a batch killed midway and
 Schema (query it with SQL or ``pandas.read_sql``)::
 
     reports(id, sha256, tool_version, path, format, issuer, year, template, status, failed_checks,
-            issues, error_code, error_message, record, created_at)      UNIQUE(sha256, tool_version)
+            issues, missing_cells, ambiguous_cells, suspect_cells, error_code, error_message, record, created_at)      UNIQUE(sha256, tool_version)
     cells(report_id, "table", "row", "column", value, status, raw, page)
     checks(report_id, id, severity, status, lhs, rhs, expr)
     issues(report_id, level, code, cell, message)
@@ -24,12 +24,13 @@ from pathlib import Path
 from typing import Dict, Iterable, Optional, Set
 
 from ..errors import OutputNotWritableError
+from ..record import flagged_of, status_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reports (
     id INTEGER PRIMARY KEY, sha256 TEXT NOT NULL, tool_version TEXT NOT NULL, path TEXT, format TEXT,
     issuer TEXT, year INTEGER, template TEXT, status TEXT NOT NULL, failed_checks INTEGER, issues INTEGER,
-    error_code TEXT, error_message TEXT, record TEXT, created_at TEXT,
+    missing_cells INTEGER, ambiguous_cells INTEGER, suspect_cells INTEGER, error_code TEXT, error_message TEXT, record TEXT, created_at TEXT,
     UNIQUE (sha256, tool_version));
 CREATE TABLE IF NOT EXISTS cells (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, "table" TEXT NOT NULL,
@@ -59,6 +60,10 @@ class Store:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
+            have = {r[1] for r in self.db.execute("PRAGMA table_info(reports)")}
+            for col in ("missing_cells", "ambiguous_cells", "suspect_cells"):  # a database of an earlier version
+                if col not in have:
+                    self.db.execute(f"ALTER TABLE reports ADD COLUMN {col} INTEGER")
         except sqlite3.Error as exc:
             raise OutputNotWritableError(f"{path}: cannot open the database ({exc})") from None
 
@@ -78,16 +83,16 @@ class Store:
     def add_record(self, record: Dict, tool_version: str) -> None:
         src, meta = record["source"], record.get("report", {})
         failed = sum(1 for c in record.get("checks", []) if c["status"] == "fail")
-        status = "failed_checks" if any(c["status"] == "fail" and c["severity"] == "hard"
-                                        for c in record.get("checks", [])) else "ok"
+        status, flagged = status_of(record), flagged_of(record)
         with self._transaction() as cur:
             cur.execute("DELETE FROM reports WHERE sha256 = ? AND tool_version = ?", (src["sha256"], tool_version))
             cur.execute(
                 "INSERT INTO reports (sha256, tool_version, path, format, issuer, year, template, status, "
-                "failed_checks, issues, record, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "failed_checks, issues, missing_cells, ambiguous_cells, suspect_cells, record, created_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (src["sha256"], tool_version, src["path"], src.get("format"), meta.get("issuer"), meta.get("year"),
-                 meta.get("template"), status, failed, len(record.get("issues", [])),
-                 json.dumps(record, ensure_ascii=False), _now()))
+                 meta.get("template"), status, failed, len(record.get("issues", [])), flagged["missing"],
+                 flagged["ambiguous"], flagged["suspect"], json.dumps(record, ensure_ascii=False), _now()))
             rid = cur.lastrowid
             rows = []
             for ref, cell in record.get("cells", {}).items():
