@@ -33,6 +33,7 @@ EXIT_CODES = {
     ExitCode.missing_dependency: "an optional dependency is needed for this input",
     ExitCode.output_not_writable: "the output cannot be written",
     ExitCode.batch_failed_inputs: "batch: finished, but some inputs failed (each has an error line)",
+    ExitCode.fail_on: "--fail-on: a record met the condition (checks, review, issues)",
     ExitCode.interrupted: "interrupted (Ctrl-C)",
 }
 
@@ -65,6 +66,76 @@ class OutputFormat(str, Enum):
     csv_long = "csv-long"
 
 
+EXTRACT_FORMATS = ("json", "jsonl", "csv", "csv-long")
+BATCH_FORMATS = ("jsonl", "json", "csv", "csv-long", "xlsx", "parquet")
+# the format an output's extension means (csv-long shares .csv: --format csv-long chooses it)
+EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx",
+                     ".parquet": "parquet"}
+DATABASE_EXTENSIONS = (".sqlite", ".sqlite3", ".db")
+
+
+def output_format(fmt: Optional[str], out: Optional[str], allowed: tuple, default: str) -> str:
+    """The format to write: ``--format``, else the one OUT's extension names, else ``default``. A format
+    that contradicts the extension, or an extension naming a format this command cannot write, is a usage
+    error (exit 2)."""
+    ext = Path(out).suffix.lower() if out not in (None, "-") else ""
+    implied = EXTENSION_FORMATS.get(ext)
+    if implied is not None and implied not in allowed:
+        raise typer.BadParameter(f"-o {out}: this command cannot write {implied} (formats: {', '.join(allowed)})",
+                                 param_hint="-o")
+    if fmt is None:
+        return implied or default
+    if implied is not None and fmt != implied and not (implied == "csv" and fmt == "csv-long"):
+        raise typer.BadParameter(f"--format {fmt} contradicts the extension of -o {out} ({implied})",
+                                 param_hint="--format")
+    return fmt
+
+
+def batch_outputs(fmt: Optional[str], out: Optional[str], db: Optional[str]):
+    """``(format, out, db)`` of a batch: ``-o X.sqlite`` (or .sqlite3, .db) is the database, as ``--db``."""
+    if out not in (None, "-") and Path(out).suffix.lower() in DATABASE_EXTENSIONS:
+        if db:
+            raise typer.BadParameter(f"-o {out} is a database, and --db {db} names another", param_hint="-o")
+        if fmt is not None:
+            raise typer.BadParameter(f"--format {fmt} contradicts -o {out} (a SQLite database)",
+                                     param_hint="--format")
+        return "jsonl", None, out
+    return output_format(fmt, out, BATCH_FORMATS, "jsonl"), out, db
+
+
+def _own_outputs(out: Optional[str], db: Optional[str]) -> List[str]:
+    """The files this batch writes: never inputs of it, even where a folder walk meets them."""
+    own = []
+    if out not in (None, "-"):
+        own.append(out)
+    if db:
+        own += [db, db + "-wal", db + "-shm", db + "-journal"]
+    return own
+
+
+def _bom_default(bom: Optional[bool], out: Optional[str]) -> bool:
+    """CSV starts with a BOM (for Excel) when written to a file, not when it goes to a pipe or terminal."""
+    return bom if bom is not None else out not in (None, "-")
+
+
+class FailOn(str, Enum):
+    checks = "checks"
+    review = "review"
+    issues = "issues"
+
+
+_FAIL_ON_HELP = ("Exit 8 when a record has a failed hard check (checks), is not ok (review: needs_review or "
+                 "failed_checks), or lists any issue or failed check at all (issues); as jq -e, for scripts.")
+_BOM_HELP = "Start CSV with a UTF-8 BOM (for Excel); default: with -o FILE yes, on stdout no."
+
+
+def meets(record: dict, condition: str) -> bool:
+    """Whether a record meets a ``--fail-on`` condition (``record.conditions_met``)."""
+    from .record import conditions_met
+
+    return condition in conditions_met(record)
+
+
 app = typer.Typer(
     name="govreport",
     help="Extract the statistical tables of a 政府信息公开工作年度报告 into a checked JSON record.",
@@ -85,11 +156,13 @@ def extract(
     out: Optional[str] = typer.Option(
         None, "-o", "--out", metavar="OUT", help="Write to OUT (atomically) instead of stdout ('-': stdout)."
     ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.json, "--format", case_sensitive=False,
-        help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell.",
+    fmt: Optional[OutputFormat] = typer.Option(
+        None, "--format", case_sensitive=False,
+        help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell "
+             "(default: from OUT's extension, else json).",
     ),
-    bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
     strict: bool = typer.Option(
         False, "--strict", help="Null ambiguous and suspect cells instead of keeping their most plausible reading."
     ),
@@ -107,13 +180,19 @@ def extract(
     A blank cell is null, never 0.
     """
     _configure_logging(verbose, quiet)
+    code = 0
     with _exit_codes(verbose):
-        _run_extract(file, out, fmt.value, bom=bom, strict=strict, limits={"max_bytes": max_bytes,
-                                                                            "max_pages": max_pages,
-                                                                            "pdf_engine": pdf_engine.value})
+        kind = output_format(fmt.value if fmt else None, out, EXTRACT_FORMATS, "json")
+        report = _run_extract(file, out, kind, bom=bom, strict=strict,
+                              limits={"max_bytes": max_bytes, "max_pages": max_pages,
+                                      "pdf_engine": pdf_engine.value})
+        if fail_on is not None and report is not None and meets(report.to_dict(), fail_on.value):
+            code = int(ExitCode.fail_on)
+    raise typer.Exit(code)
 
 
 class BatchFormat(str, Enum):
+    json = "json"
     jsonl = "jsonl"
     csv = "csv"
     csv_long = "csv-long"
@@ -144,10 +223,11 @@ def batch(
                                       help="Files and folders (walked recursively); '-' reads paths from stdin."),
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="OUT",
                                       help="Write the output here (JSON Lines default to stdout)."),
-    fmt: BatchFormat = typer.Option(BatchFormat.jsonl, "--format", case_sensitive=False,
-                                    help="jsonl: a record per line; csv: a row per report; csv-long: a row per "
-                                         "cell; xlsx: a workbook (needs -o); parquet: a dataset folder "
-                                         "(needs -o DIR)."),
+    fmt: Optional[BatchFormat] = typer.Option(
+        None, "--format", case_sensitive=False,
+        help="jsonl: a record per line; json: an array; csv: a row per report; csv-long: a row per cell; "
+             "xlsx: a workbook (needs -o); parquet: a dataset folder (needs -o DIR). Default: from OUT's "
+             "extension (.jsonl .json .csv .xlsx .parquet; .sqlite/.db: the database, as --db), else jsonl."),
     db: Optional[str] = typer.Option(None, "--db", metavar="FILE",
                                      help="Also store every record in this SQLite corpus database."),
     resume: bool = typer.Option(False, "--resume",
@@ -165,12 +245,16 @@ def batch(
     check_hierarchy: bool = typer.Option(False, "--check-hierarchy",
                                          help="With --units: each region-wide report against the sum of its "
                                               "children's (soft findings)."),
-    glob: Optional[str] = typer.Option(None, "--glob", metavar="PATTERN",
-                                       help="Only files whose name matches, e.g. '*.pdf'."),
+    glob: Optional[List[str]] = typer.Option(None, "--glob", metavar="PATTERN",
+                                             help="Only walked files whose name matches, e.g. '*.pdf' "
+                                                  "(case-insensitive; repeat for several)."),
+    nul: bool = typer.Option(False, "-0", "--null",
+                             help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
     timeout: float = typer.Option(300.0, "--timeout", min=0,
                                   help="Give up on one file after this many seconds (0: no limit)."),
     strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
-    bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
     max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
@@ -186,20 +270,26 @@ def batch(
     _configure_logging(verbose, quiet)
     code = 0
     with _exit_codes(verbose):
-        code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet,
+        kind, out, db = batch_outputs(fmt.value if fmt else None, out, db)
+        code = _run_batch(paths, out, kind, db, resume, jobs, glob, timeout, strict, bom, quiet,
                           {"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
                           executor=executor.value,
-                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy)
+                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, nul=nul,
+                          fail_on=fail_on.value if fail_on else None)
     raise typer.Exit(code)
 
 
 def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
-               glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool,
+               glob: Optional[List[str]], timeout: float, strict: bool, bom: Optional[bool], quiet: bool,
                limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
-               units: Optional[str] = None, check_hierarchy: bool = False) -> int:
-    from .batch.inputs import collect
+               units: Optional[str] = None, check_hierarchy: bool = False, nul: bool = False,
+               fail_on: Optional[str] = None) -> int:
+    from .batch.inputs import collect_inputs
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
+    if resume and not db and (out in (None, "-") or fmt not in ("jsonl", "parquet")):
+        raise typer.BadParameter("--resume has nothing to resume from: it needs --db FILE, or -o FILE.jsonl "
+                                 "or a parquet -o DIR", param_hint="--resume")
     if fmt == "xlsx" and out in (None, "-"):
         raise typer.BadParameter("--format xlsx needs -o FILE", param_hint="--format")
     if fmt == "parquet" and out in (None, "-"):
@@ -217,7 +307,18 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         from .batch.units import load_registry
 
         registry = load_registry(Path(units))
-    inputs = collect(paths, glob, sys.stdin if "-" in paths else None)
+    try:
+        found = collect_inputs(paths, glob, sys.stdin.buffer if "-" in paths else None, nul=nul,
+                               exclude=_own_outputs(out, db))
+    except ValueError as e:  # a NUL in the paths on stdin without -0
+        raise typer.BadParameter(str(e), param_hint="-") from None
+    inputs = found.paths
+    if found.n_skipped and not quiet:
+        reasons = ", ".join(f"{n} {why}" for why, n in found.skipped.most_common() if n)
+        sys.stderr.write(f"govreport: skipped {found.n_skipped} file(s): {reasons}\n")
+        for why, example in found.examples.items():
+            log.info("skipped (%s), e.g. %s", why, example)
+    bom = _bom_default(bom, out)
     jobs = jobs or os.cpu_count() or 1
     store = None
     if db:
@@ -286,11 +387,16 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
             output.discard()
         if parquet is not None:
             parquet.discard()
+    summary.skipped_inputs = found.n_skipped
     if not quiet:
         _print_summary(summary)
     if summary.interrupted:
         return int(ExitCode.interrupted)
-    return int(ExitCode.batch_failed_inputs) if summary.failed else 0
+    if summary.failed:
+        return int(ExitCode.batch_failed_inputs)
+    if fail_on and summary.fail_on_hits.get(fail_on):
+        return int(ExitCode.fail_on)
+    return 0
 
 
 class _progress:
@@ -443,12 +549,53 @@ def schema() -> None:
 
 
 def main() -> None:
-    """Console-script entry point (``govreport``) and ``python -m govreport``."""
-    app(prog_name="govreport")
+    """Console-script entry point (``govreport``) and ``python -m govreport``.
+
+    Usage errors, click's included (a bad option value, a missing argument, an unknown command), are one
+    line on stderr, ``govreport: error: …``, exit 2; Ctrl-C anywhere is exit 130 without a traceback."""
+    clicks = _click_exceptions()
+    try:
+        code = app(prog_name="govreport", standalone_mode=False)
+    except clicks.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # no arguments: the help, as before
+            e.show()
+            code = e.exit_code
+        else:
+            sys.stderr.write(f"govreport: error: {_usage_message(e)}\n")
+            code = int(ExitCode.usage)
+    except clicks.ClickException as e:
+        sys.stderr.write(f"govreport: error: {' '.join(e.format_message().splitlines())}\n")
+        code = e.exit_code
+    except (*_aborts(clicks), KeyboardInterrupt):
+        code = int(ExitCode.interrupted)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
-def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool,
-                 limits: Optional[dict] = None) -> None:
+def _click_exceptions():
+    """click's exception classes as typer raises them (typer ≥ 0.20 vendors click as ``typer._click``)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
+def _aborts(clicks) -> tuple:
+    return tuple({getattr(clicks, "Abort", typer.Abort), typer.Abort})
+
+
+def _usage_message(e) -> str:
+    """click's message on one line, without pydantic's "Value error, " and with where to find help."""
+    text = " ".join(e.format_message().replace("Value error, ", "").split())
+    ctx = getattr(e, "ctx", None)
+    where = f"{ctx.command_path} -h" if ctx is not None else "govreport -h"
+    return f"{text} (see '{where}')"
+
+
+def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool], strict: bool,
+                 limits: Optional[dict] = None):
+    """Extract FILE and write its record; returns the record."""
+    bom = _bom_default(bom, out)
     from_stdin = file == "-"
     path = _stdin_to_tempfile() if from_stdin else _readable_file(file)
     output: Optional[_Output] = None
@@ -466,6 +613,7 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
         if from_stdin:
             report.source.path = STDIN_NAME
         output.write(lambda stream: export.write(report, stream, fmt, bom=bom))
+        return report
     finally:
         if output is not None:
             output.discard()

@@ -79,6 +79,23 @@ def status_of(record: Mapping[str, Any]) -> str:
                          record.get("report", {}).get("template"))
 
 
+def conditions_met(record: Mapping[str, Any]) -> List[str]:
+    """The ``--fail-on`` conditions a record (JSON data) meets: ``checks`` (a hard check fails), ``review``
+    (its status is not ok), ``issues`` (it lists any issue, or any check fails, or it is not ok)."""
+    status = status_of(record)
+    if status == ReportStatus.error.value:
+        return []
+    met = []
+    if status == ReportStatus.failed_checks.value:
+        met.append("checks")
+    if status != ReportStatus.ok.value:
+        met.append("review")
+    if status != ReportStatus.ok.value or record.get("issues") or any(
+            c.get("status") == "fail" for c in record.get("checks", [])):
+        met.append("issues")
+    return met
+
+
 def flagged_of(record: Mapping[str, Any]) -> Dict[str, int]:
     """``flagged_cell_counts`` of a record as JSON data."""
     return flagged_cell_counts(c.get("status") for c in record.get("cells", {}).values())

@@ -171,3 +171,104 @@ def test_a_batch_says_needs_review_in_every_format_and_names_it(tmp_path: Path) 
     flagged = [c for sheet in wb.worksheets[1:4] for row in sheet.iter_rows() for c in row if c.comment is not None]
     assert flagged and all(c.fill.fgColor.rgb.endswith(("F9D88C", "F7C6A3", "F4B6B6", "D9E7F7")) for c in flagged)
     assert any("ambiguous; raw:" in c.comment.text and "candidates:" in c.comment.text for c in flagged)
+
+
+# --- 3. a folder walk takes report files only, never the batch's own output ------------------------------
+
+def test_folder_walk_skips_own_output_and_source_files_and_counts_them(tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "a.txt").write_bytes((SAMPLES / "sample-2021.txt").read_bytes())
+    (folder / "make_samples.py").write_bytes((ROOT / "samples" / "make_samples.py").read_bytes())
+    out = folder / "out.jsonl"
+    first = run("batch", str(folder), "-o", str(out), "--jobs", "1")
+    assert first.returncode == 0, first.stderr
+    (folder / "copy-of-out.txt").write_bytes(out.read_bytes())  # an earlier output under a report's name
+    r = run("batch", str(folder), "-o", str(out), "--jobs", "1")
+    stderr = r.stderr.decode()
+    recs = lines(out.read_bytes())
+    names = {Path(x["source"]["path"]).name: x for x in recs}
+    assert set(names) == {"a.txt", "copy-of-out.txt"}, stderr
+    assert names["copy-of-out.txt"]["status"] == "error"
+    assert names["copy-of-out.txt"]["error"]["code"] == "unsupported_format"
+    assert "skipped 2 file(s)" in stderr and "not a report file" in stderr  # make_samples.py and out.jsonl
+    named = run("batch", str(folder / "make_samples.py"), "--jobs", "1")  # named explicitly: an error line
+    assert named.returncode == 7
+    assert lines(named.stdout)[0]["error"]["code"] == "unsupported_format"
+
+
+# --- 4. -o's extension decides the format --------------------------------------------------------------
+
+@pytest.mark.parametrize("name, check", [
+    ("corpus.xlsx", lambda p: p.read_bytes()[:2] == b"PK"),
+    ("h.csv", lambda p: p.read_bytes().lstrip(b"\xef\xbb\xbf").startswith(b"path,sha256")),
+    ("h.json", lambda p: isinstance(json.loads(p.read_text("utf-8")), list)),
+    ("c.sqlite", lambda p: sqlite3.connect(p).execute("SELECT count(*) FROM reports").fetchone() == (1,)),
+])
+def test_output_format_follows_the_extension(tmp_path: Path, name: str, check) -> None:
+    out = tmp_path / name
+    r = run("batch", str(SAMPLES / "sample-2021.txt"), "-o", str(out), "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert check(out)
+
+
+@pytest.mark.parametrize("args", [["batch", "-o", "x.xlsx", "--format", "csv"],
+                                  ["batch", "-o", "x.csv", "--format", "jsonl"],
+                                  ["extract", "-o", "x.xlsx"], ["extract", "-o", "x.csv", "--format", "json"]])
+def test_a_format_contradicting_the_extension_is_a_usage_error(tmp_path: Path, args: list) -> None:
+    args = [a if not a.startswith("x.") else str(tmp_path / a) for a in args]
+    r = run(*args, str(SAMPLES / "sample-2021.txt"))
+    assert r.returncode == 2 and r.stdout == b""
+    assert re.fullmatch(rb"govreport: error: [^\n]+\n", r.stderr), r.stderr
+    assert not list(tmp_path.iterdir())
+
+
+# --- 6. the error and exit-code contract ---------------------------------------------------------------
+
+@pytest.mark.parametrize("args", [["extract", "--format", "nope", "x.txt"], ["batch", "--jobs", "-1", "x"],
+                                  ["extract"], ["frobnicate"], ["batch", "x", "--glob"],
+                                  ["batch", str(SAMPLES), "--format", "xlsx"],
+                                  ["batch", str(SAMPLES), "--format", "xlsx", "-o", "-"],
+                                  ["batch", str(SAMPLES), "--resume", "--format", "csv"]])
+def test_usage_errors_are_one_line_exit_2(args: list) -> None:
+    r = run(*args)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == b""
+    assert re.fullmatch(rb"govreport: error: [^\n]+\n", r.stderr), r.stderr
+    assert b"Value error," not in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_nul_separated_paths_with_dash_0_and_a_nul_without_it_is_a_usage_error(tmp_path: Path) -> None:
+    a = tmp_path / "with\nnewline.txt"
+    a.write_bytes((SAMPLES / "sample-2021.txt").read_bytes())
+    b = tmp_path / "b.txt"
+    b.write_bytes((SAMPLES / "sample-2019.txt").read_bytes())
+    listing = f"{a}\0{b}\0".encode()
+    r = run("batch", "-0", "-", "--jobs", "1", stdin=listing)
+    assert r.returncode == 0, r.stderr
+    assert sorted(x["source"]["path"] for x in lines(r.stdout)) == sorted([str(a), str(b)])
+    r = run("batch", "-", "--jobs", "1", stdin=listing)
+    assert r.returncode == 2 and r.stdout == b""
+    assert re.fullmatch(rb"govreport: error: [^\n]*-0[^\n]*\n", r.stderr), r.stderr
+
+
+def test_report_value_raises_keyerror_for_an_unknown_reference() -> None:
+    code = ("import govreport\nr = govreport.extract('samples/sample-2021.txt')\n"
+            "print(r.value('applications.new_received.total'))\n"
+            "try:\n    r.value('applications.no_such_row.total')\nexcept KeyError:\n    print('KeyError')\n")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert p.returncode == 0, p.stderr
+    value, err = p.stdout.split()
+    assert value.isdigit() and err == "KeyError"
+
+
+# --- 7. --fail-on for scripts --------------------------------------------------------------------------
+
+def test_fail_on_exits_8_when_a_record_meets_it() -> None:
+    clean, flagged = str(SAMPLES / "sample-2021.txt"), str(SAMPLES / "sample-2021-runtogether.txt")
+    assert run("batch", clean, flagged, "-q", "--jobs", "1").returncode == 0  # default unchanged
+    assert run("batch", clean, flagged, "-q", "--jobs", "1", "--fail-on", "review").returncode == 8
+    assert run("batch", clean, flagged, "-q", "--jobs", "1", "--fail-on", "checks").returncode == 0
+    assert run("batch", clean, "-q", "--jobs", "1", "--fail-on", "review").returncode == 0
+    assert run("extract", flagged, "-q", "--fail-on", "review").returncode == 8
+    assert run("extract", clean, "-q", "--fail-on", "issues").returncode == 0

@@ -28,6 +28,9 @@ class Summary:
     hierarchy: List[Dict] = field(default_factory=list)  # --check-hierarchy: parent vs sum of children
     errors: List[Outcome] = field(default_factory=list)
     flagged: List[tuple] = field(default_factory=list)  # (path, status) of each record not ok
+    skipped_inputs: int = 0  # files the input walk skipped (not reports, the batch's own outputs, ...)
+    # per --fail-on condition (checks, review, issues): how many records meet it
+    fail_on_hits: Dict[str, int] = field(default_factory=lambda: {"checks": 0, "review": 0, "issues": 0})
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
     worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
@@ -83,7 +86,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     ``done`` holds sha256 values to skip (resume). KeyboardInterrupt is caught: the summary says so and
     whatever was finished is written.
     """
-    from ..record import ErrorRecord, Report, status_of
+    from ..record import ErrorRecord, Report, conditions_met, status_of
     from . import units
 
     summary = Summary()
@@ -115,6 +118,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             summary.failed_checks += status == "failed_checks"
             if status != "ok":
                 summary.flagged.append((rec["source"]["path"], status))
+            for condition in conditions_met(rec):
+                summary.fail_on_hits[condition] += 1
             if store is None:  # with a store, read back from it at the end (earlier runs' records too)
                 across.add(units.compact(rec))
             if store is not None:
