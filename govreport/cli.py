@@ -248,6 +248,9 @@ def batch(
     glob: Optional[List[str]] = typer.Option(None, "--glob", metavar="PATTERN",
                                              help="Only walked files whose name matches, e.g. '*.pdf' "
                                                   "(case-insensitive; repeat for several)."),
+    prefer: Optional[str] = typer.Option(None, "--prefer", metavar="FORMATS",
+                                         help="The same body and year twice (a report as HTML and as PDF): keep "
+                                              "the one of the first of these formats, e.g. html,pdf,docx,txt."),
     nul: bool = typer.Option(False, "-0", "--null",
                              help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
@@ -275,7 +278,8 @@ def batch(
                           {"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
                           executor=executor.value,
                           scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, nul=nul,
-                          fail_on=fail_on.value if fail_on else None)
+                          fail_on=fail_on.value if fail_on else None,
+                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()])
     raise typer.Exit(code)
 
 
@@ -283,7 +287,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
                glob: Optional[List[str]], timeout: float, strict: bool, bom: Optional[bool], quiet: bool,
                limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
                units: Optional[str] = None, check_hierarchy: bool = False, nul: bool = False,
-               fail_on: Optional[str] = None) -> int:
+               fail_on: Optional[str] = None, prefer: Optional[List[str]] = None) -> int:
     from .batch.inputs import collect_inputs
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
@@ -364,7 +368,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     progress = _progress(len(inputs), quiet)
     options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
                            limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
-                           check_hierarchy=check_hierarchy)
+                           check_hierarchy=check_hierarchy, prefer=prefer or ())
 
     def on_progress(o) -> None:
         if not o.ok:
@@ -381,6 +385,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         progress.close()
         if stream is not None and stream is not sys.stdout.buffer:
             stream.close()
+            stream = None
         if store is not None:
             store.close()
         if output is not None:
@@ -388,6 +393,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         if parquet is not None:
             parquet.discard()
     summary.skipped_inputs = found.n_skipped
+    _cross_year_into_jsonl(fmt, out, summary, by_unit=registry is not None, recount=store is None)
     if not quiet:
         _print_summary(summary)
     if summary.interrupted:
@@ -397,6 +403,25 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     if fail_on and summary.fail_on_hits.get(fail_on):
         return int(ExitCode.fail_on)
     return 0
+
+
+def _cross_year_into_jsonl(fmt: str, out: Optional[str], summary, by_unit: bool, recount: bool) -> None:
+    """JSON Lines: the cross-year results into the records' own checks (a file is rewritten; on stdout,
+    already written, they follow as lines of their own: ``"schema": "govreport.cross_year/1"``)."""
+    if fmt != "jsonl" or not summary.cross_year_index:
+        return
+    if out in (None, "-"):
+        for c in summary.cross_year:
+            line = json.dumps({"schema": "govreport.cross_year/1", **c}, ensure_ascii=False)
+            sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
+        sys.stdout.buffer.flush()
+        return
+    from .batch.session import patch_jsonl
+
+    try:
+        patch_jsonl(Path(out), summary, by_unit=by_unit, recount=recount)
+    except OSError as e:
+        raise OutputNotWritableError(f"{out}: cannot write ({e.strerror or e})") from e
 
 
 class _progress:
@@ -435,11 +460,17 @@ def _print_summary(summary) -> None:
     if summary.interrupted:
         parts.append("interrupted")
     sys.stderr.write("govreport: " + ", ".join(parts) + "\n")
-    named = [(o.path, o.error_code or "error") for o in summary.errors] + list(summary.flagged)
+    named = [(o.path, o.error_code or "error") for o in summary.errors] + list(summary.flagged.items())
     for path, status in named[:_NAMED]:
         sys.stderr.write(f"govreport:   {status}: {path}\n")
     if len(named) > _NAMED:
         sys.stderr.write(f"govreport:   … and {len(named) - _NAMED} more (the status column of the output)\n")
+    for d in summary.duplicates[:_NAMED]:
+        cells = d["differing_cells"]
+        differ = (f"{len(cells)} cells differ: {', '.join(cells[:5])}{', …' if len(cells) > 5 else ''}"
+                  if cells else "the same cells")
+        sys.stderr.write(f"govreport: duplicate: {d['issuer']} {d['year']}: {' and '.join(d['paths'])} ({differ}); "
+                         f"kept: {d['kept']}\n")
     failed_cross = [c for c in summary.cross_year if c["status"] == "fail"]
     if summary.cross_year:
         sys.stderr.write(f"govreport: cross-year checks: {len(summary.cross_year)} run, {len(failed_cross)} failed\n")

@@ -272,3 +272,78 @@ def test_fail_on_exits_8_when_a_record_meets_it() -> None:
     assert run("batch", clean, "-q", "--jobs", "1", "--fail-on", "review").returncode == 0
     assert run("extract", flagged, "-q", "--fail-on", "review").returncode == 8
     assert run("extract", clean, "-q", "--fail-on", "issues").returncode == 0
+
+
+# --- 5. cross-year results reach the records ------------------------------------------------------------
+
+def _two_years(folder: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from batch_tasks import write_reports
+
+    write_reports(folder, [("云溪县人民政府", 2022), ("云溪县人民政府", 2023)])
+
+
+def _chain(rec: dict) -> dict:
+    return {c["id"]: c["status"] for c in rec["checks"] if c["id"].startswith("applications_carry_chain")}
+
+
+def test_cross_year_results_are_in_the_records_every_output_writes(tmp_path: Path) -> None:
+    import pandas as pd
+
+    folder = tmp_path / "in"
+    _two_years(folder)
+    out, db = tmp_path / "out.jsonl", tmp_path / "c.sqlite"
+    r = run("batch", str(folder), "-o", str(out), "--db", str(db), "--jobs", "2")
+    assert r.returncode == 0, r.stderr
+    recs = {Path(x["source"]["path"]).name: x for x in lines(out.read_bytes())}
+    later = recs["r01.txt"]
+    assert set(_chain(later).values()) <= {"pass", "fail"} and "fail" in _chain(later).values()
+    assert set(_chain(recs["r00.txt"]).values()) == {"not_assessable"}  # no 2021 report in the batch
+    assert later["status"] == "needs_review"  # a failed soft (chain) check
+    with sqlite3.connect(db) as con:
+        stored = json.loads(con.execute("SELECT record FROM reports WHERE path LIKE '%r01.txt'").fetchone()[0])
+        rows = dict(con.execute("SELECT c.id, c.status FROM checks c JOIN reports r ON r.id = c.report_id "
+                                "WHERE r.path LIKE '%r01.txt' AND c.id LIKE 'applications_carry_chain%'"))
+        status = con.execute("SELECT status FROM reports WHERE path LIKE '%r01.txt'").fetchone()[0]
+    assert _chain(stored) == _chain(later) == rows and status == "needs_review"
+    assert "1 ok, 1 need review" in r.stderr.decode()
+    csv = tmp_path / "out.csv"
+    assert run("batch", str(folder), "-o", str(csv), "--jobs", "1").returncode == 0
+    frame = pd.read_csv(csv)
+    assert dict(zip(frame["path"].map(lambda p: Path(p).name), frame["status"])) == {"r00.txt": "ok",
+                                                                                   "r01.txt": "needs_review"}
+    piped = run("batch", str(folder), "--jobs", "1")
+    typed = [x for x in lines(piped.stdout) if x["schema"] == "govreport.cross_year/1"]
+    assert {x["id"]: x["status"] for x in typed if x["id"] in _chain(later)} == _chain(later)
+
+
+def test_duplicate_issuer_years_are_reported_and_prefer_keeps_one(tmp_path: Path) -> None:
+    import pandas as pd
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    txt = (SAMPLES / "sample-2021.txt").read_text("utf-8")
+    (folder / "a.txt").write_text(txt, "utf-8")
+    (folder / "a.html").write_bytes((SAMPLES / "sample-2021.html").read_bytes())
+    r = run("batch", str(folder), "-o", str(tmp_path / "o.csv"), "--jobs", "1", "--prefer", "html,txt")
+    assert r.returncode == 0, r.stderr
+    stderr = r.stderr.decode()
+    assert re.search(r"duplicate: 云溪县人民政府 \d{4}: .*a\.(txt|html) and .*a\.(txt|html) \(.*\); kept: .*a\.html",
+                     stderr), stderr
+    frame = pd.read_csv(tmp_path / "o.csv")
+    assert [Path(p).name for p in frame["path"]] == ["a.html"]
+
+
+def test_duplicates_name_the_cells_that_differ() -> None:
+    from govreport.batch.units import Across
+
+    rec = {"report": {"issuer": "云溪县人民政府", "year": 2021, "template": "2021"}, "source": {"path": "a.txt",
+           "format": "txt"}, "tables": {"applications": {"new_received": {"total": 5, "other_org": 1}}}}
+    other = json.loads(json.dumps(rec))
+    other["source"] = {"path": "a.html", "format": "html"}
+    other["tables"]["applications"]["new_received"]["total"] = 6
+    across = Across(prefer=["txt"])
+    across.add(rec, rec)
+    across.add(other, other)
+    assert across.duplicates == [{"issuer": "云溪县人民政府", "year": 2021, "paths": ["a.txt", "a.html"],
+                                  "kept": "a.txt", "differing_cells": ["applications.new_received.total"]}]

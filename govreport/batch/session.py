@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__
+from . import crossyear
 from .runner import Outcome, run, sha256_of
 from .store import Store
 
@@ -27,13 +28,32 @@ class Summary:
     cross_year: List[Dict] = field(default_factory=list)
     hierarchy: List[Dict] = field(default_factory=list)  # --check-hierarchy: parent vs sum of children
     errors: List[Outcome] = field(default_factory=list)
-    flagged: List[tuple] = field(default_factory=list)  # (path, status) of each record not ok
+    flagged: Dict[str, str] = field(default_factory=dict)  # path -> status of each record not ok
+    ran: List[str] = field(default_factory=list)  # the paths of this run's records
+    cross_year_index: Dict = field(default_factory=dict)  # crossyear.index_results of cross_year
+    duplicates: List[Dict] = field(default_factory=list)  # the same body and year twice (units.Across)
     skipped_inputs: int = 0  # files the input walk skipped (not reports, the batch's own outputs, ...)
     # per --fail-on condition (checks, review, issues): how many records meet it
     fail_on_hits: Dict[str, int] = field(default_factory=lambda: {"checks": 0, "review": 0, "issues": 0})
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
     worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
+
+    def count(self, rec: Dict, sign: int = 1) -> None:
+        """Count a record (``sign`` -1: take it back, before counting it again as updated)."""
+        from ..record import conditions_met, status_of
+
+        status = status_of(rec)
+        self.ok += sign * (status == "ok")
+        self.needs_review += sign * (status == "needs_review")
+        self.failed_checks += sign * (status == "failed_checks")
+        path = rec["source"]["path"]
+        if sign < 0:
+            self.flagged.pop(path, None)
+        elif status != "ok":
+            self.flagged[path] = status
+        for condition in conditions_met(rec):
+            self.fail_on_hits[condition] += sign
 
     @property
     def peak_rss_mib_per_worker(self) -> Optional[float]:
@@ -53,7 +73,46 @@ class BatchOptions:
     executor: str = "pool"  # pool | dask (see executors)
     scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
     units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
+    prefer: Sequence[str] = ()  # formats, best first: of a duplicate body-year, the one kept (see units.Across)
     check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
+
+
+def patch_jsonl(path: Path, summary: Summary, by_unit: bool = False, recount: bool = True) -> int:
+    """Rewrite a JSON Lines output with the cross-year results in its records' checks (a temporary file
+    beside it, renamed over it: a reader never sees half of it). ``recount``: the summary's counts follow
+    the updated records. Returns how many records changed."""
+    import os
+    import tempfile
+
+    from . import units
+
+    if not summary.cross_year_index:
+        return 0
+    changed = 0
+    ran = set(summary.ran)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(path, encoding="utf-8") as src, os.fdopen(fd, "w", encoding="utf-8") as dst:
+            for line in src:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    dst.write(line)
+                    continue
+                before = json.loads(line)
+                if "error" not in rec and crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                    changed += 1
+                    if recount and rec["source"]["path"] in ran:
+                        summary.count(before, -1)
+                        summary.count(rec)
+                    line = units.json_line(rec) + "\n"
+                dst.write(line)
+        os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return changed
 
 
 def resume_from_jsonl(path: Path) -> set:
@@ -86,7 +145,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     ``done`` holds sha256 values to skip (resume). KeyboardInterrupt is caught: the summary says so and
     whatever was finished is written.
     """
-    from ..record import ErrorRecord, Report, conditions_met, status_of
+    from ..record import ErrorRecord, Report
     from . import units
 
     summary = Summary()
@@ -103,7 +162,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         todo.append(p)
     summary.total = len(todo) + summary.skipped
     collected: List[Any] = []
-    across = units.Across(by_unit=options.units is not None)  # what the checks across reports need
+    across = units.Across(by_unit=options.units is not None, prefer=options.prefer)  # what the checks across reports need
 
     def on_done(o: Outcome) -> None:
         if o.pid is not None and o.peak_rss_mib is not None:
@@ -112,16 +171,10 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
             rec["unit"] = units.unit_of(rec, options.units)
-            status = status_of(rec)
-            summary.ok += status == "ok"
-            summary.needs_review += status == "needs_review"
-            summary.failed_checks += status == "failed_checks"
-            if status != "ok":
-                summary.flagged.append((rec["source"]["path"], status))
-            for condition in conditions_met(rec):
-                summary.fail_on_hits[condition] += 1
+            summary.count(rec)
+            summary.ran.append(rec["source"]["path"])
             if store is None:  # with a store, read back from it at the end (earlier runs' records too)
-                across.add(units.compact(rec))
+                across.add(units.compact(rec), rec)
             if store is not None:
                 store.add_record(rec, __version__)
             line = units.json_line(rec)
@@ -153,12 +206,38 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         summary.interrupted = True
     if store is not None:
         for r in store.records(__version__):
-            across.add(units.compact(r, options.units))
+            across.add(units.compact(r, options.units), r)
     summary.cross_year = across.cross_year()
+    summary.duplicates = across.duplicates
+    if options.prefer and options.fmt not in STREAMED:  # --prefer: one record per body and year
+        dropped = across.dropped()
+        collected = [r for r in collected if not (isinstance(r, Report) and r.source.path in dropped)]
     if options.units is not None and options.check_hierarchy:
         summary.hierarchy = units.hierarchy_checks(across.records(), options.units)
     if store is not None and summary.cross_year:
         store.set_cross_year(summary.cross_year)
+    by_unit = options.units is not None
+    summary.cross_year_index = crossyear.index_results(summary.cross_year, by_unit)
+    if summary.cross_year_index:  # the records say what the summary says: their chain checks updated
+        ran = set(summary.ran)
+        if store is not None:
+            for rec in store.records_of(summary.cross_year_index, by_unit, __version__):
+                before = json.loads(json.dumps(rec))
+                if crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                    store.update_checks(rec, __version__)
+                    if rec["source"]["path"] in ran:
+                        summary.count(before, -1)
+                        summary.count(rec)
+            summary.ran.append(rec["source"]["path"])
+        for i, r in enumerate(collected):
+            if isinstance(r, Report):
+                rec = r.to_dict()
+                if crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                    collected[i] = Report.model_validate(rec)
+                    if store is None:
+                        summary.count(r.to_dict(), -1)
+                        summary.count(rec)
+            summary.ran.append(rec["source"]["path"])
     if finish is not None and options.fmt not in STREAMED:
         finish(collected, summary.cross_year)
     return summary

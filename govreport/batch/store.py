@@ -119,6 +119,31 @@ class Store:
                         "created_at) VALUES (?,?,?,?,?,?,?)",
                         (sha256, tool_version, path, "error", code, message, _now()))
 
+    def records_of(self, index: Dict, by_unit: bool, tool_version: str) -> Iterable[Dict]:
+        """The stored records whose (body, year) ``index`` holds (``crossyear.index_results``)."""
+        from .crossyear import record_key
+
+        for rec in list(self.records(tool_version)):
+            if record_key(rec, by_unit) in index:
+                yield rec
+
+    def update_checks(self, record: Dict, tool_version: str) -> None:
+        """Store a record's updated checks (its cross-year results): the record, its status, its checks rows."""
+        sha = record["source"]["sha256"]
+        failed = sum(1 for c in record.get("checks", []) if c["status"] == "fail")
+        with self._transaction() as cur:
+            row = cur.execute("SELECT id FROM reports WHERE sha256 = ? AND tool_version = ?",
+                              (sha, tool_version)).fetchone()
+            if row is None:
+                return
+            rid = row[0]
+            cur.execute("UPDATE reports SET record = ?, status = ?, failed_checks = ? WHERE id = ?",
+                        (json.dumps(record, ensure_ascii=False), status_of(record), failed, rid))
+            cur.execute("DELETE FROM checks WHERE report_id = ?", (rid,))
+            cur.executemany("INSERT INTO checks VALUES (?,?,?,?,?,?,?)",
+                            [(rid, c["id"], c["severity"], c["status"], c.get("lhs"), c.get("rhs"), c["expr"])
+                             for c in record.get("checks", [])])
+
     def set_cross_year(self, checks: Iterable[Dict]) -> None:
         with self._transaction() as cur:
             cur.executemany(
