@@ -599,6 +599,9 @@ def main() -> None:
         code = e.exit_code
     except (*_aborts(clicks), KeyboardInterrupt):
         code = int(ExitCode.interrupted)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done: a late Ctrl-C cannot change the exit code
     sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -347,3 +347,24 @@ def test_duplicates_name_the_cells_that_differ() -> None:
     across.add(other, other)
     assert across.duplicates == [{"issuer": "云溪县人民政府", "year": 2021, "paths": ["a.txt", "a.html"],
                                   "kept": "a.txt", "differing_cells": ["applications.new_received.total"]}]
+
+
+@pytest.mark.parametrize("delay", [0.3, 0.6, 1.0, 1.5, 3.0])
+def test_ctrl_c_early_in_a_batch_prints_no_traceback(tmp_path: Path, delay: float) -> None:
+    """Ctrl-C (SIGINT to the whole process group, as a terminal sends it) at any moment of a batch's start:
+    imports, the fork server and the workers starting, the first files: exit 130, no traceback."""
+    import signal
+    import time
+
+    for i in range(3):
+        (tmp_path / f"r{i}.pdf").write_bytes((SAMPLES / "sample-2021.pdf").read_bytes())
+    env = dict(os.environ)
+    env.update(slow_pdf_env(0.5))
+    proc = subprocess.Popen([sys.executable, "-m", "govreport", "batch", str(tmp_path), "--jobs", "2", "-o",
+                             str(tmp_path / "out.jsonl")], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=ROOT, env=env, start_new_session=True)
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert b"Traceback" not in err, err.decode()
+    assert proc.returncode in (130, 0), (proc.returncode, err.decode())  # 0: it finished first

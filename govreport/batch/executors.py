@@ -105,7 +105,8 @@ class PoolExecutor(Executor):
             while queue or pending:
                 while queue and len(pending) < self.jobs * 2:
                     p = queue.popleft()
-                    pending[pool.submit(self.task, str(p), *args)] = p
+                    with deferred_interrupt():  # a worker being started is never left half-started
+                        pending[pool.submit(self.task, str(p), *args)] = p
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
                 if broken:  # the others in flight went down with it: let them settle, then sort them
@@ -130,7 +131,7 @@ class PoolExecutor(Executor):
         except BaseException:  # Ctrl-C, or the consumer closed us early
             for fut in pending:
                 fut.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            _end_workers(pool)
             raise
 
     def _alone(self, path: Path, args: Tuple) -> Outcome:
@@ -148,6 +149,46 @@ class PoolExecutor(Executor):
             return died(str(path), "BrokenProcessPool")
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+class deferred_interrupt:
+    """Ctrl-C (SIGINT) held back for the duration of the block and raised at its end: starting a worker
+    process (the pool forks it as a task is submitted) is not cut in the middle, where the worker would find
+    the pool's semaphores gone and print a traceback. Only in the main thread (elsewhere: nothing)."""
+
+    def __enter__(self) -> "deferred_interrupt":
+        self.hits: list = []
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            import signal
+
+            self.old = signal.signal(signal.SIGINT, lambda *_: self.hits.append(1))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.old is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self.old)
+        if self.hits and exc[0] is None:
+            raise KeyboardInterrupt
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: its workers terminated (one still starting would otherwise find the pool's
+    semaphores gone and print a traceback), then the pool shut down."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            proc.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:  # until they are gone: the pool's semaphores must outlive a worker still starting
+        try:
+            proc.join(5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
 
 
 def _dask_task(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:

@@ -232,9 +232,34 @@ def _context():
     try:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["govreport.api", "govreport.readers.pdf", "govreport.readers.pdf_pdfium"])
+        _start_forkserver()
         return ctx
     except ValueError:
         return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the fork server with SIGINT ignored: it and every worker it forks then ignore Ctrl-C from
+    their first instruction (Python keeps an inherited SIG_IGN), so a Ctrl-C while they start and import
+    the pipeline prints no traceback from them; the parent alone handles it. A Ctrl-C in the parent during
+    these milliseconds is delivered once the server runs."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    hits: list = []
+    old = signal.signal(signal.SIGINT, lambda *_: hits.append(1))
+    try:
+        ign = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, ign)
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if hits:
+        raise KeyboardInterrupt
 
 
 def _supports_max_tasks() -> bool:

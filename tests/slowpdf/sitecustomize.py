@@ -9,7 +9,8 @@ import signal
 import time
 
 _delay = float(os.environ.get("GOVREPORT_TEST_PAGE_DELAY", "0") or 0)
-if _delay:
+
+def _patch() -> None:
     from govreport.readers import pdf_pdfium
 
     _page = pdf_pdfium.Reader.page
@@ -26,3 +27,10 @@ if _delay:
         return _page(self, *args, **kwargs)
 
     pdf_pdfium.Reader.page = page
+
+
+if _delay:
+    try:
+        _patch()
+    except KeyboardInterrupt:  # the Ctrl-C tests interrupt interpreters as they start: not this file's business
+        pass
