@@ -376,8 +376,21 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         progress.advance(o.path)
 
     try:
-        summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
-                            finish=finish, sink=parquet.add if parquet is not None else None)
+        try:
+            summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
+                                finish=finish, sink=parquet.add if parquet is not None else None)
+        except OutputNotWritableError:
+            if stream is not None and stream is not sys.stdout.buffer:
+                from .batch.session import trim_to_last_line
+
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+                stream = None
+                if Path(out).is_file():  # type: ignore[arg-type]
+                    trim_to_last_line(Path(out))  # type: ignore[arg-type]
+            raise
         if parquet is not None:
             parquet.close(summary.cross_year, summary.hierarchy)
             parquet = None
@@ -699,12 +712,16 @@ class _Output:
     def __init__(self, out: Optional[str]):
         self.name = out if out not in (None, "-") else None
         self.tmp: Optional[Path] = None
+        self.direct = False
         if self.name is None:
             return
         target = Path(self.name)
         if target.is_dir():
             raise OutputNotWritableError(f"{self.name}: is a directory")
         _check_parent(self.name, target)
+        if target.exists() and not target.is_file():  # a device or a FIFO (/dev/full, /dev/stdout): written
+            self.direct = True                          # into, never replaced by a renamed file
+            return
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         except OSError as e:
@@ -715,6 +732,14 @@ class _Output:
     def write(self, fill: Callable[[IO[bytes]], None]) -> None:
         """Call ``fill(stream)``, then publish; an OSError on the way means the output is not writable."""
         try:
+            if self.direct:  # built in memory first: a workbook needs a seekable stream
+                import io
+
+                buffer = io.BytesIO()
+                fill(buffer)
+                with open(self.name, "wb") as stream:  # type: ignore[arg-type]
+                    stream.write(buffer.getvalue())
+                return
             if self.tmp is None:
                 fill(sys.stdout.buffer)
                 sys.stdout.buffer.flush()

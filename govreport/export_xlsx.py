@@ -9,6 +9,7 @@ on the issues sheet.
 
 from __future__ import annotations
 
+import io
 from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from .record import ErrorRecord, Report
@@ -66,7 +67,8 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
             issues.append({"path": None, "level": "warning", "code": "cross_year_check_failed", "cell": None,
                            "message": f"{c['issuer']} {c['year']} vs {c['prev_year']}: {c['id']}: "
                                       f"{c['lhs']} vs {c['rhs']}"})
-    with pd.ExcelWriter(stream, engine="openpyxl") as xl:
+    buffer = io.BytesIO()  # the workbook is built in memory: a failed write never leaves a half-closed zip
+    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         frame = pd.DataFrame(summary, columns=SUMMARY_COLUMNS)
         frame.to_excel(xl, sheet_name="summary", index=False)
         _finish(xl.sheets["summary"])
@@ -88,6 +90,7 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
         pd.DataFrame(issues, columns=["path", "level", "code", "cell", "message"]).to_excel(xl, sheet_name="issues",
                                                                                           index=False)
         _finish(xl.sheets["issues"])
+    stream.write(buffer.getvalue())
 
 
 def _note(cell: Any) -> str:

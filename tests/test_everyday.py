@@ -368,3 +368,118 @@ def test_ctrl_c_early_in_a_batch_prints_no_traceback(tmp_path: Path, delay: floa
     _, err = proc.communicate(timeout=120)
     assert b"Traceback" not in err, err.decode()
     assert proc.returncode in (130, 0), (proc.returncode, err.decode())  # 0: it finished first
+
+
+# --- issue "Bounded work", item 4: files around the reports ---------------------------------------------
+
+def test_odd_files_in_a_folder_are_skipped_and_counted_never_block_the_walk(tmp_path: Path) -> None:
+    import socket
+
+    folder = tmp_path / "in"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_bytes((SAMPLES / "sample-2021.txt").read_bytes())
+    os.mkfifo(folder / "fifo.txt")  # reading it would block for ever
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(folder / "sock.txt"))
+    os.symlink("loop2.txt", folder / "loop1.txt")
+    os.symlink("loop1.txt", folder / "loop2.txt")
+    os.symlink("..", folder / "sub" / "up")  # a folder loop: links to folders are not followed
+    (folder / "new\nline.txt").write_bytes((SAMPLES / "sample-2019.txt").read_bytes())
+    os.mkdir(os.path.join(os.fsencode(folder), b"bad\xffdir"))
+    with open(os.path.join(os.fsencode(folder), b"bad\xff.txt"), "wb") as f:
+        f.write((SAMPLES / "sample-2021.txt").read_bytes())
+    locked = folder / "locked"
+    locked.mkdir()
+    (locked / "x.txt").write_bytes((SAMPLES / "sample-2021.txt").read_bytes())
+    locked.chmod(0)
+    try:
+        r = run("batch", str(folder), "-o", str(tmp_path / "out.jsonl"), "--jobs", "2", timeout=120)
+    finally:
+        locked.chmod(0o755)
+        sock.close()
+    stderr = r.stderr.decode("utf-8", "replace")
+    assert r.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    names = sorted(Path(x["source"]["path"]).name for x in lines((tmp_path / "out.jsonl").read_bytes()))
+    readable_locked = os.geteuid() == 0  # root reads a folder of mode 000
+    assert names == sorted(["a.txt", "new\nline.txt"] + (["x.txt"] if readable_locked else []))
+    assert "2 not a regular file" in stderr and "2 broken link or link loop" in stderr
+    assert "2 name not valid UTF-8" in stderr
+    if not readable_locked:
+        assert "1 folder that cannot be read" in stderr
+
+
+@pytest.fixture
+def tiny_disk(tmp_path: Path):
+    """A 64 KiB tmpfs (where this user may mount one), else None."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)], capture_output=True)
+    if done.returncode != 0:
+        yield None
+        return
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", str(mnt)], capture_output=True)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "xlsx", "json"])
+def test_a_full_disk_is_exit_5_and_leaves_no_partial_file_as_if_complete(tmp_path: Path, tiny_disk, fmt) -> None:
+    inputs = [str(SAMPLES / n) for n in ("sample-2021.txt", "sample-2019.txt", "sample-2021.pdf")]
+    r = run("batch", *inputs, "-q", "--jobs", "1", "-o", "/dev/full", "--format", fmt)
+    assert r.returncode == 5, r.stderr
+    assert re.fullmatch(rb"govreport: error: /dev/full: cannot write \(No space left on device\)\n", r.stderr)
+    assert Path("/dev/full").is_char_device()  # written into, never replaced
+    if tiny_disk is None:
+        pytest.skip("no tmpfs can be mounted here: /dev/full only")
+    (tiny_disk / "fill").write_bytes(b"\0" * 62 * 1024)
+    out = tiny_disk / f"out.{fmt}"
+    r = run("batch", *inputs, "-q", "--jobs", "1", "-o", str(out))
+    assert r.returncode == 5, r.stderr
+    assert re.fullmatch(rb"govreport: error: [^\n]*No space left on device\)\n", r.stderr), r.stderr
+    left = sorted(p.name for p in tiny_disk.iterdir())
+    if fmt == "jsonl":  # kept for --resume, cut after its last whole line
+        data = out.read_bytes()
+        assert data == b"" or data.endswith(b"\n")
+        lines(data)
+        assert left == ["fill", "out.jsonl"]
+    else:  # written atomically: nothing, not even the temporary file
+        assert left == ["fill"]
+
+
+def test_a_read_only_folder_is_exit_5(tmp_path: Path, tiny_disk) -> None:
+    if tiny_disk is None:
+        ro = tmp_path / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        if os.access(ro, os.W_OK):
+            pytest.skip("this user writes into read-only folders and cannot mount one")
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(tiny_disk)], check=True)
+        ro = tiny_disk
+    for out in ("out.jsonl", "out.csv", "out.xlsx", "c.sqlite"):
+        r = run("batch", str(SAMPLES / "sample-2021.txt"), "-q", "--jobs", "1", "-o", str(ro / out))
+        assert r.returncode == 5, (out, r.stderr)
+        assert re.fullmatch(rb"govreport: error: [^\n]+\n", r.stderr), r.stderr
+    assert list(ro.iterdir()) == []
+
+
+def test_two_batches_writing_one_database_at_once_both_finish_each_input_once(tmp_path: Path) -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from batch_tasks import write_reports
+
+    folder = tmp_path / "in"
+    write_reports(folder, [(f"县{i}人民政府", 2023) for i in range(8)])
+    db = tmp_path / "c.sqlite"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    procs = [subprocess.Popen([sys.executable, "-m", "govreport", "batch", str(folder), "--db", str(db), "-q",
+                               "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT, env=env)
+             for _ in range(2)]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM reports").fetchone() == (8, 8)
+        assert con.execute("SELECT count(DISTINCT report_id) FROM cells").fetchone() == (8,)

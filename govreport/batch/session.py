@@ -77,6 +77,49 @@ class BatchOptions:
     check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
 
 
+class _writing:
+    """An output that fails (a full disk, a database that cannot be written) is ``OutputNotWritableError``
+    (exit 5), not an internal error; a broken pipe stays what it is."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        import sqlite3
+
+        from ..errors import OutputNotWritableError
+
+        if exc_type is None or issubclass(exc_type, BrokenPipeError):
+            return
+        if issubclass(exc_type, (OSError, sqlite3.Error)):
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise OutputNotWritableError(f"{self.what}: cannot write ({why})") from exc
+
+
+def trim_to_last_line(path: Path) -> None:
+    """Cut a JSON Lines file after its last complete line (a write that failed midway leaves part of one):
+    every line left is a whole record, and ``--resume`` goes on from them."""
+    try:
+        with open(path, "rb+") as f:
+            size = f.seek(0, 2)
+            pos = size
+            while pos > 0:
+                step = min(65536, pos)
+                f.seek(pos - step)
+                chunk = f.read(step)
+                i = chunk.rfind(b"\n")
+                if i >= 0:
+                    f.truncate(pos - step + i + 1)
+                    return
+                pos -= step
+            f.truncate(0)
+    except OSError:
+        pass
+
+
 def patch_jsonl(path: Path, summary: Summary, by_unit: bool = False, recount: bool = True) -> int:
     """Rewrite a JSON Lines output with the cross-year results in its records' checks (a temporary file
     beside it, renamed over it: a reader never sees half of it). ``recount``: the summary's counts follow
@@ -176,7 +219,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             if store is None:  # with a store, read back from it at the end (earlier runs' records too)
                 across.add(units.compact(rec), rec)
             if store is not None:
-                store.add_record(rec, __version__)
+                with _writing("the database"):
+                    store.add_record(rec, __version__)
             line = units.json_line(rec)
             if sink is not None:
                 sink(rec)
@@ -186,7 +230,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             summary.failed += 1
             summary.errors.append(o)
             if store is not None:
-                store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
+                with _writing("the database"):
+                    store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
             err = o.error_line()
             line = json.dumps(err, ensure_ascii=False)
             if sink is not None:
@@ -194,8 +239,9 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             if options.fmt not in STREAMED:
                 collected.append(ErrorRecord.model_validate(err))
         if stream is not None and options.fmt in STREAMED:
-            stream.write(line.encode("utf-8") + b"\n")  # type: ignore[union-attr]
-            stream.flush()
+            with _writing(getattr(stream, "name", None) or "the output"):
+                stream.write(line.encode("utf-8") + b"\n")  # type: ignore[union-attr]
+                stream.flush()
         if progress is not None:
             progress(o)
 

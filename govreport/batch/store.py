@@ -53,10 +53,15 @@ CREATE INDEX IF NOT EXISTS reports_by_issuer ON reports (issuer, year);
 """
 
 
+BUSY_TIMEOUT_S = 300.0  # how long a write waits for another batch's transaction on the same database
+
+
 class Store:
     def __init__(self, path: Path):
         try:
-            self.db = sqlite3.connect(str(path), isolation_level=None)
+            # another batch may be writing the same database: wait for its transaction (WAL lets readers on)
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self.db.executescript(SCHEMA)
