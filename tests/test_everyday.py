@@ -483,3 +483,57 @@ def test_two_batches_writing_one_database_at_once_both_finish_each_input_once(tm
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT count(*), count(DISTINCT sha256) FROM reports").fetchone() == (8, 8)
         assert con.execute("SELECT count(DISTINCT report_id) FROM cells").fetchone() == (8,)
+
+
+# --- the issue's "Done when": one batch over the dev corpus and what lies around it ----------------------
+
+def test_done_when_a_corpus_batch_with_its_own_output_a_script_and_a_timed_out_pdf(tmp_path: Path,
+                                                                                   corpus_dir: Path) -> None:
+    """The dev corpus plus a folder holding the batch's own earlier output, a .py file and a PDF that runs
+    past --timeout (each page read waits 30 s: a slow reader, not a slow machine): the output and the script
+    are skipped and counted, the PDF is a timeout error line, pingtan-2019.txt is needs_review in JSONL, CSV,
+    XLSX (its flagged cells coloured) and SQLite, and the summary names it."""
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    docs = corpus_dir / "docs"
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "make_samples.py").write_bytes((ROOT / "samples" / "make_samples.py").read_bytes())
+    (extra / "slow-report.pdf").write_bytes((SAMPLES / "sample-2021.pdf").read_bytes())
+    out, db = extra / "out.jsonl", tmp_path / "corpus.sqlite"
+    env = slow_pdf_env(30)
+    env["GOVREPORT_TEST_SLOW_MATCH"] = "slow-report"
+    (extra / "out.jsonl").write_bytes(run("batch", str(SAMPLES / "sample-2021.txt"), "--jobs", "1").stdout)
+    common = [str(docs), str(extra), "--timeout", "8", "--jobs", "2"]
+    r = run("batch", *common, "-o", str(out), "--db", str(db), env=env, timeout=600)
+    stderr = r.stderr.decode()
+    assert r.returncode == 7, stderr
+    assert re.search(r"skipped 2 file\(s\): 2 not a report file", stderr), stderr  # out.jsonl, make_samples.py
+    recs = {Path(x["source"]["path"]).name: x for x in lines(out.read_bytes())}
+    assert "out.jsonl" not in recs and "make_samples.py" not in recs
+    assert recs["slow-report.pdf"]["status"] == "error"
+    assert recs["slow-report.pdf"]["error"]["code"] == "timeout"
+    assert recs["pingtan-2019.txt"]["status"] == "needs_review"
+    assert re.search(r"needs_review: \S*pingtan-2019\.txt", stderr), stderr
+    assert re.search(r"timeout: \S*slow-report\.pdf", stderr), stderr
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT status FROM reports WHERE path LIKE '%pingtan-2019.txt'").fetchone() == (
+            "needs_review",)
+    for fmt in ("csv", "xlsx"):
+        target = tmp_path / f"out.{fmt}"
+        r = run("batch", *common, "-o", str(target), env=env, timeout=600)
+        assert r.returncode == 7, r.stderr
+        frame = pd.read_csv(target) if fmt == "csv" else pd.read_excel(target, sheet_name="summary")
+        status = dict(zip(frame["path"].map(lambda p: Path(p).name), frame["status"]))
+        assert status["pingtan-2019.txt"] == "needs_review" and status["slow-report.pdf"] == "error"
+    wb = load_workbook(tmp_path / "out.xlsx")
+    paths = {}
+    coloured = 0
+    for sheet in wb.worksheets[1:4]:
+        header = [c.value for c in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            if str(row[header.index("path")].value).endswith("pingtan-2019.txt"):
+                coloured += sum(1 for c in row if c.comment is not None and c.fill.fill_type == "solid")
+                paths[sheet.title] = True
+    assert coloured >= recs["pingtan-2019.txt"]["flagged_cells"]["ambiguous"], coloured
