@@ -251,6 +251,8 @@ def batch(
     prefer: Optional[str] = typer.Option(None, "--prefer", metavar="FORMATS",
                                          help="The same body and year twice (a report as HTML and as PDF): keep "
                                               "the one of the first of these formats, e.g. html,pdf,docx,txt."),
+    ordered: bool = typer.Option(False, "--ordered",
+                                 help="Write the records in the order of the inputs (not as they complete)."),
     nul: bool = typer.Option(False, "-0", "--null",
                              help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
@@ -279,7 +281,7 @@ def batch(
                           executor=executor.value,
                           scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, nul=nul,
                           fail_on=fail_on.value if fail_on else None,
-                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()])
+                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()], ordered=ordered)
     raise typer.Exit(code)
 
 
@@ -287,7 +289,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
                glob: Optional[List[str]], timeout: float, strict: bool, bom: Optional[bool], quiet: bool,
                limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
                units: Optional[str] = None, check_hierarchy: bool = False, nul: bool = False,
-               fail_on: Optional[str] = None, prefer: Optional[List[str]] = None) -> int:
+               fail_on: Optional[str] = None, prefer: Optional[List[str]] = None, ordered: bool = False) -> int:
     from .batch.inputs import collect_inputs
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
@@ -368,7 +370,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     progress = _progress(len(inputs), quiet)
     options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
                            limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
-                           check_hierarchy=check_hierarchy, prefer=prefer or ())
+                           check_hierarchy=check_hierarchy, prefer=prefer or (), ordered=ordered)
 
     def on_progress(o) -> None:
         if not o.ok:

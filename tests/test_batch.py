@@ -138,8 +138,8 @@ def test_db_then_resume_redoes_nothing(folder: Path, tmp_path: Path) -> None:
                         "WHERE r.path LIKE '%sample-2021.txt'").fetchone()[0]
     assert cells == 200
     value = con.execute("SELECT value FROM cells c JOIN reports r ON r.id = c.report_id WHERE r.path LIKE "
-                        "'%sample-2021.txt' AND \"table\"='applications' AND \"row\"='new_received' AND "
-                        "\"column\"='total'").fetchone()[0]
+                        "'%sample-2021.txt' AND table_key='applications' AND row_key='new_received' AND "
+                        "col_key='total'").fetchone()[0]
     truth = json.loads((SAMPLES / "sample-2021.truth.json").read_text("utf-8"))
     assert value == truth["tables"]["applications"]["new_received"]["total"]
     con.close()

@@ -302,8 +302,8 @@ def test_cross_year_results_are_in_the_records_every_output_writes(tmp_path: Pat
     assert later["status"] == "needs_review"  # a failed soft (chain) check
     with sqlite3.connect(db) as con:
         stored = json.loads(con.execute("SELECT record FROM reports WHERE path LIKE '%r01.txt'").fetchone()[0])
-        rows = dict(con.execute("SELECT c.id, c.status FROM checks c JOIN reports r ON r.id = c.report_id "
-                                "WHERE r.path LIKE '%r01.txt' AND c.id LIKE 'applications_carry_chain%'"))
+        rows = dict(con.execute("SELECT c.check_id, c.status FROM checks c JOIN reports r ON r.id = c.report_id "
+                                "WHERE r.path LIKE '%r01.txt' AND c.check_id LIKE 'applications_carry_chain%'"))
         status = con.execute("SELECT status FROM reports WHERE path LIKE '%r01.txt'").fetchone()[0]
     assert _chain(stored) == _chain(later) == rows and status == "needs_review"
     assert "1 ok, 1 need review" in r.stderr.decode()
@@ -537,3 +537,51 @@ def test_done_when_a_corpus_batch_with_its_own_output_a_script_and_a_timed_out_p
                 coloured += sum(1 for c in row if c.comment is not None and c.fill.fill_type == "solid")
                 paths[sheet.title] = True
     assert coloured >= recs["pingtan-2019.txt"]["flagged_cells"]["ambiguous"], coloured
+
+
+# --- 11. small conventions -----------------------------------------------------------------------------
+
+def test_database_columns_need_no_quoting_and_an_old_database_is_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "c.sqlite"
+    with sqlite3.connect(db) as con:  # the schema before: "table", "row", "column", id
+        con.executescript('CREATE TABLE cells (report_id INTEGER NOT NULL, "table" TEXT NOT NULL, "row" TEXT NOT '
+                          'NULL, "column" TEXT NOT NULL, value NUMERIC, status TEXT, raw TEXT, page INTEGER, '
+                          'PRIMARY KEY (report_id, "table", "row", "column"));'
+                          'CREATE INDEX cells_by_key ON cells ("table", "row", "column");'
+                          'CREATE TABLE checks (report_id INTEGER NOT NULL, id TEXT, severity TEXT, status TEXT, '
+                          'lhs NUMERIC, rhs NUMERIC, expr TEXT);')
+    r = run("batch", str(SAMPLES / "sample-2021.txt"), "--db", str(db), "-q", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(db) as con:
+        value = con.execute("SELECT value FROM cells WHERE table_key = 'applications' AND row_key = "
+                            "'new_received' AND col_key = 'total'").fetchone()
+        checks = con.execute("SELECT count(DISTINCT check_id) FROM checks").fetchone()[0]
+    truth = json.loads((SAMPLES / "sample-2021.truth.json").read_text("utf-8"))
+    assert value == (truth["tables"]["applications"]["new_received"]["total"],) and checks > 10
+
+
+def test_ordered_keeps_the_input_order_in_json_lines(tmp_path: Path) -> None:
+    names = ["sample-2021.pdf", "sample-2019.txt", "sample-2021.txt", "sample-2021.html"]
+    paths = [str(SAMPLES / n) for n in names]
+    r = run("batch", *paths, "--jobs", "2", "--ordered")
+    assert r.returncode == 0, r.stderr
+    assert [Path(x["source"]["path"]).name for x in lines(r.stdout)] == names
+
+
+def test_bom_only_into_a_file_unless_asked(tmp_path: Path) -> None:
+    piped = run("batch", str(SAMPLES / "sample-2021.txt"), "--format", "csv", "--jobs", "1")
+    assert piped.returncode == 0 and piped.stdout.startswith(b"path,")
+    asked = run("batch", str(SAMPLES / "sample-2021.txt"), "--format", "csv", "--bom", "--jobs", "1")
+    assert asked.stdout.startswith(b"\xef\xbb\xbfpath,")
+    out = tmp_path / "x.csv"
+    assert run("batch", str(SAMPLES / "sample-2021.txt"), "-o", str(out), "--jobs", "1").returncode == 0
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfpath,")
+    assert run("extract", str(SAMPLES / "sample-2021.txt"), "--format", "csv").stdout.startswith(b"path,")
+
+
+def test_glob_is_repeatable_and_case_insensitive(tmp_path: Path) -> None:
+    for name, sample in (("A.TXT", "sample-2021.txt"), ("b.Pdf", "sample-2021.pdf"), ("c.html", "sample-2021.html")):
+        (tmp_path / name).write_bytes((SAMPLES / sample).read_bytes())
+    r = run("batch", str(tmp_path), "--glob", "*.txt", "--glob", "*.PDF", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert sorted(Path(x["source"]["path"]).name for x in lines(r.stdout)) == ["A.TXT", "b.Pdf"]

@@ -73,6 +73,7 @@ class BatchOptions:
     executor: str = "pool"  # pool | dask (see executors)
     scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
     units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
+    ordered: bool = False  # outcomes written in input order (held back until those before them are done)
     prefer: Sequence[str] = ()  # formats, best first: of a duplicate body-year, the one kept (see units.Across)
     check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
 
@@ -156,6 +157,21 @@ def patch_jsonl(path: Path, summary: Summary, by_unit: bool = False, recount: bo
         Path(tmp).unlink(missing_ok=True)
         raise
     return changed
+
+
+def _in_order(paths: Sequence[Path], on_done: Callable[[Outcome], None]) -> Callable[[Outcome], None]:
+    """``on_done`` called in the order of ``paths``: an outcome waits until those before it have come."""
+    position = {str(p): i for i, p in enumerate(paths)}
+    waiting: Dict[int, Outcome] = {}
+    state = {"next": 0}
+
+    def handle(o: Outcome) -> None:
+        waiting[position.get(o.path, state["next"])] = o
+        while state["next"] in waiting:
+            on_done(waiting.pop(state["next"]))
+            state["next"] += 1
+
+    return handle
 
 
 def resume_from_jsonl(path: Path) -> set:
@@ -245,8 +261,9 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         if progress is not None:
             progress(o)
 
+    handle = _in_order(todo, on_done) if options.ordered else on_done
     try:
-        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout, limits=options.limits,
+        run(todo, options.jobs, handle, strict=options.strict, timeout=options.timeout, limits=options.limits,
             executor=options.executor, scheduler=options.scheduler)
     except KeyboardInterrupt:
         summary.interrupted = True

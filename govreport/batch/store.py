@@ -8,11 +8,14 @@ Schema (query it with SQL or ``pandas.read_sql``)::
 
     reports(id, sha256, tool_version, path, format, issuer, year, template, status, failed_checks,
             issues, missing_cells, ambiguous_cells, suspect_cells, error_code, error_message, record, created_at)      UNIQUE(sha256, tool_version)
-    cells(report_id, "table", "row", "column", value, status, raw, page)
-    checks(report_id, id, severity, status, lhs, rhs, expr)
+    cells(report_id, table_key, row_key, col_key, value, status, raw, page)
+    checks(report_id, check_id, severity, status, lhs, rhs, expr)
     issues(report_id, level, code, cell, message)
     sections(report_id, number, key, title, text)
-    cross_year_checks(issuer, year, prev_year, id, severity, status, lhs, rhs, expr)
+    cross_year_checks(issuer, year, prev_year, check_id, severity, status, lhs, rhs, expr)
+
+Column names are plain SQL identifiers (no ``"table"``/``"row"``/``"column"`` to quote); a database of an
+earlier version is migrated when opened.
 """
 
 from __future__ import annotations
@@ -33,11 +36,11 @@ CREATE TABLE IF NOT EXISTS reports (
     missing_cells INTEGER, ambiguous_cells INTEGER, suspect_cells INTEGER, error_code TEXT, error_message TEXT, record TEXT, created_at TEXT,
     UNIQUE (sha256, tool_version));
 CREATE TABLE IF NOT EXISTS cells (
-    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, "table" TEXT NOT NULL,
-    "row" TEXT NOT NULL, "column" TEXT NOT NULL, value NUMERIC, status TEXT, raw TEXT, page INTEGER,
-    PRIMARY KEY (report_id, "table", "row", "column"));
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, table_key TEXT NOT NULL,
+    row_key TEXT NOT NULL, col_key TEXT NOT NULL, value NUMERIC, status TEXT, raw TEXT, page INTEGER,
+    PRIMARY KEY (report_id, table_key, row_key, col_key));
 CREATE TABLE IF NOT EXISTS checks (
-    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, id TEXT, severity TEXT,
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, check_id TEXT, severity TEXT,
     status TEXT, lhs NUMERIC, rhs NUMERIC, expr TEXT);
 CREATE TABLE IF NOT EXISTS issues (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, level TEXT, code TEXT,
@@ -46,9 +49,9 @@ CREATE TABLE IF NOT EXISTS sections (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE, number INTEGER, key TEXT,
     title TEXT, text TEXT);
 CREATE TABLE IF NOT EXISTS cross_year_checks (
-    issuer TEXT, year INTEGER, prev_year INTEGER, id TEXT, severity TEXT, status TEXT, lhs NUMERIC,
-    rhs NUMERIC, expr TEXT, PRIMARY KEY (issuer, year, id));
-CREATE INDEX IF NOT EXISTS cells_by_key ON cells ("table", "row", "column");
+    issuer TEXT, year INTEGER, prev_year INTEGER, check_id TEXT, severity TEXT, status TEXT, lhs NUMERIC,
+    rhs NUMERIC, expr TEXT, PRIMARY KEY (issuer, year, check_id));
+CREATE INDEX IF NOT EXISTS cells_by_key ON cells (table_key, row_key, col_key);
 CREATE INDEX IF NOT EXISTS reports_by_issuer ON reports (issuer, year);
 """
 
@@ -64,6 +67,7 @@ class Store:
             self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            self._rename_old_columns()
             self.db.executescript(SCHEMA)
             have = {r[1] for r in self.db.execute("PRAGMA table_info(reports)")}
             for col in ("missing_cells", "ambiguous_cells", "suspect_cells"):  # a database of an earlier version
@@ -71,6 +75,19 @@ class Store:
                     self.db.execute(f"ALTER TABLE reports ADD COLUMN {col} INTEGER")
         except sqlite3.Error as exc:
             raise OutputNotWritableError(f"{path}: cannot open the database ({exc})") from None
+
+    _RENAMED = {"cells": (("table", "table_key"), ("row", "row_key"), ("column", "col_key")),
+                "checks": (("id", "check_id"),), "cross_year_checks": (("id", "check_id"),)}
+
+    def _rename_old_columns(self) -> None:
+        """A database written before the columns were renamed to plain identifiers: renamed in place."""
+        for table, pairs in self._RENAMED.items():
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+            for old, new in pairs:
+                if old in have and new not in have:
+                    if table == "cells" and old == "table":
+                        self.db.execute("DROP INDEX IF EXISTS cells_by_key")
+                    self.db.execute(f'ALTER TABLE {table} RENAME COLUMN "{old}" TO {new}')
 
     def close(self) -> None:
         self.db.close()
