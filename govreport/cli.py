@@ -367,7 +367,11 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
 
             output.write(lambda s: export.write(records, s, fmt, bom=bom))
 
-    progress = _progress(len(inputs), quiet)
+    # no bar while JSON Lines stream to a terminal (they would be drawn over); a line now and then when
+    # stderr is not a terminal (cron, nohup)
+    progress = _progress(len(inputs), quiet, bar=not (fmt == "jsonl" and stream is sys.stdout.buffer
+                                                      and sys.stdout.isatty()))
+    verbose = logging.getLogger("govreport").isEnabledFor(logging.DEBUG)
     options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
                            limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
                            check_hierarchy=check_hierarchy, prefer=prefer or (), ordered=ordered)
@@ -375,7 +379,9 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     def on_progress(o) -> None:
         if not o.ok:
             sys.stderr.write(f"govreport: error: {' '.join((o.error_message or '').splitlines())}\n")
-        progress.advance(o.path)
+        elif verbose:
+            sys.stderr.write(_file_line(o) + "\n")
+        progress.advance(o.path, failed=not o.ok)
 
     try:
         try:
@@ -439,12 +445,42 @@ def _cross_year_into_jsonl(fmt: str, out: Optional[str], summary, by_unit: bool,
         raise OutputNotWritableError(f"{out}: cannot write ({e.strerror or e})") from e
 
 
-class _progress:
-    """A rich progress bar on stderr when it is a terminal (and not -q); otherwise nothing."""
+def _file_line(o) -> str:
+    """-v: one line per file read: format, template, pages, seconds, failed checks, flagged cells, status."""
+    from .record import flagged_of, status_of
 
-    def __init__(self, total: int, quiet: bool):
+    rec = json.loads(o.record)
+    src, meta = rec.get("source", {}), rec.get("report", {})
+    failed = sum(1 for c in rec.get("checks", []) if c.get("status") == "fail")
+    flagged = flagged_of(rec)
+    pages = f", {src['pages']} pages" if src.get("pages") else ""
+    secs = f", {o.seconds:.2f} s" if o.seconds is not None else ""
+    return (f"govreport: {_shown(o.path)}: {src.get('format')}, template {meta.get('template')}{pages}{secs}, "
+            f"{failed} failed checks, {sum(flagged.values())} flagged cells "
+            f"({', '.join(f'{n} {k}' for k, n in flagged.items() if n) or 'none'}): {status_of(rec)}")
+
+
+def _shown(path: str) -> str:
+    return " ".join(str(path).splitlines())
+
+
+PROGRESS_EVERY_FILES = 100  # without a terminal: a progress line every this many files ...
+PROGRESS_EVERY_S = 10.0  # ... or this many seconds, whichever comes first
+
+
+class _progress:
+    """A rich progress bar on stderr when it is a terminal (and not -q); otherwise a plain line every
+    ``PROGRESS_EVERY_FILES`` files or ``PROGRESS_EVERY_S`` seconds (cron and nohup runs)."""
+
+    def __init__(self, total: int, quiet: bool, bar: bool = True):
+        import time
+
         self.bar = None
-        if quiet or not sys.stderr.isatty():
+        self.lines = not quiet and not sys.stderr.isatty()
+        self.total, self.done, self.failed = total, 0, 0
+        self.started = self.last = time.monotonic()
+        self.last_done = 0
+        if quiet or not sys.stderr.isatty() or not bar:
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -455,9 +491,22 @@ class _progress:
         self.bar.start()
         self.task = self.bar.add_task("", total=total)
 
-    def advance(self, path: str) -> None:
+    def advance(self, path: str, failed: bool = False) -> None:
+        import time
+
+        self.done += 1
+        self.failed += failed
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=Path(path).name[:40])
+            self.bar.update(self.task, advance=1, description=_shown(Path(path).name)[:40])
+            return
+        now = time.monotonic()
+        if self.lines and self.done < self.total and (self.done - self.last_done >= PROGRESS_EVERY_FILES
+                                                       or now - self.last >= PROGRESS_EVERY_S):
+            rate = self.done / max(now - self.started, 1e-9)
+            sys.stderr.write(f"govreport: {self.done}/{self.total} files, {self.failed} failed, "
+                             f"{rate:.1f} files/s\n")
+            sys.stderr.flush()
+            self.last, self.last_done = now, self.done
 
     def close(self) -> None:
         if self.bar is not None:

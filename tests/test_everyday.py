@@ -585,3 +585,24 @@ def test_glob_is_repeatable_and_case_insensitive(tmp_path: Path) -> None:
     r = run("batch", str(tmp_path), "--glob", "*.txt", "--glob", "*.PDF", "--jobs", "1")
     assert r.returncode == 0, r.stderr
     assert sorted(Path(x["source"]["path"]).name for x in lines(r.stdout)) == ["A.TXT", "b.Pdf"]
+
+
+# --- 10. feedback ---------------------------------------------------------------------------------------
+
+def test_verbose_prints_one_line_per_file() -> None:
+    r = run("batch", str(SAMPLES / "sample-2021.pdf"), str(SAMPLES / "sample-2021-runtogether.txt"), "-v",
+            "--jobs", "1", "-o", os.devnull)
+    stderr = r.stderr.decode()
+    assert r.returncode == 0, stderr
+    assert re.search(r"sample-2021\.pdf: pdf, template 2021, 4 pages, [\d.]+ s, 0 failed checks, 0 flagged "
+                     r"cells \(none\): ok", stderr), stderr
+    assert re.search(r"sample-2021-runtogether\.txt: txt, template 2021, [\d.]+ s, 0 failed checks, \d+ flagged "
+                     r"cells \(\d+ ambiguous, \d+ suspect\): needs_review", stderr), stderr
+
+
+def test_without_a_terminal_a_progress_line_every_100_files(tmp_path: Path) -> None:
+    for i in range(105):
+        (tmp_path / f"e{i:03d}.txt").write_bytes(b"")
+    r = run("batch", str(tmp_path), "--jobs", "1", "-o", str(tmp_path / "out.jsonl"))
+    assert r.returncode == 7
+    assert re.search(rb"govreport: 100/105 files, 100 failed, [\d.]+ files/s\n", r.stderr), r.stderr[-500:]

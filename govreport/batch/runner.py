@@ -29,6 +29,7 @@ class Outcome:
     error_message: Optional[str] = None
     pid: Optional[int] = None  # the process that ran the extraction (None: it died first)
     peak_rss_mib: Optional[float] = None  # that process's own peak RSS so far (getrusage ru_maxrss)
+    seconds: Optional[float] = None  # how long the extraction took (wall clock, in the process that ran it)
 
     @property
     def ok(self) -> bool:
@@ -100,7 +101,11 @@ def work(path: str, strict: bool = False, timeout: Optional[float] = None,
          limits: Optional[Dict] = None) -> Outcome:
     """Extract one file; never raises (except KeyboardInterrupt). The outcome carries the pid and peak
     memory of the process that ran it."""
+    import time
+
+    started = time.perf_counter()
     outcome = _work(path, strict, timeout, limits)
+    outcome.seconds = round(time.perf_counter() - started, 3)
     outcome.pid, outcome.peak_rss_mib = os.getpid(), peak_rss_mib()
     return outcome
 
