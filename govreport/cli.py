@@ -141,7 +141,7 @@ app = typer.Typer(
     help="Extract the statistical tables of a 政府信息公开工作年度报告 into a checked JSON record.",
     epilog=f"{_EXAMPLES}\n\n{_EXIT_CODE_HELP}",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -632,15 +632,53 @@ def compare(
             output.discard()
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        _write_stdout(f"govreport {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """Extract the statistical tables of a 政府信息公开工作年度报告 into a checked JSON record."""
+
+
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the record (govreport.record/1)."""
+    """Print the JSON Schema of a line of output (govreport.record/1): a record or an error line, with the
+    table/row/column keys of the template and the issue codes."""
     with _exit_codes(False):
-        from .record import Report
+        from .record_schema import line_schema
 
-        text = json.dumps(Report.model_json_schema(by_alias=True, mode="serialization"), ensure_ascii=False,
-                          indent=2)
-        _write_stdout(text + "\n")
+        _write_stdout(json.dumps(line_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+class FieldsFormat(str, Enum):
+    md = "md"
+    csv = "csv"
+    json = "json"
+
+
+class TemplateVersion(str, Enum):
+    v2021 = "2021"
+    v2019 = "2019"
+
+
+@app.command()
+def fields(
+    template: Optional[TemplateVersion] = typer.Option(None, "--template", help="One version (default: both)."),
+    fmt: FieldsFormat = typer.Option(FieldsFormat.md, "--format", case_sensitive=False,
+                                     help="md: a Markdown table; csv; json."),
+) -> None:
+    """The data dictionary: every cell (table.row.column) with its Chinese labels as printed, unit, type,
+    template version and whether the other version has the same cell."""
+    with _exit_codes(False):
+        from .dictionary import fields as dictionary, render
+
+        _write_stdout(render(dictionary([template.value] if template else None), fmt.value))
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Write records as JSON, JSON Lines, or CSV (wide: one row per report; long: one row per cell).
 
-The shapes are those of ``../shared/spec/RECORD.md``. Cell columns follow the template order of
+The shapes are those of ``docs/RECORD.md``. Cell columns follow the template order of
 ``govreport.template`` (``versions[v].tables[t].data_rows`` and each row's ``columns``), for the template
 version detected per table (``report.table_templates``, else ``report.template``). Rows a record holds
 outside its template (for example a 2019 ``other_processing`` row in a 2021 table) follow the template's

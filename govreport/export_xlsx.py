@@ -90,6 +90,10 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
         pd.DataFrame(issues, columns=["path", "level", "code", "cell", "message"]).to_excel(xl, sheet_name="issues",
                                                                                           index=False)
         _finish(xl.sheets["issues"])
+        from .dictionary import COLUMNS, fields
+
+        pd.DataFrame(fields(), columns=list(COLUMNS)).to_excel(xl, sheet_name="dictionary", index=False)
+        _finish(xl.sheets["dictionary"])
     stream.write(buffer.getvalue())
 
 

@@ -1,4 +1,4 @@
-"""The record: what govreport emits for one report (``../shared/spec/RECORD.md``, schema ``govreport.record/1``).
+"""The record: what govreport emits for one report (``docs/RECORD.md``, schema ``govreport.record/1``).
 
 Pydantic models at the boundary only; the hot internals use plain dataclasses.
 """

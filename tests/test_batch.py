@@ -115,7 +115,7 @@ def test_xlsx_opens_with_the_same_numbers(folder: Path, tmp_path: Path) -> None:
     r = run_cli("batch", str(folder), "--format", "xlsx", "-o", str(xlsx), "--jobs", "1")
     assert r.returncode == 7, r.stderr
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["summary", "二 主动公开", "三 申请办理", "四 复议诉讼", "issues"]
+    assert wb.sheetnames == ["summary", "二 主动公开", "三 申请办理", "四 复议诉讼", "issues", "dictionary"]
     apps = pd.read_excel(xlsx, sheet_name="三 申请办理")
     rec = next(x for x in _lines(jsonl) if x["source"]["path"].endswith("sample-2021.txt"))
     row = apps[(apps["path"] == rec["source"]["path"]) & (apps["row"] == "new_received")].iloc[0]

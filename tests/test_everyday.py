@@ -606,3 +606,60 @@ def test_without_a_terminal_a_progress_line_every_100_files(tmp_path: Path) -> N
     r = run("batch", str(tmp_path), "--jobs", "1", "-o", str(tmp_path / "out.jsonl"))
     assert r.returncode == 7
     assert re.search(rb"govreport: 100/105 files, 100 failed, [\d.]+ files/s\n", r.stderr), r.stderr[-500:]
+
+
+# --- 8. what people expect from a data CLI --------------------------------------------------------------
+
+def test_version_and_completion() -> None:
+    from govreport import __version__
+
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.decode() == f"govreport {__version__}\n"
+    r = run("--help")
+    assert b"--install-completion" in r.stdout and b"--show-completion" in r.stdout
+
+
+def test_fields_is_the_data_dictionary_from_the_template() -> None:
+    import csv
+    import io
+
+    from govreport.template import load_template
+
+    r = run("fields", "--template", "2021", "--format", "csv")
+    assert r.returncode == 0, r.stderr
+    rows = list(csv.DictReader(io.StringIO(r.stdout.decode("utf-8"))))
+    refs = [ref for t in load_template().versions["2021"].tables.values() for ref in t.cell_refs()]
+    assert [x["key"] for x in rows] == refs
+    total = next(x for x in rows if x["key"] == "applications.new_received.total")
+    assert total["row_label"] == "一、本年新收政府信息公开申请数量" and total["column_label"] == "总计"
+    assert total["unit"] == "件" and total["in_other_version"] == "2019"
+    fee = next(x for x in rows if x["key"] == "active_disclosure.admin_fees.fee_amount")
+    assert fee["unit"] == "万元" and fee["type"] == "decimal" and fee["in_other_version"] == ""
+    md = run("fields").stdout.decode()
+    assert md.startswith("| key | table |") and "| 2019 |" in md and "| 2021 |" in md
+    assert len(json.loads(run("fields", "--format", "json").stdout)) == len(md.splitlines()) - 2
+
+
+def test_schema_validates_records_and_error_lines(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(run("schema").stdout)
+    (tmp_path / "empty.txt").write_bytes(b"")
+    r = run("batch", str(SAMPLES / "sample-2021.txt"), str(SAMPLES / "sample-2019.txt"), str(tmp_path / "empty.txt"),
+            "--jobs", "1")
+    got = lines(r.stdout)
+    assert len(got) == 3
+    for line in got:
+        jsonschema.validate(line, schema)
+        for issue in line.get("issues", []):
+            assert issue["code"] in schema["x-govreport"]["issue_codes"], issue
+        for ref in line.get("cells", {}):
+            assert ref in schema["x-govreport"]["cell_refs"], ref
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"schema": "govreport.record/1", "status": "error", "source": {}}, schema)
+
+
+def test_the_record_contract_ships_with_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text("utf-8")
+    for link in re.findall(r"\]\(([^)#:]+)\)", readme):
+        assert (ROOT / link).exists(), link
+    assert "docs/RECORD.md" in readme and "../shared" not in readme.split("## The record in brief")[1][:400]

@@ -13,6 +13,8 @@ Schema (query it with SQL or ``pandas.read_sql``)::
     issues(report_id, level, code, cell, message)
     sections(report_id, number, key, title, text)
     cross_year_checks(issuer, year, prev_year, check_id, severity, status, lhs, rhs, expr)
+    dictionary(key, table_key, row_key, col_key, table_title, row_label, column_label, unit, type, version,
+               in_other_version)                                  the labels of every cell (govreport fields)
 
 Column names are plain SQL identifiers (no ``"table"``/``"row"``/``"column"`` to quote); a database of an
 earlier version is migrated when opened.
@@ -51,6 +53,10 @@ CREATE TABLE IF NOT EXISTS sections (
 CREATE TABLE IF NOT EXISTS cross_year_checks (
     issuer TEXT, year INTEGER, prev_year INTEGER, check_id TEXT, severity TEXT, status TEXT, lhs NUMERIC,
     rhs NUMERIC, expr TEXT, PRIMARY KEY (issuer, year, check_id));
+CREATE TABLE IF NOT EXISTS dictionary (
+    key TEXT NOT NULL, table_key TEXT, row_key TEXT, col_key TEXT, table_title TEXT, row_label TEXT,
+    column_label TEXT, unit TEXT, type TEXT, version TEXT NOT NULL, in_other_version TEXT,
+    PRIMARY KEY (key, version));
 CREATE INDEX IF NOT EXISTS cells_by_key ON cells (table_key, row_key, col_key);
 CREATE INDEX IF NOT EXISTS reports_by_issuer ON reports (issuer, year);
 """
@@ -69,6 +75,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys=ON")
             self._rename_old_columns()
             self.db.executescript(SCHEMA)
+            self._fill_dictionary()
             have = {r[1] for r in self.db.execute("PRAGMA table_info(reports)")}
             for col in ("missing_cells", "ambiguous_cells", "suspect_cells"):  # a database of an earlier version
                 if col not in have:
@@ -88,6 +95,14 @@ class Store:
                     if table == "cells" and old == "table":
                         self.db.execute("DROP INDEX IF EXISTS cells_by_key")
                     self.db.execute(f'ALTER TABLE {table} RENAME COLUMN "{old}" TO {new}')
+
+    def _fill_dictionary(self) -> None:
+        """The data dictionary (``govreport fields``) as a table: the labels of every cell key."""
+        from ..dictionary import COLUMNS, fields
+
+        with self._transaction() as cur:
+            cur.executemany("INSERT OR REPLACE INTO dictionary VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                            [tuple(f[c] for c in COLUMNS) for f in fields()])
 
     def close(self) -> None:
         self.db.close()
