@@ -656,6 +656,53 @@ def schema() -> None:
         _write_stdout(json.dumps(line_schema(), ensure_ascii=False, indent=2) + "\n")
 
 
+class TableKey(str, Enum):
+    active_disclosure = "active_disclosure"
+    applications = "applications"
+    review_litigation = "review_litigation"
+
+
+@app.command()
+def show(
+    file: str = typer.Argument(..., metavar="FILE", help="A report, or a record govreport wrote (.json/.jsonl)."),
+    table: Optional[List[TableKey]] = typer.Option(None, "--table", help="Only this table (repeatable)."),
+    strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """Show a record in the terminal: each table laid out like the official form with its Chinese labels,
+    flagged cells coloured (and marked: ? ambiguous, ! suspect, ✗ missing, ⁱ inferred), the failed checks
+    under their table."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        from .cli_show import render
+
+        report = _record_of(file, strict)
+        render(report, sys.stdout, [t.value for t in table] if table else None)
+        sys.stdout.flush()
+
+
+def _record_of(file: str, strict: bool):
+    """The record of FILE: read from govreport's own JSON output, else extracted."""
+    path = _readable_file(file)
+    if path.suffix.lower() in (".json", ".jsonl"):
+        from .record import Report
+
+        try:
+            text = path.read_text("utf-8")
+            data = json.loads(text.splitlines()[0] if path.suffix.lower() == ".jsonl" else text)
+            if isinstance(data, list):
+                data = data[0]
+            if "error" in data:
+                raise BadInputError(f"{file}: an error line ({data['error'].get('message')})")
+            return Report.model_validate(data)
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            raise BadInputError(f"{file}: not a govreport record ({type(e).__name__})") from None
+    from .api import extract as extract_report
+
+    return extract_report(path, strict=strict)
+
+
 class FieldsFormat(str, Enum):
     md = "md"
     csv = "csv"

@@ -663,3 +663,24 @@ def test_the_record_contract_ships_with_the_repository() -> None:
     for link in re.findall(r"\]\(([^)#:]+)\)", readme):
         assert (ROOT / link).exists(), link
     assert "docs/RECORD.md" in readme and "../shared" not in readme.split("## The record in brief")[1][:400]
+
+
+# --- 9. show -------------------------------------------------------------------------------------------
+
+def test_show_lays_out_the_form_with_flagged_cells_and_failed_checks(tmp_path: Path) -> None:
+    from conftest import make_report
+
+    rec = tmp_path / "r.json"
+    rec.write_text(make_report("2021").to_json(), "utf-8")
+    r = run("show", str(rec), "--table", "applications", env={"COLUMNS": "200"})
+    out = r.stdout.decode()
+    assert r.returncode == 0, r.stderr
+    assert "三、收到和处理政府信息公开申请情况" in out and "二、主动公开政府信息情况" not in out
+    assert "一、本年新收政府信息公开申请数量" in out and "自然人" in out and "总计" in out
+    assert re.search(r"一、本年新收政府信息公开申请数量[^\n]*12\?", out), out  # the ambiguous cell, marked
+    assert "✗ hard check applications_balance[total]: 12 ≠ 11" in out
+    coloured = run("show", str(rec), "--table", "applications", env={"FORCE_COLOR": "1", "COLUMNS": "200"})
+    assert re.search(r"\x1b\[[0-9;]*33m *12\?", coloured.stdout.decode()), coloured.stdout[:2000]  # yellow
+    extracted = run("show", str(SAMPLES / "sample-2021.txt"), "--table", "review_litigation")
+    assert extracted.returncode == 0 and "行政复议" in extracted.stdout.decode()
+    assert run("show", str(tmp_path / "none.txt")).returncode == 3
