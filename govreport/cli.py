@@ -118,6 +118,15 @@ def _bom_default(bom: Optional[bool], out: Optional[str]) -> bool:
     return bom if bom is not None else out not in (None, "-")
 
 
+class Labels(str, Enum):
+    key = "key"
+    zh = "zh"
+
+
+_LABELS_HELP = ("Column headers of CSV and XLSX cells: key (table.row.column) or zh (the Chinese labels as "
+                "the form prints them).")
+
+
 class FailOn(str, Enum):
     checks = "checks"
     review = "review"
@@ -163,6 +172,7 @@ def extract(
     ),
     bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
+    labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
     strict: bool = typer.Option(
         False, "--strict", help="Null ambiguous and suspect cells instead of keeping their most plausible reading."
     ),
@@ -183,7 +193,7 @@ def extract(
     code = 0
     with _exit_codes(verbose):
         kind = output_format(fmt.value if fmt else None, out, EXTRACT_FORMATS, "json")
-        report = _run_extract(file, out, kind, bom=bom, strict=strict,
+        report = _run_extract(file, out, kind, bom=bom, strict=strict, labels=labels.value,
                               limits={"max_bytes": max_bytes, "max_pages": max_pages,
                                       "pdf_engine": pdf_engine.value})
         if fail_on is not None and report is not None and meets(report.to_dict(), fail_on.value):
@@ -256,6 +266,7 @@ def batch(
     nul: bool = typer.Option(False, "-0", "--null",
                              help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
+    labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
     timeout: float = typer.Option(300.0, "--timeout", min=0,
                                   help="Give up on one file after this many seconds (0: no limit)."),
     strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
@@ -281,7 +292,8 @@ def batch(
                           executor=executor.value,
                           scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, nul=nul,
                           fail_on=fail_on.value if fail_on else None,
-                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()], ordered=ordered)
+                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()], ordered=ordered,
+                          labels=labels.value)
     raise typer.Exit(code)
 
 
@@ -289,7 +301,8 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
                glob: Optional[List[str]], timeout: float, strict: bool, bom: Optional[bool], quiet: bool,
                limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
                units: Optional[str] = None, check_hierarchy: bool = False, nul: bool = False,
-               fail_on: Optional[str] = None, prefer: Optional[List[str]] = None, ordered: bool = False) -> int:
+               fail_on: Optional[str] = None, prefer: Optional[List[str]] = None, ordered: bool = False,
+               labels: str = "key") -> int:
     from .batch.inputs import collect_inputs
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
@@ -361,11 +374,11 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         if fmt == "xlsx":
             from .export_xlsx import write_xlsx
 
-            output.write(lambda s: write_xlsx(records, s, cross_year))
+            output.write(lambda s: write_xlsx(records, s, cross_year, labels=labels))
         else:
             from . import export
 
-            output.write(lambda s: export.write(records, s, fmt, bom=bom))
+            output.write(lambda s: export.write(records, s, fmt, bom=bom, labels=labels))
 
     # no bar while JSON Lines stream to a terminal (they would be drawn over); a line now and then when
     # stderr is not a terminal (cron, nohup)
@@ -776,7 +789,7 @@ def _usage_message(e) -> str:
 
 
 def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool], strict: bool,
-                 limits: Optional[dict] = None):
+                 limits: Optional[dict] = None, labels: str = "key"):
     """Extract FILE and write its record; returns the record."""
     bom = _bom_default(bom, out)
     from_stdin = file == "-"
@@ -795,7 +808,7 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool]
             raise
         if from_stdin:
             report.source.path = STDIN_NAME
-        output.write(lambda stream: export.write(report, stream, fmt, bom=bom))
+        output.write(lambda stream: export.write(report, stream, fmt, bom=bom, labels=labels))
         return report
     finally:
         if output is not None:

@@ -33,13 +33,15 @@ _BOM = "\ufeff"
 
 
 def write(
-    records: Union[Record, Iterable[Record]], stream: IO[Any], fmt: str = "json", bom: bool = True
+    records: Union[Record, Iterable[Record]], stream: IO[Any], fmt: str = "json", bom: bool = True,
+    labels: str = "key",
 ) -> None:
     """Write one record or several to ``stream`` in format ``fmt`` (one of ``FORMATS``).
 
     ``json`` writes one pretty object for a single record and an array for several; ``jsonl`` writes one
     compact line per record, consuming an iterable lazily. CSV starts with a UTF-8 BOM unless ``bom`` is
-    False. Raises ``ValueError`` for an unknown format.
+    False; ``labels="zh"`` names the wide CSV's cell columns by their Chinese labels as printed
+    (``zh_headers``). Raises ``ValueError`` for an unknown format.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -60,8 +62,27 @@ def write(
         return
     batch = list(items)
     frame = wide_frame(batch) if fmt == "csv" else long_frame(batch)
+    if labels == "zh" and fmt == "csv":
+        frame.columns = zh_headers(list(frame.columns))
     text = frame.to_csv(index=False, lineterminator="\n")
     _emit(stream, (_BOM if bom else "") + text)
+
+
+def zh_headers(names: List[str]) -> List[str]:
+    """Column names with each ``table.row.column`` replaced by its Chinese labels (table section, row,
+    column: ``三·一、本年新收政府信息公开申请数量·总计``); a cell outside the template keeps its key, and a
+    label two keys share gets its key appended."""
+    from .dictionary import fields
+
+    by_key: Dict[str, str] = {}
+    for f in fields():
+        section = f["table_title"].split("、")[0]
+        by_key.setdefault(f["key"], f"{section}·{f['row_label']}·{f['column_label']}")
+    out = [by_key.get(n, n) for n in names]
+    seen: Dict[str, int] = {}
+    for label in out:
+        seen[label] = seen.get(label, 0) + 1
+    return [f"{label} ({n})" if seen[label] > 1 else label for label, n in zip(out, names)]
 
 
 def cell_keys(record: Record) -> List[CellKey]:

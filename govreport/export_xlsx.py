@@ -24,10 +24,14 @@ CELL_FILLS = {"missing": "F4B6B6", "ambiguous": "F9D88C", "suspect": "F7C6A3", "
 STATUS_FILLS = {"needs_review": "F9D88C", "failed_checks": "F4B6B6", "error": "D9D9D9"}
 
 
-def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[Iterable[Dict]] = None) -> None:
+def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[Iterable[Dict]] = None,
+               labels: str = "key") -> None:
+    """``labels="zh"``: the table sheets' column headers are the columns' Chinese labels as printed, and a
+    ``label`` column beside ``row`` gives each row's."""
     import pandas as pd
 
     template = load_template()
+    row_labels, col_labels = _labels()
     summary: List[Dict[str, Any]] = []
     tables: Dict[str, List[Dict[str, Any]]] = {k: [] for k in TABLE_KEYS}
     flags: Dict[str, List[Dict[str, Tuple[str, str]]]] = {k: [] for k in TABLE_KEYS}  # per sheet row: col -> note
@@ -52,7 +56,8 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
             if version not in template.versions or key not in r.tables:
                 continue
             for row_key, cols in r.tables[key].items():
-                tables[key].append({**head, "row": row_key, **cols})
+                tables[key].append({**head, "row": row_key, **({"label": row_labels.get(f"{key}.{row_key}")}
+                                                                if labels == "zh" else {}), **cols})
                 notes = {}
                 for col in cols:
                     cell = r.cells.get(f"{key}.{row_key}.{col}")
@@ -80,10 +85,13 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
             frame = pd.DataFrame(tables[key])
             if frame.empty:
                 frame = pd.DataFrame(columns=TABLE_HEAD)
+            index = {name: i + 1 for i, name in enumerate(frame.columns)}
+            if labels == "zh":
+                frame = frame.rename(columns={c: col_labels.get(f"{key}.{c}", c) for c in frame.columns
+                                              if c not in TABLE_HEAD})
             frame.to_excel(xl, sheet_name=SHEET_TITLES[key], index=False)
             sheet = xl.sheets[SHEET_TITLES[key]]
             _finish(sheet)
-            index = {name: i + 1 for i, name in enumerate(frame.columns)}
             for i, notes in enumerate(flags[key], start=2):
                 for col, (status, text) in notes.items():
                     _flag(sheet.cell(i, index[col]), status, text)
@@ -95,6 +103,18 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
         pd.DataFrame(fields(), columns=list(COLUMNS)).to_excel(xl, sheet_name="dictionary", index=False)
         _finish(xl.sheets["dictionary"])
     stream.write(buffer.getvalue())
+
+
+def _labels() -> Tuple[Dict[str, str], Dict[str, str]]:
+    """``table.row`` -> row label and ``table.column`` -> column label, as printed (2021 first, then 2019)."""
+    from .dictionary import fields
+
+    rows: Dict[str, str] = {}
+    cols: Dict[str, str] = {}
+    for f in fields():
+        rows.setdefault(f"{f['table']}.{f['row']}", f["row_label"])
+        cols.setdefault(f"{f['table']}.{f['column']}", f["column_label"])
+    return rows, cols
 
 
 def _note(cell: Any) -> str:

@@ -684,3 +684,19 @@ def test_show_lays_out_the_form_with_flagged_cells_and_failed_checks(tmp_path: P
     extracted = run("show", str(SAMPLES / "sample-2021.txt"), "--table", "review_litigation")
     assert extracted.returncode == 0 and "行政复议" in extracted.stdout.decode()
     assert run("show", str(tmp_path / "none.txt")).returncode == 3
+
+
+def test_labels_zh_puts_the_chinese_labels_in_csv_and_xlsx_headers(tmp_path: Path) -> None:
+    import pandas as pd
+
+    r = run("batch", str(SAMPLES / "sample-2021.txt"), "--format", "csv", "--labels", "zh", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    header = r.stdout.decode("utf-8").splitlines()[0].split(",")
+    assert header[:6] == ["path", "sha256", "issuer", "year", "template", "status"]
+    assert "三·一、本年新收政府信息公开申请数量·总计" in header and len(set(header)) == len(header)
+    assert not [h for h in header if h.count(".") == 2]
+    out = tmp_path / "x.xlsx"
+    assert run("batch", str(SAMPLES / "sample-2021.txt"), "-o", str(out), "--labels", "zh", "--jobs", "1").returncode == 0
+    sheet = pd.read_excel(out, sheet_name="三 申请办理")
+    assert "自然人" in sheet.columns and "总计" in sheet.columns
+    assert sheet.loc[sheet["row"] == "new_received", "label"].tolist() == ["一、本年新收政府信息公开申请数量"]
