@@ -9,7 +9,7 @@ from .record import SCHEMA_ID, ErrorRecord, Report
 
 # every issue code a record may carry (extraction's own, then the one-report review findings)
 ISSUE_CODES = (
-    "cell_inferred", "cell_ambiguous", "cell_missing", "cell_suspect", "check_failed", "ocr_needed", "ocr_page",
+    "cell_inferred", "cell_ambiguous", "cell_missing", "cell_suspect", "cell_in_failed_check", "check_failed", "ocr_needed", "ocr_page",
     "ocr_low_confidence", "pre2019_report", "reader_note", "recovery_note", "row_from_other_template",
     "row_placed_by_order", "table_not_found", "template_mismatch", "template_year_mismatch",
     "soft_check_failed", "section_missing", "section_out_of_order", "heading_variant", "row_absent",

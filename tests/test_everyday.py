@@ -700,3 +700,13 @@ def test_labels_zh_puts_the_chinese_labels_in_csv_and_xlsx_headers(tmp_path: Pat
     sheet = pd.read_excel(out, sheet_name="三 申请办理")
     assert "自然人" in sheet.columns and "总计" in sheet.columns
     assert sheet.loc[sheet["row"] == "new_received", "label"].tolist() == ["一、本年新收政府信息公开申请数量"]
+
+
+def test_every_issue_code_the_package_writes_is_listed_in_the_schema() -> None:
+    from govreport.record_schema import ISSUE_CODES
+
+    written = set()
+    for path in (ROOT / "govreport").rglob("*.py"):
+        written |= set(re.findall(r'code="([a-z_0-9]+)"', path.read_text("utf-8")))
+        written |= set(re.findall(r'Finding\("([a-z_0-9]+)"', path.read_text("utf-8")))
+    assert written and written <= set(ISSUE_CODES), written - set(ISSUE_CODES)
