@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import os
 import sqlite3
 import subprocess
@@ -710,3 +711,20 @@ def test_every_issue_code_the_package_writes_is_listed_in_the_schema() -> None:
         written |= set(re.findall(r'code="([a-z_0-9]+)"', path.read_text("utf-8")))
         written |= set(re.findall(r'Finding\("([a-z_0-9]+)"', path.read_text("utf-8")))
     assert written and written <= set(ISSUE_CODES), written - set(ISSUE_CODES)
+
+
+def test_no_progress_bar_while_json_lines_stream_to_the_terminal(tmp_path: Path) -> None:
+    """Under a pseudo-terminal (``script``): the bar (rich hides the cursor: ESC[?25l) is drawn with -o FILE,
+    never over JSON Lines streaming to the terminal."""
+    if shutil.which("script") is None:
+        pytest.skip("no script(1) to give the command a terminal")
+    inputs = " ".join(str(SAMPLES / n) for n in ("sample-2021.txt", "sample-2019.txt"))
+    base = f"{sys.executable} -m govreport batch {inputs} --jobs 1"
+
+    def under_tty(cmd: str) -> bytes:
+        return subprocess.run(["script", "-qec", cmd, os.devnull], capture_output=True, cwd=ROOT, timeout=120,
+                              env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+
+    streamed = under_tty(base)
+    assert b'"schema":"govreport.record/1"' in streamed and b"\x1b[?25l" not in streamed
+    assert b"\x1b[?25l" in under_tty(f"{base} -o {tmp_path / 'out.jsonl'}")
