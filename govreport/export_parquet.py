@@ -10,7 +10,7 @@ earlier ones and skips the inputs they hold. Without ``--resume`` an earlier dat
 Tables and columns (``year`` is the partition column of each, from the folder name)::
 
     reports            one row per input: sha256, tool_version, path, format, title, issuer, template,
-                       status (ok | failed_checks | error), error_code, error_message,
+                       status (ok | needs_review | failed_checks | error: record.status_of), error_code, error_message,
                        unit_id, unit_type, adcode, parent_id, unit_guessed,
                        checks, failed_checks, failed_hard_checks, issues (counts),
                        then every template cell as a column ``<table>__<row>__<column>`` (DOUBLE, null
@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from . import __version__
+from .record import status_of
 from .errors import MissingDependencyError, OutputNotWritableError
 from .template import TABLE_KEYS, load_template
 
@@ -189,7 +190,7 @@ class ParquetDataset:
         hard = sum(1 for c in checks if c["status"] == "fail" and c["severity"] == "hard")
         row = {"sha256": sha, "tool_version": record.get("tool_version") or __version__, "path": src.get("path"),
                "format": src.get("format"), "title": meta.get("title"), "issuer": meta.get("issuer"),
-               "template": meta.get("template"), "status": "failed_checks" if hard else "ok",
+               "template": meta.get("template"), "status": status_of(record),
                "error_code": None, "error_message": None, "unit_id": unit.get("unit_id"),
                "unit_type": unit.get("unit_type"), "adcode": unit.get("adcode"), "parent_id": unit.get("parent_id"),
                "unit_guessed": unit.get("guessed") if unit else None, "checks": len(checks),

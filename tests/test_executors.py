@@ -145,11 +145,12 @@ def test_resume_after_a_dead_worker_redoes_only_that_input(cluster, tmp_path: Pa
     store = Store(tmp_path / "corpus.sqlite")
     monkeypatch.setattr(executors, "_dask_task", dies_on_planted)
     first = run_batch(paths, opts, store=store)
-    assert (first.ok, first.failed) == (4, 1) and first.errors[0].error_code == "worker_died"
+    # (云溪县 2023 fails its carry chain against 2022: needs_review)
+    assert (first.ok + first.needs_review, first.failed) == (4, 1) and first.errors[0].error_code == "worker_died"
     monkeypatch.undo()
     out = io.BytesIO()
     second = run_batch(paths, opts, store=store, stream=out)
-    assert (second.skipped, second.ok, second.failed) == (4, 1, 0)
+    assert (second.skipped, second.ok + second.needs_review, second.failed) == (4, 1, 0)
     assert [Path(json.loads(x)["source"]["path"]).name for x in _lines(out)] == [f"{PLANTED}.txt"]
     rows = store.db.execute("SELECT count(*), count(DISTINCT sha256), sum(status = 'error') FROM reports").fetchone()
     store.close()
@@ -161,7 +162,7 @@ def test_cli_batch_on_a_dask_scheduler(cluster, corpus: Path, tmp_path: Path) ->
     r = subprocess.run([sys.executable, "-m", "govreport", "batch", str(corpus), "-o", str(out), "--executor", "dask",
                         "--scheduler", cluster.scheduler_address], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 7, r.stderr
-    assert f"{len(SPECS) + 2} inputs, {len(SPECS)} ok, 0 with failed checks, 2 failed" in r.stderr
+    assert f"{len(SPECS) + 2} inputs, {len(SPECS) - 1} ok, 1 need review, 0 with failed checks, 2 failed" in r.stderr
     assert len(out.read_text("utf-8").splitlines()) == len(SPECS) + 2
 
 
