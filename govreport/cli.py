@@ -33,6 +33,7 @@ EXIT_CODES = {
     ExitCode.missing_dependency: "an optional dependency is needed for this input",
     ExitCode.output_not_writable: "the output cannot be written",
     ExitCode.batch_failed_inputs: "batch: finished, but some inputs failed (each has an error line)",
+    ExitCode.fail_on: "--fail-on: a record met the condition (checks, review, issues)",
     ExitCode.interrupted: "interrupted (Ctrl-C)",
 }
 
@@ -65,12 +66,91 @@ class OutputFormat(str, Enum):
     csv_long = "csv-long"
 
 
+EXTRACT_FORMATS = ("json", "jsonl", "csv", "csv-long")
+BATCH_FORMATS = ("jsonl", "json", "csv", "csv-long", "xlsx", "parquet")
+# the format an output's extension means (csv-long shares .csv: --format csv-long chooses it)
+EXTENSION_FORMATS = {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".xlsx": "xlsx",
+                     ".parquet": "parquet"}
+DATABASE_EXTENSIONS = (".sqlite", ".sqlite3", ".db")
+
+
+def output_format(fmt: Optional[str], out: Optional[str], allowed: tuple, default: str) -> str:
+    """The format to write: ``--format``, else the one OUT's extension names, else ``default``. A format
+    that contradicts the extension, or an extension naming a format this command cannot write, is a usage
+    error (exit 2)."""
+    ext = Path(out).suffix.lower() if out not in (None, "-") else ""
+    implied = EXTENSION_FORMATS.get(ext)
+    if implied is not None and implied not in allowed:
+        raise typer.BadParameter(f"-o {out}: this command cannot write {implied} (formats: {', '.join(allowed)})",
+                                 param_hint="-o")
+    if fmt is None:
+        return implied or default
+    if implied is not None and fmt != implied and not (implied == "csv" and fmt == "csv-long"):
+        raise typer.BadParameter(f"--format {fmt} contradicts the extension of -o {out} ({implied})",
+                                 param_hint="--format")
+    return fmt
+
+
+def batch_outputs(fmt: Optional[str], out: Optional[str], db: Optional[str]):
+    """``(format, out, db)`` of a batch: ``-o X.sqlite`` (or .sqlite3, .db) is the database, as ``--db``."""
+    if out not in (None, "-") and Path(out).suffix.lower() in DATABASE_EXTENSIONS:
+        if db:
+            raise typer.BadParameter(f"-o {out} is a database, and --db {db} names another", param_hint="-o")
+        if fmt is not None:
+            raise typer.BadParameter(f"--format {fmt} contradicts -o {out} (a SQLite database)",
+                                     param_hint="--format")
+        return "jsonl", None, out
+    return output_format(fmt, out, BATCH_FORMATS, "jsonl"), out, db
+
+
+def _own_outputs(out: Optional[str], db: Optional[str]) -> List[str]:
+    """The files this batch writes: never inputs of it, even where a folder walk meets them."""
+    own = []
+    if out not in (None, "-"):
+        own.append(out)
+    if db:
+        own += [db, db + "-wal", db + "-shm", db + "-journal"]
+    return own
+
+
+def _bom_default(bom: Optional[bool], out: Optional[str]) -> bool:
+    """CSV starts with a BOM (for Excel) when written to a file, not when it goes to a pipe or terminal."""
+    return bom if bom is not None else out not in (None, "-")
+
+
+class Labels(str, Enum):
+    key = "key"
+    zh = "zh"
+
+
+_LABELS_HELP = ("Column headers of CSV and XLSX cells: key (table.row.column) or zh (the Chinese labels as "
+                "the form prints them).")
+
+
+class FailOn(str, Enum):
+    checks = "checks"
+    review = "review"
+    issues = "issues"
+
+
+_FAIL_ON_HELP = ("Exit 8 when a record has a failed hard check (checks), is not ok (review: needs_review or "
+                 "failed_checks), or lists any issue or failed check at all (issues); as jq -e, for scripts.")
+_BOM_HELP = "Start CSV with a UTF-8 BOM (for Excel); default: with -o FILE yes, on stdout no."
+
+
+def meets(record: dict, condition: str) -> bool:
+    """Whether a record meets a ``--fail-on`` condition (``record.conditions_met``)."""
+    from .record import conditions_met
+
+    return condition in conditions_met(record)
+
+
 app = typer.Typer(
     name="govreport",
     help="Extract the statistical tables of a 政府信息公开工作年度报告 into a checked JSON record.",
     epilog=f"{_EXAMPLES}\n\n{_EXIT_CODE_HELP}",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -85,11 +165,14 @@ def extract(
     out: Optional[str] = typer.Option(
         None, "-o", "--out", metavar="OUT", help="Write to OUT (atomically) instead of stdout ('-': stdout)."
     ),
-    fmt: OutputFormat = typer.Option(
-        OutputFormat.json, "--format", case_sensitive=False,
-        help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell.",
+    fmt: Optional[OutputFormat] = typer.Option(
+        None, "--format", case_sensitive=False,
+        help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell "
+             "(default: from OUT's extension, else json).",
     ),
-    bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
+    labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
     strict: bool = typer.Option(
         False, "--strict", help="Null ambiguous and suspect cells instead of keeping their most plausible reading."
     ),
@@ -97,6 +180,7 @@ def extract(
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
                                          help=_PDF_ENGINE_HELP),
+    derived: bool = typer.Option(False, "--derived", help="Add the derived measures (the record's derived block)."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -107,13 +191,19 @@ def extract(
     A blank cell is null, never 0.
     """
     _configure_logging(verbose, quiet)
+    code = 0
     with _exit_codes(verbose):
-        _run_extract(file, out, fmt.value, bom=bom, strict=strict, limits={"max_bytes": max_bytes,
-                                                                            "max_pages": max_pages,
-                                                                            "pdf_engine": pdf_engine.value})
+        kind = output_format(fmt.value if fmt else None, out, EXTRACT_FORMATS, "json")
+        report = _run_extract(file, out, kind, bom=bom, strict=strict, labels=labels.value,
+                              limits={"max_bytes": max_bytes, "max_pages": max_pages,
+                                      "pdf_engine": pdf_engine.value}, derived=derived)
+        if fail_on is not None and report is not None and meets(report.to_dict(), fail_on.value):
+            code = int(ExitCode.fail_on)
+    raise typer.Exit(code)
 
 
 class BatchFormat(str, Enum):
+    json = "json"
     jsonl = "jsonl"
     csv = "csv"
     csv_long = "csv-long"
@@ -144,10 +234,11 @@ def batch(
                                       help="Files and folders (walked recursively); '-' reads paths from stdin."),
     out: Optional[str] = typer.Option(None, "-o", "--out", metavar="OUT",
                                       help="Write the output here (JSON Lines default to stdout)."),
-    fmt: BatchFormat = typer.Option(BatchFormat.jsonl, "--format", case_sensitive=False,
-                                    help="jsonl: a record per line; csv: a row per report; csv-long: a row per "
-                                         "cell; xlsx: a workbook (needs -o); parquet: a dataset folder "
-                                         "(needs -o DIR)."),
+    fmt: Optional[BatchFormat] = typer.Option(
+        None, "--format", case_sensitive=False,
+        help="jsonl: a record per line; json: an array; csv: a row per report; csv-long: a row per cell; "
+             "xlsx: a workbook (needs -o); parquet: a dataset folder (needs -o DIR). Default: from OUT's "
+             "extension (.jsonl .json .csv .xlsx .parquet; .sqlite/.db: the database, as --db), else jsonl."),
     db: Optional[str] = typer.Option(None, "--db", metavar="FILE",
                                      help="Also store every record in this SQLite corpus database."),
     resume: bool = typer.Option(False, "--resume",
@@ -165,12 +256,26 @@ def batch(
     check_hierarchy: bool = typer.Option(False, "--check-hierarchy",
                                          help="With --units: each region-wide report against the sum of its "
                                               "children's (soft findings)."),
-    glob: Optional[str] = typer.Option(None, "--glob", metavar="PATTERN",
-                                       help="Only files whose name matches, e.g. '*.pdf'."),
+    derived: bool = typer.Option(False, "--derived",
+                                 help="Add each record's derived measures (实质公开率, 复议纠正率, ...; null where a "
+                                      "cell is not a trusted number or a denominator is 0) and the year-on-year "
+                                      "changes across the batch."),
+    glob: Optional[List[str]] = typer.Option(None, "--glob", metavar="PATTERN",
+                                             help="Only walked files whose name matches, e.g. '*.pdf' "
+                                                  "(case-insensitive; repeat for several)."),
+    prefer: Optional[str] = typer.Option(None, "--prefer", metavar="FORMATS",
+                                         help="The same body and year twice (a report as HTML and as PDF): keep "
+                                              "the one of the first of these formats, e.g. html,pdf,docx,txt."),
+    ordered: bool = typer.Option(False, "--ordered",
+                                 help="Write the records in the order of the inputs (not as they complete)."),
+    nul: bool = typer.Option(False, "-0", "--null",
+                             help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
+    labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
     timeout: float = typer.Option(300.0, "--timeout", min=0,
                                   help="Give up on one file after this many seconds (0: no limit)."),
     strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
-    bom: bool = typer.Option(True, "--bom/--no-bom", help="Start CSV with a UTF-8 BOM (for Excel)."),
+    bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
     max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
@@ -186,20 +291,29 @@ def batch(
     _configure_logging(verbose, quiet)
     code = 0
     with _exit_codes(verbose):
-        code = _run_batch(paths, out, fmt.value, db, resume, jobs, glob, timeout, strict, bom, quiet,
+        kind, out, db = batch_outputs(fmt.value if fmt else None, out, db)
+        code = _run_batch(paths, out, kind, db, resume, jobs, glob, timeout, strict, bom, quiet,
                           {"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
                           executor=executor.value,
-                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy)
+                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, derived=derived, nul=nul,
+                          fail_on=fail_on.value if fail_on else None,
+                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()], ordered=ordered,
+                          labels=labels.value)
     raise typer.Exit(code)
 
 
 def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
-               glob: Optional[str], timeout: float, strict: bool, bom: bool, quiet: bool,
+               glob: Optional[List[str]], timeout: float, strict: bool, bom: Optional[bool], quiet: bool,
                limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
-               units: Optional[str] = None, check_hierarchy: bool = False) -> int:
-    from .batch.inputs import collect
+               units: Optional[str] = None, check_hierarchy: bool = False, derived: bool = False,
+               nul: bool = False, fail_on: Optional[str] = None, prefer: Optional[List[str]] = None,
+               ordered: bool = False, labels: str = "key") -> int:
+    from .batch.inputs import collect_inputs
     from .batch.session import BatchOptions, resume_from_jsonl, run_batch
 
+    if resume and not db and (out in (None, "-") or fmt not in ("jsonl", "parquet")):
+        raise typer.BadParameter("--resume has nothing to resume from: it needs --db FILE, or -o FILE.jsonl "
+                                 "or a parquet -o DIR", param_hint="--resume")
     if fmt == "xlsx" and out in (None, "-"):
         raise typer.BadParameter("--format xlsx needs -o FILE", param_hint="--format")
     if fmt == "parquet" and out in (None, "-"):
@@ -217,7 +331,18 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         from .batch.units import load_registry
 
         registry = load_registry(Path(units))
-    inputs = collect(paths, glob, sys.stdin if "-" in paths else None)
+    try:
+        found = collect_inputs(paths, glob, sys.stdin.buffer if "-" in paths else None, nul=nul,
+                               exclude=_own_outputs(out, db))
+    except ValueError as e:  # a NUL in the paths on stdin without -0
+        raise typer.BadParameter(str(e), param_hint="-") from None
+    inputs = found.paths
+    if found.n_skipped and not quiet:
+        reasons = ", ".join(f"{n} {why}" for why, n in found.skipped.most_common() if n)
+        sys.stderr.write(f"govreport: skipped {found.n_skipped} file(s): {reasons}\n")
+        for why, example in found.examples.items():
+            log.info("skipped (%s), e.g. %s", why, example)
+    bom = _bom_default(bom, out)
     jobs = jobs or os.cpu_count() or 1
     store = None
     if db:
@@ -254,51 +379,126 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
         if fmt == "xlsx":
             from .export_xlsx import write_xlsx
 
-            output.write(lambda s: write_xlsx(records, s, cross_year))
+            output.write(lambda s: write_xlsx(records, s, cross_year, labels=labels))
         else:
             from . import export
 
-            output.write(lambda s: export.write(records, s, fmt, bom=bom))
+            output.write(lambda s: export.write(records, s, fmt, bom=bom, labels=labels))
 
-    progress = _progress(len(inputs), quiet)
+    # no bar while JSON Lines stream to a terminal (they would be drawn over); a line now and then when
+    # stderr is not a terminal (cron, nohup)
+    progress = _progress(len(inputs), quiet, bar=not (fmt == "jsonl" and stream is sys.stdout.buffer
+                                                      and sys.stdout.isatty()))
+    verbose = logging.getLogger("govreport").isEnabledFor(logging.DEBUG)
     options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
                            limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
-                           check_hierarchy=check_hierarchy)
+                           check_hierarchy=check_hierarchy, derived=derived, prefer=prefer or (), ordered=ordered)
 
     def on_progress(o) -> None:
         if not o.ok:
             sys.stderr.write(f"govreport: error: {' '.join((o.error_message or '').splitlines())}\n")
-        progress.advance(o.path)
+        elif verbose:
+            sys.stderr.write(_file_line(o) + "\n")
+        progress.advance(o.path, failed=not o.ok)
 
     try:
-        summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
-                            finish=finish, sink=parquet.add if parquet is not None else None)
+        try:
+            summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
+                                finish=finish, sink=parquet.add if parquet is not None else None)
+        except OutputNotWritableError:
+            if stream is not None and stream is not sys.stdout.buffer:
+                from .batch.session import trim_to_last_line
+
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+                stream = None
+                if Path(out).is_file():  # type: ignore[arg-type]
+                    trim_to_last_line(Path(out))  # type: ignore[arg-type]
+            raise
         if parquet is not None:
-            parquet.close(summary.cross_year, summary.hierarchy)
+            parquet.close(summary.cross_year, summary.hierarchy, summary.year_on_year)
             parquet = None
     finally:
         progress.close()
         if stream is not None and stream is not sys.stdout.buffer:
             stream.close()
+            stream = None
         if store is not None:
             store.close()
         if output is not None:
             output.discard()
         if parquet is not None:
             parquet.discard()
+    summary.skipped_inputs = found.n_skipped
+    _cross_year_into_jsonl(fmt, out, summary, by_unit=registry is not None, recount=store is None)
     if not quiet:
         _print_summary(summary)
     if summary.interrupted:
         return int(ExitCode.interrupted)
-    return int(ExitCode.batch_failed_inputs) if summary.failed else 0
+    if summary.failed:
+        return int(ExitCode.batch_failed_inputs)
+    if fail_on and summary.fail_on_hits.get(fail_on):
+        return int(ExitCode.fail_on)
+    return 0
+
+
+def _cross_year_into_jsonl(fmt: str, out: Optional[str], summary, by_unit: bool, recount: bool) -> None:
+    """JSON Lines: the cross-year results into the records' own checks (a file is rewritten; on stdout,
+    already written, they follow as lines of their own: ``"schema": "govreport.cross_year/1"``)."""
+    if fmt != "jsonl" or not summary.cross_year_index:
+        return
+    if out in (None, "-"):
+        for c in summary.cross_year:
+            line = json.dumps({"schema": "govreport.cross_year/1", **c}, ensure_ascii=False)
+            sys.stdout.buffer.write(line.encode("utf-8") + b"\n")
+        sys.stdout.buffer.flush()
+        return
+    from .batch.session import patch_jsonl
+
+    try:
+        patch_jsonl(Path(out), summary, by_unit=by_unit, recount=recount)
+    except OSError as e:
+        raise OutputNotWritableError(f"{out}: cannot write ({e.strerror or e})") from e
+
+
+def _file_line(o) -> str:
+    """-v: one line per file read: format, template, pages, seconds, failed checks, flagged cells, status."""
+    from .record import flagged_of, status_of
+
+    rec = json.loads(o.record)
+    src, meta = rec.get("source", {}), rec.get("report", {})
+    failed = sum(1 for c in rec.get("checks", []) if c.get("status") == "fail")
+    flagged = flagged_of(rec)
+    pages = f", {src['pages']} pages" if src.get("pages") else ""
+    secs = f", {o.seconds:.2f} s" if o.seconds is not None else ""
+    return (f"govreport: {_shown(o.path)}: {src.get('format')}, template {meta.get('template')}{pages}{secs}, "
+            f"{failed} failed checks, {sum(flagged.values())} flagged cells "
+            f"({', '.join(f'{n} {k}' for k, n in flagged.items() if n) or 'none'}): {status_of(rec)}")
+
+
+def _shown(path: str) -> str:
+    return " ".join(str(path).splitlines())
+
+
+PROGRESS_EVERY_FILES = 100  # without a terminal: a progress line every this many files ...
+PROGRESS_EVERY_S = 10.0  # ... or this many seconds, whichever comes first
 
 
 class _progress:
-    """A rich progress bar on stderr when it is a terminal (and not -q); otherwise nothing."""
+    """A rich progress bar on stderr when it is a terminal (and not -q); otherwise a plain line every
+    ``PROGRESS_EVERY_FILES`` files or ``PROGRESS_EVERY_S`` seconds (cron and nohup runs)."""
 
-    def __init__(self, total: int, quiet: bool):
+    def __init__(self, total: int, quiet: bool, bar: bool = True):
+        import time
+
         self.bar = None
-        if quiet or not sys.stderr.isatty():
+        self.lines = not quiet and not sys.stderr.isatty()
+        self.total, self.done, self.failed = total, 0, 0
+        self.started = self.last = time.monotonic()
+        self.last_done = 0
+        if quiet or not sys.stderr.isatty() or not bar:
             return
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
@@ -309,23 +509,50 @@ class _progress:
         self.bar.start()
         self.task = self.bar.add_task("", total=total)
 
-    def advance(self, path: str) -> None:
+    def advance(self, path: str, failed: bool = False) -> None:
+        import time
+
+        self.done += 1
+        self.failed += failed
         if self.bar is not None:
-            self.bar.update(self.task, advance=1, description=Path(path).name[:40])
+            self.bar.update(self.task, advance=1, description=_shown(Path(path).name)[:40])
+            return
+        now = time.monotonic()
+        if self.lines and self.done < self.total and (self.done - self.last_done >= PROGRESS_EVERY_FILES
+                                                       or now - self.last >= PROGRESS_EVERY_S):
+            rate = self.done / max(now - self.started, 1e-9)
+            sys.stderr.write(f"govreport: {self.done}/{self.total} files, {self.failed} failed, "
+                             f"{rate:.1f} files/s\n")
+            sys.stderr.flush()
+            self.last, self.last_done = now, self.done
 
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
 
 
+_NAMED = 20  # the summary names at most this many inputs that failed or need a look
+
+
 def _print_summary(summary) -> None:
-    parts = [f"{summary.total} inputs", f"{summary.ok} ok", f"{summary.failed_checks} with failed checks",
-             f"{summary.failed} failed"]
+    parts = [f"{summary.total} inputs", f"{summary.ok} ok", f"{summary.needs_review} need review",
+             f"{summary.failed_checks} with failed checks", f"{summary.failed} failed"]
     if summary.skipped:
         parts.append(f"{summary.skipped} skipped (--resume)")
     if summary.interrupted:
         parts.append("interrupted")
     sys.stderr.write("govreport: " + ", ".join(parts) + "\n")
+    named = [(o.path, o.error_code or "error") for o in summary.errors] + list(summary.flagged.items())
+    for path, status in named[:_NAMED]:
+        sys.stderr.write(f"govreport:   {status}: {path}\n")
+    if len(named) > _NAMED:
+        sys.stderr.write(f"govreport:   … and {len(named) - _NAMED} more (the status column of the output)\n")
+    for d in summary.duplicates[:_NAMED]:
+        cells = d["differing_cells"]
+        differ = (f"{len(cells)} cells differ: {', '.join(cells[:5])}{', …' if len(cells) > 5 else ''}"
+                  if cells else "the same cells")
+        sys.stderr.write(f"govreport: duplicate: {d['issuer']} {d['year']}: {' and '.join(d['paths'])} ({differ}); "
+                         f"kept: {d['kept']}\n")
     failed_cross = [c for c in summary.cross_year if c["status"] == "fail"]
     if summary.cross_year:
         sys.stderr.write(f"govreport: cross-year checks: {len(summary.cross_year)} run, {len(failed_cross)} failed\n")
@@ -423,23 +650,184 @@ def compare(
             output.discard()
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        _write_stdout(f"govreport {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", "-V", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
+    """Extract the statistical tables of a 政府信息公开工作年度报告 into a checked JSON record."""
+
+
+_SUMMARIZE_EXAMPLES = """Examples:
+
+\b
+  govreport summarize corpus.sqlite -o summary.html
+  govreport summarize corpus/ -o summary.html          (a Parquet dataset of batch --format parquet)
+  govreport summarize corpus.jsonl -o out/summary.html"""
+
+
+@app.command(epilog=f"{_SUMMARIZE_EXAMPLES}\n\n{_EXIT_CODE_HELP}")
+def summarize(
+    corpus: str = typer.Argument(..., metavar="CORPUS",
+                                 help="A SQLite database (batch --db), a Parquet dataset folder (batch --format "
+                                      "parquet) or a JSON Lines file."),
+    out: str = typer.Option(..., "-o", "--out", metavar="HTML",
+                            help="The page to write; each figure's CSV goes beside it as <name>.<figure>.csv."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """One offline HTML page of a corpus: reports per year and level, the hard checks that fail, the
+    derived measures by level and year, the bodies whose numbers changed most, the cross-year breaks;
+    the same figures as CSV beside it. Needs matplotlib (pip install 'govreport[summary]')."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        from .summary import summarize as run_summary
+
+        result = run_summary(Path(corpus), Path(out))
+        if not quiet:
+            sys.stderr.write(f"govreport: {result.page}: {result.reports} reports, {result.errors} failed inputs; "
+                             f"{len(result.csv)} CSV files beside it\n")
+
+
 @app.command()
 def schema() -> None:
-    """Print the JSON Schema of the record (govreport.record/1)."""
+    """Print the JSON Schema of a line of output (govreport.record/1): a record or an error line, with the
+    table/row/column keys of the template and the issue codes."""
     with _exit_codes(False):
+        from .record_schema import line_schema
+
+        _write_stdout(json.dumps(line_schema(), ensure_ascii=False, indent=2) + "\n")
+
+
+class TableKey(str, Enum):
+    active_disclosure = "active_disclosure"
+    applications = "applications"
+    review_litigation = "review_litigation"
+
+
+@app.command()
+def show(
+    file: str = typer.Argument(..., metavar="FILE", help="A report, or a record govreport wrote (.json/.jsonl)."),
+    table: Optional[List[TableKey]] = typer.Option(None, "--table", help="Only this table (repeatable)."),
+    strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
+    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+) -> None:
+    """Show a record in the terminal: each table laid out like the official form with its Chinese labels,
+    flagged cells coloured (and marked: ? ambiguous, ! suspect, ✗ missing, ⁱ inferred), the failed checks
+    under their table."""
+    _configure_logging(verbose, quiet)
+    with _exit_codes(verbose):
+        from .cli_show import render
+
+        report = _record_of(file, strict)
+        render(report, sys.stdout, [t.value for t in table] if table else None)
+        sys.stdout.flush()
+
+
+def _record_of(file: str, strict: bool):
+    """The record of FILE: read from govreport's own JSON output, else extracted."""
+    path = _readable_file(file)
+    if path.suffix.lower() in (".json", ".jsonl"):
         from .record import Report
 
-        text = json.dumps(Report.model_json_schema(by_alias=True), ensure_ascii=False, indent=2)
-        _write_stdout(text + "\n")
+        try:
+            text = path.read_text("utf-8")
+            data = json.loads(text.splitlines()[0] if path.suffix.lower() == ".jsonl" else text)
+            if isinstance(data, list):
+                data = data[0]
+            if "error" in data:
+                raise BadInputError(f"{file}: an error line ({data['error'].get('message')})")
+            return Report.model_validate(data)
+        except (ValueError, IndexError, KeyError, TypeError) as e:
+            raise BadInputError(f"{file}: not a govreport record ({type(e).__name__})") from None
+    from .api import extract as extract_report
+
+    return extract_report(path, strict=strict)
+
+
+class FieldsFormat(str, Enum):
+    md = "md"
+    csv = "csv"
+    json = "json"
+
+
+class TemplateVersion(str, Enum):
+    v2021 = "2021"
+    v2019 = "2019"
+
+
+@app.command()
+def fields(
+    template: Optional[TemplateVersion] = typer.Option(None, "--template", help="One version (default: both)."),
+    fmt: FieldsFormat = typer.Option(FieldsFormat.md, "--format", case_sensitive=False,
+                                     help="md: a Markdown table; csv; json."),
+) -> None:
+    """The data dictionary: every cell (table.row.column) with its Chinese labels as printed, unit, type,
+    template version and whether the other version has the same cell."""
+    with _exit_codes(False):
+        from .dictionary import fields as dictionary, render
+
+        _write_stdout(render(dictionary([template.value] if template else None), fmt.value))
 
 
 def main() -> None:
-    """Console-script entry point (``govreport``) and ``python -m govreport``."""
-    app(prog_name="govreport")
+    """Console-script entry point (``govreport``) and ``python -m govreport``.
+
+    Usage errors, click's included (a bad option value, a missing argument, an unknown command), are one
+    line on stderr, ``govreport: error: …``, exit 2; Ctrl-C anywhere is exit 130 without a traceback."""
+    clicks = _click_exceptions()
+    try:
+        code = app(prog_name="govreport", standalone_mode=False)
+    except clicks.UsageError as e:
+        if type(e).__name__ == "NoArgsIsHelpError":  # no arguments: the help, as before
+            e.show()
+            code = e.exit_code
+        else:
+            sys.stderr.write(f"govreport: error: {_usage_message(e)}\n")
+            code = int(ExitCode.usage)
+    except clicks.ClickException as e:
+        sys.stderr.write(f"govreport: error: {' '.join(e.format_message().splitlines())}\n")
+        code = e.exit_code
+    except (*_aborts(clicks), KeyboardInterrupt):
+        code = int(ExitCode.interrupted)
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the work is done: a late Ctrl-C cannot change the exit code
+    sys.exit(code if isinstance(code, int) else 0)
 
 
-def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool,
-                 limits: Optional[dict] = None) -> None:
+def _click_exceptions():
+    """click's exception classes as typer raises them (typer ≥ 0.20 vendors click as ``typer._click``)."""
+    try:
+        from typer._click import exceptions
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
+def _aborts(clicks) -> tuple:
+    return tuple({getattr(clicks, "Abort", typer.Abort), typer.Abort})
+
+
+def _usage_message(e) -> str:
+    """click's message on one line, without pydantic's "Value error, " and with where to find help."""
+    text = " ".join(e.format_message().replace("Value error, ", "").split())
+    ctx = getattr(e, "ctx", None)
+    where = f"{ctx.command_path} -h" if ctx is not None else "govreport -h"
+    return f"{text} (see '{where}')"
+
+
+def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool], strict: bool,
+                 limits: Optional[dict] = None, labels: str = "key", derived: bool = False):
+    """Extract FILE and write its record; returns the record."""
+    bom = _bom_default(bom, out)
     from_stdin = file == "-"
     path = _stdin_to_tempfile() if from_stdin else _readable_file(file)
     output: Optional[_Output] = None
@@ -456,7 +844,13 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
             raise
         if from_stdin:
             report.source.path = STDIN_NAME
-        output.write(lambda stream: export.write(report, stream, fmt, bom=bom))
+        if derived:
+            from .derived import derive
+            from .record import Derived
+
+            report.derived = Derived.model_validate(derive(report))
+        output.write(lambda stream: export.write(report, stream, fmt, bom=bom, labels=labels))
+        return report
     finally:
         if output is not None:
             output.discard()
@@ -508,12 +902,16 @@ class _Output:
     def __init__(self, out: Optional[str]):
         self.name = out if out not in (None, "-") else None
         self.tmp: Optional[Path] = None
+        self.direct = False
         if self.name is None:
             return
         target = Path(self.name)
         if target.is_dir():
             raise OutputNotWritableError(f"{self.name}: is a directory")
         _check_parent(self.name, target)
+        if target.exists() and not target.is_file():  # a device or a FIFO (/dev/full, /dev/stdout): written
+            self.direct = True                          # into, never replaced by a renamed file
+            return
         try:
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
         except OSError as e:
@@ -524,6 +922,14 @@ class _Output:
     def write(self, fill: Callable[[IO[bytes]], None]) -> None:
         """Call ``fill(stream)``, then publish; an OSError on the way means the output is not writable."""
         try:
+            if self.direct:  # built in memory first: a workbook needs a seekable stream
+                import io
+
+                buffer = io.BytesIO()
+                fill(buffer)
+                with open(self.name, "wb") as stream:  # type: ignore[arg-type]
+                    stream.write(buffer.getvalue())
+                return
             if self.tmp is None:
                 fill(sys.stdout.buffer)
                 sys.stdout.buffer.flush()

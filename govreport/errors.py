@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     missing_dependency = 4
     output_not_writable = 5
     batch_failed_inputs = 7
+    fail_on = 8  # --fail-on: a record met the condition (as jq -e)
     interrupted = 130
 
 

@@ -1,6 +1,6 @@
 """Write records as JSON, JSON Lines, or CSV (wide: one row per report; long: one row per cell).
 
-The shapes are those of ``../shared/spec/RECORD.md``. Cell columns follow the template order of
+The shapes are those of ``docs/RECORD.md``. Cell columns follow the template order of
 ``govreport.template`` (``versions[v].tables[t].data_rows`` and each row's ``columns``), for the template
 version detected per table (``report.table_templates``, else ``report.template``). Rows a record holds
 outside its template (for example a 2019 ``other_processing`` row in a 2021 table) follow the template's
@@ -26,20 +26,22 @@ CellKey = Tuple[str, str, str]  # (table, row, column)
 
 FORMATS = ("json", "jsonl", "csv", "csv-long")
 WIDE_HEAD = ("path", "sha256", "issuer", "year", "template", "status")
-WIDE_TAIL = ("failed_checks", "issues")
+WIDE_TAIL = ("failed_checks", "issues", "missing_cells", "ambiguous_cells", "suspect_cells")
 LONG_COLUMNS = ("path", "issuer", "year", "template", "table", "row", "column", "value", "status", "raw", "page")
 
 _BOM = "\ufeff"
 
 
 def write(
-    records: Union[Record, Iterable[Record]], stream: IO[Any], fmt: str = "json", bom: bool = True
+    records: Union[Record, Iterable[Record]], stream: IO[Any], fmt: str = "json", bom: bool = True,
+    labels: str = "key",
 ) -> None:
     """Write one record or several to ``stream`` in format ``fmt`` (one of ``FORMATS``).
 
     ``json`` writes one pretty object for a single record and an array for several; ``jsonl`` writes one
     compact line per record, consuming an iterable lazily. CSV starts with a UTF-8 BOM unless ``bom`` is
-    False. Raises ``ValueError`` for an unknown format.
+    False; ``labels="zh"`` names the wide CSV's cell columns by their Chinese labels as printed
+    (``zh_headers``). Raises ``ValueError`` for an unknown format.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -60,8 +62,27 @@ def write(
         return
     batch = list(items)
     frame = wide_frame(batch) if fmt == "csv" else long_frame(batch)
+    if labels == "zh" and fmt == "csv":
+        frame.columns = zh_headers(list(frame.columns))
     text = frame.to_csv(index=False, lineterminator="\n")
     _emit(stream, (_BOM if bom else "") + text)
+
+
+def zh_headers(names: List[str]) -> List[str]:
+    """Column names with each ``table.row.column`` replaced by its Chinese labels (table section, row,
+    column: ``三·一、本年新收政府信息公开申请数量·总计``); a cell outside the template keeps its key, and a
+    label two keys share gets its key appended."""
+    from .dictionary import fields
+
+    by_key: Dict[str, str] = {}
+    for f in fields():
+        section = f["table_title"].split("、")[0]
+        by_key.setdefault(f["key"], f"{section}·{f['row_label']}·{f['column_label']}")
+    out = [by_key.get(n, n) for n in names]
+    seen: Dict[str, int] = {}
+    for label in out:
+        seen[label] = seen.get(label, 0) + 1
+    return [f"{label} ({n})" if seen[label] > 1 else label for label, n in zip(out, names)]
 
 
 def cell_keys(record: Record) -> List[CellKey]:
@@ -89,25 +110,43 @@ def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
     """One row per record: ``path, sha256, issuer, year, template, status``, the cells, then the counts.
 
     Cell columns are ``table.row.column`` in template order; with several templates, their union in
-    first-seen order. ``status`` is ``ok``, ``failed_checks`` or ``error``.
+    first-seen order. ``status`` is the record's (``Report.status``: ``ok``, ``needs_review``,
+    ``failed_checks``; ``error`` for a failed input); the tail counts the failed checks, the issues and the
+    missing, ambiguous and suspect cells. When a record carries its derived measures (``--derived``), one
+    column ``derived.<key>`` per ratio follows the counts.
     """
     import pandas as pd
 
     columns: Dict[CellKey, None] = {}
     for record in records:
         columns.update((k, None) for k in cell_keys(record))
+    derived = _derived_keys(records)
     rows = []
     for record in records:
         head = _head(record)
         row: List[Any] = [head["path"], head["sha256"], head["issuer"], head["year"], head["template"]]
         if isinstance(record, ErrorRecord):
-            rows.append(row + ["error"] + [None] * len(columns) + [None, None])
+            rows.append(row + [record.status] + [None] * len(columns) + [None] * len(WIDE_TAIL)
+                        + [None] * len(derived))
             continue
-        status = "failed_checks" if record.failed_checks else "ok"
         values = [record.tables.get(t, {}).get(r, {}).get(c) for t, r, c in columns]
-        rows.append(row + [status] + values + [len(record.failed_checks), len(record.issues)])
-    names = list(WIDE_HEAD) + [".".join(k) for k in columns] + list(WIDE_TAIL)
+        flagged = record.flagged_cells
+        measures = record.derived.measures if record.derived is not None else {}
+        rows.append(row + [record.status] + values + [len(record.failed_checks), len(record.issues),
+                                                      flagged["missing"], flagged["ambiguous"], flagged["suspect"]]
+                    + [measures[k].value if k in measures else None for k in derived])
+    names = (list(WIDE_HEAD) + [".".join(k) for k in columns] + list(WIDE_TAIL)
+             + [f"derived.{k}" for k in derived])
     return pd.DataFrame(rows, columns=names, dtype=object)
+
+
+def _derived_keys(records: Sequence[Record]) -> List[str]:
+    """The derived ratios' keys when any record carries its derived block, else none."""
+    if not any(isinstance(r, Report) and r.derived is not None for r in records):
+        return []
+    from .derived import definitions
+
+    return [m.key for m in definitions().ratios]
 
 
 def long_frame(records: Sequence[Record]) -> pd.DataFrame:

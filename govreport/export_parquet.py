@@ -10,11 +10,12 @@ earlier ones and skips the inputs they hold. Without ``--resume`` an earlier dat
 Tables and columns (``year`` is the partition column of each, from the folder name)::
 
     reports            one row per input: sha256, tool_version, path, format, title, issuer, template,
-                       status (ok | failed_checks | error), error_code, error_message,
+                       status (ok | needs_review | failed_checks | error: record.status_of), error_code, error_message,
                        unit_id, unit_type, adcode, parent_id, unit_guessed,
                        checks, failed_checks, failed_hard_checks, issues (counts),
                        then every template cell as a column ``<table>__<row>__<column>`` (DOUBLE, null
-                       when blank, missing or not in the report's template), 2021 cells then 2019 ones
+                       when blank, missing or not in the report's template), 2021 cells then 2019 ones,
+                       then each derived ratio as ``derived__<key>`` (DOUBLE; null without --derived)
     cells              one row per cell: sha256, table, row, column, template, value (DOUBLE), status,
                        raw, page (cells outside the template are here only)
     checks             sha256, id, severity, status (pass | fail | not_assessable), lhs, rhs, expr
@@ -23,6 +24,9 @@ Tables and columns (``year`` is the partition column of each, from the folder na
     cross_year_checks  issuer, unit_id, prev_year, id, severity, status, lhs, rhs, expr
     hierarchy_checks   unit_id, issuer, id, severity, status, lhs, rhs, children, missing_children,
                        covers_by, expr          (--check-hierarchy)
+    derived            sha256, measure, value, numerator, denominator, null_because   (--derived)
+    year_on_year       issuer, unit_id, prev_year, measure, value, current, previous, null_because
+                                                (--derived)
 
 ``sha256`` joins a row to its report (with ``year``). ``DIR/_govreport.json`` records the tool version and
 the runs (readers ignore files whose name starts with ``_`` or ``.``).
@@ -39,10 +43,12 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
 from . import __version__
+from .record import status_of
 from .errors import MissingDependencyError, OutputNotWritableError
 from .template import TABLE_KEYS, load_template
 
-TABLES = ("reports", "cells", "checks", "issues", "sections", "cross_year_checks", "hierarchy_checks")
+TABLES = ("reports", "cells", "checks", "issues", "sections", "cross_year_checks", "hierarchy_checks", "derived",
+          "year_on_year")
 MARKER = "_govreport.json"
 UNKNOWN_YEAR = 0
 HINT = "pip install pyarrow"
@@ -70,6 +76,11 @@ COLUMNS = {
                          ("status", "string"), ("lhs", "float64"), ("rhs", "float64"),
                          ("children", "list<string>"), ("missing_children", "list<string>"),
                          ("covers_by", "string"), ("expr", "string")],
+    "derived": [("sha256", "string"), ("measure", "string"), ("value", "float64"), ("numerator", "float64"),
+                ("denominator", "float64"), ("null_because", "string")],
+    "year_on_year": [("issuer", "string"), ("unit_id", "string"), ("prev_year", "int32"), ("measure", "string"),
+                     ("value", "float64"), ("current", "float64"), ("previous", "float64"),
+                     ("null_because", "string")],
 }
 
 
@@ -84,6 +95,13 @@ def _pyarrow():
 
 def cell_column(table: str, row: str, column: str) -> str:
     return f"{table}__{row}__{column}"
+
+
+def derived_columns() -> List[Tuple[str, str]]:
+    """``(key, column)`` of each derived ratio in the ``reports`` table."""
+    from .derived import definitions
+
+    return [(r.key, f"derived__{r.key}") for r in definitions().ratios]
 
 
 def wide_cells() -> List[Tuple[str, str, str]]:
@@ -103,7 +121,8 @@ def schemas() -> Dict[str, Any]:
     types = {"string": pa.string(), "float64": pa.float64(), "int32": pa.int32(), "bool": pa.bool_(),
              "list<string>": pa.list_(pa.string())}
     out = {"reports": pa.schema([(n, types[t]) for n, t in REPORT_HEAD]
-                                + [(cell_column(*k), pa.float64()) for k in wide_cells()])}
+                                + [(cell_column(*k), pa.float64()) for k in wide_cells()]
+                                + [(col, pa.float64()) for _, col in derived_columns()])}
     for name, cols in COLUMNS.items():
         out[name] = pa.schema([(n, types[t]) for n, t in cols])
     return out
@@ -171,7 +190,7 @@ class ParquetDataset:
         hard = sum(1 for c in checks if c["status"] == "fail" and c["severity"] == "hard")
         row = {"sha256": sha, "tool_version": record.get("tool_version") or __version__, "path": src.get("path"),
                "format": src.get("format"), "title": meta.get("title"), "issuer": meta.get("issuer"),
-               "template": meta.get("template"), "status": "failed_checks" if hard else "ok",
+               "template": meta.get("template"), "status": status_of(record),
                "error_code": None, "error_message": None, "unit_id": unit.get("unit_id"),
                "unit_type": unit.get("unit_type"), "adcode": unit.get("adcode"), "parent_id": unit.get("parent_id"),
                "unit_guessed": unit.get("guessed") if unit else None, "checks": len(checks),
@@ -179,7 +198,15 @@ class ParquetDataset:
                "issues": len(record.get("issues", []))}
         for t, r, c in self.cells:
             row[cell_column(t, r, c)] = _float(tables.get(t, {}).get(r, {}).get(c))
+        measures = (record.get("derived") or {}).get("measures") or {}
+        for key, col in derived_columns():
+            row[col] = _float((measures.get(key) or {}).get("value"))
         self._put("reports", year, row)
+        for key, m in measures.items():
+            self._put("derived", year, {"sha256": sha, "measure": key, "value": _float(m.get("value")),
+                                        "numerator": _float(m.get("numerator")),
+                                        "denominator": _float(m.get("denominator")),
+                                        "null_because": m.get("null_because")})
         templates = meta.get("table_templates") or {}
         for ref, cell in cells.items():
             parts = ref.split(".")
@@ -217,7 +244,7 @@ class ParquetDataset:
     def flush(self) -> None:
         """Write every buffer as one row group of its table's file for that year."""
         for key, columns in self.buffers.items():
-            n = len(columns["sha256" if "sha256" in columns else "id"])
+            n = len(next(iter(columns.values())))
             if n:
                 self._writer(*key).write_table(self.pa.Table.from_pydict(columns, schema=self.schemas[key[0]]))
                 self.rows += n
@@ -240,11 +267,15 @@ class ParquetDataset:
 
     # -- the end ----------------------------------------------------------------------------------------
 
-    def close(self, cross_year: Iterable[Dict] = (), hierarchy: Iterable[Dict] = ()) -> None:
-        """Write what is buffered and the checks across reports, then publish the files."""
+    def close(self, cross_year: Iterable[Dict] = (), hierarchy: Iterable[Dict] = (),
+              year_on_year: Iterable[Dict] = ()) -> None:
+        """Write what is buffered and the checks and changes across reports, then publish the files."""
         for table, checks in (("cross_year_checks", cross_year), ("hierarchy_checks", hierarchy)):
             for c in checks:
                 self._put(table, c["year"], {**c, "lhs": _float(c.get("lhs")), "rhs": _float(c.get("rhs"))})
+        for c in year_on_year:
+            self._put("year_on_year", c["year"], {**c, **{k: _float(c.get(k)) for k in ("value", "current",
+                                                                                        "previous")}})
         self.flush()
         for w in self.writers.values():
             w.close()

@@ -56,7 +56,7 @@ def test_batch_writes_one_line_per_input_and_exits_7(folder: Path, tmp_path: Pat
     ok = [x for x in lines if "error" not in x]
     assert {Path(x["source"]["path"]).name for x in ok} == set(GOOD)
     assert all(x["schema"] == "govreport.record/1" for x in lines)
-    assert "7 inputs, 4 ok, 0 with failed checks, 3 failed" in r.stderr
+    assert "7 inputs, 3 ok, 1 need review, 0 with failed checks, 3 failed" in r.stderr
 
 
 def test_summary_has_each_workers_peak_memory(folder: Path) -> None:
@@ -94,10 +94,11 @@ def test_csv_one_row_per_input_with_the_records_numbers(folder: Path, tmp_path: 
     assert r.returncode == 7, r.stderr
     df = pd.read_csv(csv, encoding="utf-8-sig")
     assert len(df) == len(GOOD) + 3
-    assert sorted(df["status"].unique()) == ["error", "ok"]
+    assert sorted(df["status"].unique()) == ["error", "needs_review", "ok"]
     records = {x["source"]["path"]: x for x in _lines(jsonl) if "error" not in x}
-    for _, row in df[df["status"] == "ok"].iterrows():
+    for _, row in df[df["status"] != "error"].iterrows():
         rec = records[row["path"]]
+        assert row["status"] == rec["status"]
         for table, rows in rec["tables"].items():
             for rkey, cols in rows.items():
                 for ckey, value in cols.items():
@@ -114,7 +115,7 @@ def test_xlsx_opens_with_the_same_numbers(folder: Path, tmp_path: Path) -> None:
     r = run_cli("batch", str(folder), "--format", "xlsx", "-o", str(xlsx), "--jobs", "1")
     assert r.returncode == 7, r.stderr
     wb = openpyxl.load_workbook(xlsx)
-    assert wb.sheetnames == ["summary", "二 主动公开", "三 申请办理", "四 复议诉讼", "issues"]
+    assert wb.sheetnames == ["summary", "二 主动公开", "三 申请办理", "四 复议诉讼", "issues", "dictionary"]
     apps = pd.read_excel(xlsx, sheet_name="三 申请办理")
     rec = next(x for x in _lines(jsonl) if x["source"]["path"].endswith("sample-2021.txt"))
     row = apps[(apps["path"] == rec["source"]["path"]) & (apps["row"] == "new_received")].iloc[0]
@@ -137,8 +138,8 @@ def test_db_then_resume_redoes_nothing(folder: Path, tmp_path: Path) -> None:
                         "WHERE r.path LIKE '%sample-2021.txt'").fetchone()[0]
     assert cells == 200
     value = con.execute("SELECT value FROM cells c JOIN reports r ON r.id = c.report_id WHERE r.path LIKE "
-                        "'%sample-2021.txt' AND \"table\"='applications' AND \"row\"='new_received' AND "
-                        "\"column\"='total'").fetchone()[0]
+                        "'%sample-2021.txt' AND table_key='applications' AND row_key='new_received' AND "
+                        "col_key='total'").fetchone()[0]
     truth = json.loads((SAMPLES / "sample-2021.truth.json").read_text("utf-8"))
     assert value == truth["tables"]["applications"]["new_received"]["total"]
     con.close()

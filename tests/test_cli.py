@@ -109,8 +109,10 @@ def test_schema_prints_the_record_json_schema() -> None:
     proc = run("schema")
     assert proc.returncode == 0, proc.stderr
     schema = json.loads(proc.stdout)
-    assert schema["title"] == "Report"
-    assert {"schema", "source", "report", "tables", "cells", "checks", "issues"} <= set(schema["properties"])
+    assert schema["title"] == "govreport.record/1"
+    report = schema["$defs"]["Report"]
+    assert {"schema", "source", "report", "tables", "cells", "checks", "issues", "status"} <= set(report["properties"])
+    assert {"status", "source", "error", "checks", "cells"} <= set(schema["$defs"]["ErrorRecord"]["properties"])
 
 
 # --- usage errors (2) ---------------------------------------------------------------------------------

@@ -63,6 +63,27 @@ def test_dask_gives_the_pools_json_lines(cluster, corpus: Path) -> None:
     assert s2.worker_peak_rss_mib and os.getpid() not in s2.worker_peak_rss_mib
 
 
+@pytest.mark.corpus
+def test_dask_gives_the_pools_json_lines_on_the_dev_corpus(cluster, corpus_dir: Path, tmp_path: Path) -> None:
+    """The issue's test: every document of the dev corpus plus broken files, byte for byte the same sorted
+    JSON Lines from a LocalCluster of 2 workers as from the process pool of 2."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "empty.txt").write_bytes(b"")
+    (broken / "random.pdf").write_bytes(bytes(range(256)) * 16)
+    (broken / "cut.pdf").write_bytes(next((corpus_dir / "docs").glob("*.pdf")).read_bytes()[:3000])
+    paths = collect([str(corpus_dir / "docs"), str(broken)])
+    pool, dask = io.BytesIO(), io.BytesIO()
+    s1 = run_batch(paths, BatchOptions(jobs=2, timeout=600), stream=pool)
+    s2 = run_batch(paths, BatchOptions(jobs=2, timeout=600, executor="dask", scheduler=cluster.scheduler_address),
+                   stream=dask)
+    assert _lines(pool) == _lines(dask)
+    assert len(_lines(dask)) == len(paths) and s2.failed == s1.failed >= 3
+    assert s1.cross_year == s2.cross_year
+    errors = {Path(r["source"]["path"]).name for r in map(json.loads, _lines(dask)) if "error" in r}
+    assert {"empty.txt", "random.pdf", "cut.pdf"} <= errors
+
+
 def test_a_dask_worker_that_dies_loses_only_its_task(cluster, tmp_path: Path) -> None:
     d = tmp_path / "reports"
     write_reports(d, SPECS)
@@ -124,11 +145,12 @@ def test_resume_after_a_dead_worker_redoes_only_that_input(cluster, tmp_path: Pa
     store = Store(tmp_path / "corpus.sqlite")
     monkeypatch.setattr(executors, "_dask_task", dies_on_planted)
     first = run_batch(paths, opts, store=store)
-    assert (first.ok, first.failed) == (4, 1) and first.errors[0].error_code == "worker_died"
+    # (云溪县 2023 fails its carry chain against 2022: needs_review)
+    assert (first.ok + first.needs_review, first.failed) == (4, 1) and first.errors[0].error_code == "worker_died"
     monkeypatch.undo()
     out = io.BytesIO()
     second = run_batch(paths, opts, store=store, stream=out)
-    assert (second.skipped, second.ok, second.failed) == (4, 1, 0)
+    assert (second.skipped, second.ok + second.needs_review, second.failed) == (4, 1, 0)
     assert [Path(json.loads(x)["source"]["path"]).name for x in _lines(out)] == [f"{PLANTED}.txt"]
     rows = store.db.execute("SELECT count(*), count(DISTINCT sha256), sum(status = 'error') FROM reports").fetchone()
     store.close()
@@ -140,7 +162,7 @@ def test_cli_batch_on_a_dask_scheduler(cluster, corpus: Path, tmp_path: Path) ->
     r = subprocess.run([sys.executable, "-m", "govreport", "batch", str(corpus), "-o", str(out), "--executor", "dask",
                         "--scheduler", cluster.scheduler_address], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert r.returncode == 7, r.stderr
-    assert f"{len(SPECS) + 2} inputs, {len(SPECS)} ok, 0 with failed checks, 2 failed" in r.stderr
+    assert f"{len(SPECS) + 2} inputs, {len(SPECS) - 1} ok, 1 need review, 0 with failed checks, 2 failed" in r.stderr
     assert len(out.read_text("utf-8").splitlines()) == len(SPECS) + 2
 
 

@@ -66,8 +66,10 @@ def test_jsonl_one_line_per_record(small_report: Report) -> None:
     parsed = [json.loads(line) for line in lines]
     assert Report.model_validate(parsed[0]) == small_report
     assert parsed[1]["report"]["template"] == "2019"
-    assert parsed[2] == {"schema": "govreport.record/1", "source": {"path": "bad.txt", "sha256": "f" * 64},
-                         "error": {"code": "not_a_report", "message": "bad.txt: 不是年度报告"}}
+    assert parsed[2] == {"schema": "govreport.record/1", "status": "error",
+                         "source": {"path": "bad.txt", "sha256": "f" * 64},
+                         "error": {"code": "not_a_report", "message": "bad.txt: 不是年度报告"},
+                         "checks": [], "cells": {}}
 
 
 # --- CSV, wide ----------------------------------------------------------------------------------------
@@ -104,8 +106,11 @@ def test_wide_csv_values_stay_numbers(small_report: Report) -> None:
 def test_wide_csv_status_ok_without_failed_checks() -> None:
     report = make_report()
     report.checks = [c for c in report.checks if c.status != "fail"]
+    row = csv_rows(written(report, "csv"))[0]  # its ambiguous cell still needs a look
+    assert (row["status"], row["failed_checks"], row["ambiguous_cells"]) == ("needs_review", "0", "1")
+    report.cells["applications.new_received.total"].status = "ok"
     row = csv_rows(written(report, "csv"))[0]
-    assert (row["status"], row["failed_checks"]) == ("ok", "0")
+    assert (row["status"], row["failed_checks"], row["ambiguous_cells"]) == ("ok", "0", "0")
 
 
 def test_wide_csv_2019_uses_2019_keys() -> None:

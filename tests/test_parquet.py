@@ -136,3 +136,35 @@ def test_a_folder_that_is_not_a_dataset_is_refused(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["notes.txt"]
     r = run_cli("batch", str(ROOT / "samples" / "sample-2021.txt"), "--format", "parquet")
     assert r.returncode == 2 and "needs -o DIR" in r.stderr
+
+
+def test_the_benchmarks_duckdb_figures_equal_the_records(tmp_path: Path) -> None:
+    """bench/bench_executors.py's Parquet step at a small size: its generated bodies of every level and year,
+    one batch writing JSON Lines and the dataset, DuckDB's applications received per year and level (one
+    query) equal to the same figures from the records."""
+    pytest.importorskip("duckdb")
+    import importlib.util
+
+    from govreport.batch.inputs import collect
+    from govreport.batch.session import BatchOptions, run_batch
+
+    spec = importlib.util.spec_from_file_location("bench_executors", ROOT / "bench" / "bench_executors.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    folder, dataset, jsonl = tmp_path / "reports", tmp_path / "dataset", tmp_path / "out.jsonl"
+    folder.mkdir()
+    bench.build(folder, 40)
+    (folder / "empty.txt").write_bytes(b"")
+    ds_ = ParquetDataset(dataset, chunk=7)
+    with open(jsonl, "wb") as out:
+        s = run_batch(collect([str(folder)]), BatchOptions(jobs=1, fmt="parquet"), stream=out, sink=ds_.add)
+    ds_.close(s.cross_year, s.hierarchy, s.year_on_year)
+    assert (s.ok, s.failed) == (40, 1)
+    got = [tuple(r) for r in bench.received_per_year_and_level(dataset)]
+    assert got == bench.received_from_records(jsonl)
+    assert {t for _, t, _, _ in got} == {"county", "city", "town_street", "department"}
+    assert {y for y, _, _, _ in got} == {2019, 2020, 2021, 2022, 2023, 2024}
+    # computed here once more, straight from the records
+    records = [json.loads(x) for x in jsonl.read_text("utf-8").splitlines()]
+    total = sum(r["tables"]["applications"]["new_received"]["total"] for r in records if "error" not in r)
+    assert sum(x for _, _, _, x in got) == total and sum(n for _, _, n, _ in got) == 40

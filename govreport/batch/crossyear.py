@@ -72,3 +72,55 @@ def _num(v: Optional[float]):
     if v is None:
         return None
     return int(v) if float(v).is_integer() else v
+
+
+def result_key(check: Dict, by_unit: bool = False) -> Tuple[Optional[str], int]:
+    """The (body, year) a cross-year result belongs to, as ``record_key`` names a record."""
+    if by_unit:
+        uid = check.get("unit_id")
+        body = f"unit:{uid}" if uid else (f"name:{_issuer_key(check.get('issuer'))}" if check.get("issuer") else None)
+    else:
+        body = _issuer_key(check.get("issuer"))
+    return body, check.get("year")
+
+
+def record_key(record: Dict, by_unit: bool = False) -> Tuple[Optional[str], Optional[int]]:
+    """The (body, year) of a record: its issuer (white space removed), or with units its unit_key."""
+    meta = record.get("report", {})
+    if by_unit:
+        from .units import unit_key
+
+        return unit_key(record), meta.get("year")
+    return _issuer_key(meta.get("issuer")), meta.get("year")
+
+
+def index_results(results: Iterable[Dict], by_unit: bool = False) -> Dict[Tuple, Dict[str, Dict]]:
+    """(body, year) -> check id -> result, for ``apply_results``."""
+    out: Dict[Tuple, Dict[str, Dict]] = {}
+    for c in results:
+        out.setdefault(result_key(c, by_unit), {})[c["id"]] = c
+    return out
+
+
+def apply_results(record: Dict, index: Dict[Tuple, Dict[str, Dict]], by_unit: bool = False) -> bool:
+    """Put the batch's cross-year results into the record's own checks of the same id (which said
+    ``not_assessable``: needs the previous year), so that the record agrees with the summary, the database
+    and the workbook. Returns whether anything changed."""
+    found = index.get(record_key(record, by_unit))
+    if not found:
+        return False
+    changed = False
+    for check in record.get("checks", []):
+        res = found.get(check.get("id"))
+        if res is None:
+            continue
+        new = {"status": res["status"], "lhs": res.get("lhs"), "rhs": res.get("rhs"),
+               "note": f"against the {res['prev_year']} report in this batch"}
+        if any(check.get(k) != v for k, v in new.items()):
+            check.update(new)
+            changed = True
+    if changed and "status" in record:
+        from ..record import status_of
+
+        record["status"] = status_of(record)
+    return changed

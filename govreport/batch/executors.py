@@ -21,6 +21,7 @@ import ctypes
 import gc
 import logging
 import threading
+import time
 import uuid
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ALL_COMPLETED, ProcessPoolExecutor, wait
@@ -104,7 +105,8 @@ class PoolExecutor(Executor):
             while queue or pending:
                 while queue and len(pending) < self.jobs * 2:
                     p = queue.popleft()
-                    pending[pool.submit(self.task, str(p), *args)] = p
+                    with deferred_interrupt():  # a worker being started is never left half-started
+                        pending[pool.submit(self.task, str(p), *args)] = p
                 done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
                 broken = any(isinstance(f.exception(), BrokenProcessPool) for f in done)
                 if broken:  # the others in flight went down with it: let them settle, then sort them
@@ -129,17 +131,64 @@ class PoolExecutor(Executor):
         except BaseException:  # Ctrl-C, or the consumer closed us early
             for fut in pending:
                 fut.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            _end_workers(pool)
             raise
 
     def _alone(self, path: Path, args: Tuple) -> Outcome:
+        """A suspect task alone in a pool of one. Its worker dying again is ``worker_died``; dying after
+        the time limit (``--timeout``: the worker is ended when it does not return, see
+        ``runner._pool_work``) is ``timeout``."""
         pool = self._pool(1)
+        timeout = args[1]
+        started = time.monotonic()
         try:
             return pool.submit(self.task, str(path), *args).result()
         except BrokenProcessPool:
+            if timeout and time.monotonic() - started >= timeout:
+                return _failed(str(path), "timeout", f"{path}: gave up after {timeout:g} s (--timeout)")
             return died(str(path), "BrokenProcessPool")
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+class deferred_interrupt:
+    """Ctrl-C (SIGINT) held back for the duration of the block and raised at its end: starting a worker
+    process (the pool forks it as a task is submitted) is not cut in the middle, where the worker would find
+    the pool's semaphores gone and print a traceback. Only in the main thread (elsewhere: nothing)."""
+
+    def __enter__(self) -> "deferred_interrupt":
+        self.hits: list = []
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            import signal
+
+            self.old = signal.signal(signal.SIGINT, lambda *_: self.hits.append(1))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.old is not None:
+            import signal
+
+            signal.signal(signal.SIGINT, self.old)
+        if self.hits and exc[0] is None:
+            raise KeyboardInterrupt
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: its workers terminated (one still starting would otherwise find the pool's
+    semaphores gone and print a traceback), then the pool shut down."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    for proc in procs:
+        try:
+            proc.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:  # until they are gone: the pool's semaphores must outlive a worker still starting
+        try:
+            proc.join(5)
+        except (OSError, ValueError, AttributeError, AssertionError):
+            pass
 
 
 def _dask_task(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:
@@ -317,6 +366,7 @@ class ThreadAlarm:
         self.tid = threading.get_ident()
         self.lock = threading.Lock()
         self.stopped = False
+        self.fired = False  # the limit was reached (the exception was raised in the thread at least once)
         self.event = threading.Event()
         self.thread = threading.Thread(target=self._run, name="govreport-timeout", daemon=True)
         self.thread.start()
@@ -327,6 +377,7 @@ class ThreadAlarm:
             with self.lock:
                 if self.stopped:
                     return
+                self.fired = True
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(self.exc))
             delay = 1.0
 

@@ -29,24 +29,39 @@ class Outcome:
     error_message: Optional[str] = None
     pid: Optional[int] = None  # the process that ran the extraction (None: it died first)
     peak_rss_mib: Optional[float] = None  # that process's own peak RSS so far (getrusage ru_maxrss)
+    cpu_s: Optional[float] = None  # that process's own user+sys CPU seconds so far (getrusage)
+    seconds: Optional[float] = None  # how long the extraction took (wall clock, in the process that ran it)
 
     @property
     def ok(self) -> bool:
         return self.record is not None
 
     def error_line(self, fmt: Optional[str] = None) -> Dict:
+        from ..record import ErrorRecord
+
         source = {"path": self.path, "sha256": self.sha256}
         if fmt:
             source["format"] = fmt
-        return {"schema": "govreport.record/1", "source": source,
-                "error": {"code": self.error_code, "message": self.error_message}}
+        return ErrorRecord(source=source, error={"code": self.error_code or "error",
+                                                 "message": self.error_message or ""}).model_dump(
+            mode="json", by_alias=True)
 
 
-class FileTimeout(Exception):
-    pass
+class FileTimeout(BaseException):
+    """The time limit (``--timeout``) fired. A ``BaseException``, as ``KeyboardInterrupt`` is: readers that
+    catch ``Exception`` to go on past a damaged page or object must not swallow it and hand back a record
+    with the pages they did not finish (found: a PDF whose pages were cut short by the limit came back
+    "ok" with dozens of missing cells)."""
+
+
+class _Clock:
+    """Whether the time limit of the current extraction has fired at all (even if something swallowed it)."""
+
+    expired = False
 
 
 def _alarm(signum, frame):  # pragma: no cover - runs in the signal handler
+    _Clock.expired = True
     raise FileTimeout()
 
 
@@ -83,12 +98,26 @@ def peak_rss_mib() -> Optional[float]:
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)  # bytes on macOS, KiB elsewhere
 
 
+def cpu_seconds() -> Optional[float]:
+    """This process's user+sys CPU seconds so far (children not included); None where unknown."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return round(r.ru_utime + r.ru_stime, 3)
+
+
 def work(path: str, strict: bool = False, timeout: Optional[float] = None,
          limits: Optional[Dict] = None) -> Outcome:
     """Extract one file; never raises (except KeyboardInterrupt). The outcome carries the pid and peak
     memory of the process that ran it."""
+    import time
+
+    started = time.perf_counter()
     outcome = _work(path, strict, timeout, limits)
-    outcome.pid, outcome.peak_rss_mib = os.getpid(), peak_rss_mib()
+    outcome.seconds = round(time.perf_counter() - started, 3)
+    outcome.pid, outcome.peak_rss_mib, outcome.cpu_s = os.getpid(), peak_rss_mib(), cpu_seconds()
     return outcome
 
 
@@ -109,6 +138,7 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
         if watchdog is not None:
             watchdog.stop()
 
+    _Clock.expired = False
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
         # then again every second: a library that catches and swallows the first interruption gets another
@@ -119,14 +149,20 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
             record = report.model_dump_json(by_alias=True)
         finally:
             disarm()
+        if _Clock.expired or (watchdog is not None and watchdog.fired):
+            # the limit fired and something swallowed it: whatever came back was cut short, never a result
+            return _timed_out(path, timeout)
         return Outcome(path, report.source.sha256, record)
+    except FileTimeout:
+        disarm()
+        return _timed_out(path, timeout)
     except MemoryError:
         disarm()
         return _failed(path, "out_of_memory", f"{path}: out of memory")
     except Exception as exc:  # a bug on one file must not stop the batch
         disarm()  # again: the limit may have fired once more while the inner block was unwinding
-        if _caused_by_timeout(exc):
-            return _failed(path, "timeout", f"{path}: gave up after {timeout:g} s (--timeout)")
+        if _caused_by_timeout(exc) or _Clock.expired or (watchdog is not None and watchdog.fired):
+            return _timed_out(path, timeout)
         if isinstance(exc, GovReportError):
             return _failed(path, exc.code, str(exc))
         return _failed(path, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
@@ -136,6 +172,10 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
             signal.signal(signal.SIGALRM, old)
         elif watchdog is not None:
             disarm()
+
+
+def _timed_out(path: str, timeout: Optional[float]) -> Outcome:
+    return _failed(path, "timeout", f"{path}: gave up after {timeout or 0:g} s (--timeout)")
 
 
 def _failed(path: str, code: str, message: str) -> Outcome:
@@ -152,9 +192,32 @@ def _pool_work(path: str, strict: bool, timeout: Optional[float], limits: Option
     cycles (pdfminer's), and left to the collector's own pace they pile up under the next file's, which
     raised a worker's peak memory by a third over a few dozen PDFs. After ``gc.freeze`` it costs well under
     a millisecond after a text file and a few after a PDF."""
-    outcome = work(path, strict, timeout, limits)
+    if timeout:  # the last resort: a worker stuck in C code where no signal reaches it is ended, and replaced
+        import faulthandler
+
+        faulthandler.dump_traceback_later(timeout + hard_limit_grace(timeout), exit=True, file=_devnull())
+    try:
+        outcome = work(path, strict, timeout, limits)
+    finally:
+        if timeout:
+            faulthandler.cancel_dump_traceback_later()
     gc.collect()
     return outcome
+
+
+def hard_limit_grace(timeout: float) -> float:
+    """How long past ``--timeout`` a pool worker that has not returned is ended (its task then becomes a
+    ``timeout`` error line, see ``executors``): the limit's own signal repeats every second before that."""
+    return max(5.0, min(timeout, 30.0))
+
+
+_DEVNULL: list = []
+
+
+def _devnull():
+    if not _DEVNULL:
+        _DEVNULL.append(open(os.devnull, "w"))
+    return _DEVNULL[0]
 
 
 def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], strict: bool = False,
@@ -185,9 +248,34 @@ def _context():
     try:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(["govreport.api", "govreport.readers.pdf", "govreport.readers.pdf_pdfium"])
+        _start_forkserver()
         return ctx
     except ValueError:
         return multiprocessing.get_context("spawn")
+
+
+def _start_forkserver() -> None:
+    """Start the fork server with SIGINT ignored: it and every worker it forks then ignore Ctrl-C from
+    their first instruction (Python keeps an inherited SIG_IGN), so a Ctrl-C while they start and import
+    the pipeline prints no traceback from them; the parent alone handles it. A Ctrl-C in the parent during
+    these milliseconds is delivered once the server runs."""
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    hits: list = []
+    old = signal.signal(signal.SIGINT, lambda *_: hits.append(1))
+    try:
+        ign = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, ign)
+    finally:
+        signal.signal(signal.SIGINT, old)
+    if hits:
+        raise KeyboardInterrupt
 
 
 def _supports_max_tasks() -> bool:

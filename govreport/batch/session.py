@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import IO, Any, Callable, Dict, List, Optional, Sequence
 
 from .. import __version__
+from . import crossyear
 from .runner import Outcome, run, sha256_of
 from .store import Store
 
@@ -19,16 +20,42 @@ STREAMED = ("jsonl", "parquet")  # formats written as results arrive (parquet: t
 class Summary:
     total: int = 0
     ok: int = 0
+    needs_review: int = 0
     failed_checks: int = 0
     failed: int = 0
     skipped: int = 0
     interrupted: bool = False
     cross_year: List[Dict] = field(default_factory=list)
     hierarchy: List[Dict] = field(default_factory=list)  # --check-hierarchy: parent vs sum of children
+    year_on_year: List[Dict] = field(default_factory=list)  # --derived: each body's changes from the year before
     errors: List[Outcome] = field(default_factory=list)
+    flagged: Dict[str, str] = field(default_factory=dict)  # path -> status of each record not ok
+    ran: List[str] = field(default_factory=list)  # the paths of this run's records
+    cross_year_index: Dict = field(default_factory=dict)  # crossyear.index_results of cross_year
+    duplicates: List[Dict] = field(default_factory=list)  # the same body and year twice (units.Across)
+    skipped_inputs: int = 0  # files the input walk skipped (not reports, the batch's own outputs, ...)
+    # per --fail-on condition (checks, review, issues): how many records meet it
+    fail_on_hits: Dict[str, int] = field(default_factory=lambda: {"checks": 0, "review": 0, "issues": 0})
     # pid -> that process's peak RSS in MiB, as its workers reported it (with --jobs 1: this process).
     # A pool recycles its workers, so a long batch lists more pids than --jobs.
     worker_peak_rss_mib: Dict[int, float] = field(default_factory=dict)
+    worker_cpu_s: Dict[int, float] = field(default_factory=dict)  # pid -> that process's CPU seconds (bench/)
+
+    def count(self, rec: Dict, sign: int = 1) -> None:
+        """Count a record (``sign`` -1: take it back, before counting it again as updated)."""
+        from ..record import conditions_met, status_of
+
+        status = status_of(rec)
+        self.ok += sign * (status == "ok")
+        self.needs_review += sign * (status == "needs_review")
+        self.failed_checks += sign * (status == "failed_checks")
+        path = rec["source"]["path"]
+        if sign < 0:
+            self.flagged.pop(path, None)
+        elif status != "ok":
+            self.flagged[path] = status
+        for condition in conditions_met(rec):
+            self.fail_on_hits[condition] += sign
 
     @property
     def peak_rss_mib_per_worker(self) -> Optional[float]:
@@ -48,12 +75,106 @@ class BatchOptions:
     executor: str = "pool"  # pool | dask (see executors)
     scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
     units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
+    ordered: bool = False  # outcomes written in input order (held back until those before them are done)
+    prefer: Sequence[str] = ()  # formats, best first: of a duplicate body-year, the one kept (see units.Across)
     check_hierarchy: bool = False  # with units: each parent's region-wide report vs the sum of its children's
+    derived: bool = False  # each record gets its derived measures (govreport.derived); year-on-year changes at the end
 
 
-def _status(record: Dict) -> str:
-    failed = any(c["status"] == "fail" and c["severity"] == "hard" for c in record.get("checks", []))
-    return "failed_checks" if failed else "ok"
+class _writing:
+    """An output that fails (a full disk, a database that cannot be written) is ``OutputNotWritableError``
+    (exit 5), not an internal error; a broken pipe stays what it is."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        import sqlite3
+
+        from ..errors import OutputNotWritableError
+
+        if exc_type is None or issubclass(exc_type, BrokenPipeError):
+            return
+        if issubclass(exc_type, (OSError, sqlite3.Error)):
+            why = getattr(exc, "strerror", None) or str(exc)
+            raise OutputNotWritableError(f"{self.what}: cannot write ({why})") from exc
+
+
+def trim_to_last_line(path: Path) -> None:
+    """Cut a JSON Lines file after its last complete line (a write that failed midway leaves part of one):
+    every line left is a whole record, and ``--resume`` goes on from them."""
+    try:
+        with open(path, "rb+") as f:
+            size = f.seek(0, 2)
+            pos = size
+            while pos > 0:
+                step = min(65536, pos)
+                f.seek(pos - step)
+                chunk = f.read(step)
+                i = chunk.rfind(b"\n")
+                if i >= 0:
+                    f.truncate(pos - step + i + 1)
+                    return
+                pos -= step
+            f.truncate(0)
+    except OSError:
+        pass
+
+
+def patch_jsonl(path: Path, summary: Summary, by_unit: bool = False, recount: bool = True) -> int:
+    """Rewrite a JSON Lines output with the cross-year results in its records' checks (a temporary file
+    beside it, renamed over it: a reader never sees half of it). ``recount``: the summary's counts follow
+    the updated records. Returns how many records changed."""
+    import os
+    import tempfile
+
+    from . import units
+
+    if not summary.cross_year_index:
+        return 0
+    changed = 0
+    ran = set(summary.ran)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with open(path, encoding="utf-8") as src, os.fdopen(fd, "w", encoding="utf-8") as dst:
+            for line in src:
+                try:
+                    rec = json.loads(line)
+                except ValueError:
+                    dst.write(line)
+                    continue
+                before = json.loads(line)
+                if "error" not in rec and crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                    changed += 1
+                    if recount and rec["source"]["path"] in ran:
+                        summary.count(before, -1)
+                        summary.count(rec)
+                    line = units.json_line(rec) + "\n"
+                dst.write(line)
+        os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return changed
+
+
+def _in_order(paths: Sequence[Path], on_done: Callable[[Outcome], None]) -> Callable[[Outcome], None]:
+    """``on_done`` called in the order of ``paths``: an outcome waits until those before it have come."""
+    position = {str(p): i for i, p in enumerate(paths)}
+    waiting: Dict[int, Outcome] = {}
+    state = {"next": 0}
+
+    def handle(o: Outcome) -> None:
+        waiting[position.get(o.path, state["next"])] = o
+        while state["next"] in waiting:
+            on_done(waiting.pop(state["next"]))
+            state["next"] += 1
+
+    return handle
 
 
 def resume_from_jsonl(path: Path) -> set:
@@ -103,22 +224,28 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
         todo.append(p)
     summary.total = len(todo) + summary.skipped
     collected: List[Any] = []
-    across = units.Across(by_unit=options.units is not None)  # what the checks across reports need
+    across = units.Across(by_unit=options.units is not None, prefer=options.prefer)  # what the checks across reports need
 
     def on_done(o: Outcome) -> None:
         if o.pid is not None and o.peak_rss_mib is not None:
             peaks = summary.worker_peak_rss_mib
             peaks[o.pid] = max(peaks.get(o.pid, 0.0), o.peak_rss_mib)
+        if o.pid is not None and o.cpu_s is not None:
+            summary.worker_cpu_s[o.pid] = max(summary.worker_cpu_s.get(o.pid, 0.0), o.cpu_s)
         if o.ok:
             rec = json.loads(o.record)  # type: ignore[arg-type]
             rec["unit"] = units.unit_of(rec, options.units)
-            status = _status(rec)
-            summary.ok += status == "ok"
-            summary.failed_checks += status == "failed_checks"
+            if options.derived:
+                from ..derived import derive
+
+                rec["derived"] = derive(rec)
+            summary.count(rec)
+            summary.ran.append(rec["source"]["path"])
             if store is None:  # with a store, read back from it at the end (earlier runs' records too)
-                across.add(units.compact(rec))
+                across.add(units.compact(rec), rec)
             if store is not None:
-                store.add_record(rec, __version__)
+                with _writing("the database"):
+                    store.add_record(rec, __version__)
             line = units.json_line(rec)
             if sink is not None:
                 sink(rec)
@@ -128,7 +255,8 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             summary.failed += 1
             summary.errors.append(o)
             if store is not None:
-                store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
+                with _writing("the database"):
+                    store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
             err = o.error_line()
             line = json.dumps(err, ensure_ascii=False)
             if sink is not None:
@@ -136,24 +264,60 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
             if options.fmt not in STREAMED:
                 collected.append(ErrorRecord.model_validate(err))
         if stream is not None and options.fmt in STREAMED:
-            stream.write(line.encode("utf-8") + b"\n")  # type: ignore[union-attr]
-            stream.flush()
+            with _writing(getattr(stream, "name", None) or "the output"):
+                stream.write(line.encode("utf-8") + b"\n")  # type: ignore[union-attr]
+                stream.flush()
         if progress is not None:
             progress(o)
 
+    handle = _in_order(todo, on_done) if options.ordered else on_done
     try:
-        run(todo, options.jobs, on_done, strict=options.strict, timeout=options.timeout, limits=options.limits,
+        run(todo, options.jobs, handle, strict=options.strict, timeout=options.timeout, limits=options.limits,
             executor=options.executor, scheduler=options.scheduler)
     except KeyboardInterrupt:
         summary.interrupted = True
     if store is not None:
         for r in store.records(__version__):
-            across.add(units.compact(r, options.units))
+            if options.derived and "derived" not in r:  # stored by a run without --derived
+                from ..derived import derive
+
+                r["derived"] = derive(r)
+            across.add(units.compact(r, options.units), r)
     summary.cross_year = across.cross_year()
+    summary.duplicates = across.duplicates
+    if options.derived:
+        summary.year_on_year = across.year_on_year()
+        if store is not None:
+            store.set_year_on_year(summary.year_on_year)
+    if options.prefer and options.fmt not in STREAMED:  # --prefer: one record per body and year
+        dropped = across.dropped()
+        collected = [r for r in collected if not (isinstance(r, Report) and r.source.path in dropped)]
     if options.units is not None and options.check_hierarchy:
         summary.hierarchy = units.hierarchy_checks(across.records(), options.units)
     if store is not None and summary.cross_year:
         store.set_cross_year(summary.cross_year)
+    by_unit = options.units is not None
+    summary.cross_year_index = crossyear.index_results(summary.cross_year, by_unit)
+    if summary.cross_year_index:  # the records say what the summary says: their chain checks updated
+        ran = set(summary.ran)
+        if store is not None:
+            for rec in store.records_of(summary.cross_year_index, by_unit, __version__):
+                before = json.loads(json.dumps(rec))
+                if crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                    store.update_checks(rec, __version__)
+                    if rec["source"]["path"] in ran:
+                        summary.count(before, -1)
+                        summary.count(rec)
+            summary.ran.append(rec["source"]["path"])
+        for i, r in enumerate(collected):
+            if isinstance(r, Report):
+                rec = r.to_dict()
+                if crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                    collected[i] = Report.model_validate(rec)
+                    if store is None:
+                        summary.count(r.to_dict(), -1)
+                        summary.count(rec)
+            summary.ran.append(rec["source"]["path"])
     if finish is not None and options.fmt not in STREAMED:
         finish(collected, summary.cross_year)
     return summary

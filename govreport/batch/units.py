@@ -38,7 +38,7 @@ from sys import intern
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError
 from ..template import load_template
@@ -234,6 +234,7 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
             "cells": {ref: {"status": c.get("status")} for ref, c in record.get("cells", {}).items()
                       if c.get("status") in ("missing", "ambiguous") and _kept(*ref.split(".", 2))},
             "unit": unit, "covers_children": says_it_covers(record),
+            "quantities": (record.get("derived") or {}).get("quantities"),  # --derived: for the year-on-year changes
             "prose": prose_sketches(record)}  # the copied-text cross-year check reads these sketches
 
 
@@ -243,16 +244,45 @@ class Across:
     keep), so that memory grows with the bodies and years, not the files, and the cross-year checks unpack
     one body's years at a time."""
 
-    def __init__(self, by_unit: bool = False):
+    def __init__(self, by_unit: bool = False, prefer: Sequence[str] = ()):
         self.by_unit = by_unit
+        self.prefer = [f.lower() for f in prefer]  # formats, best first: which of a duplicate is kept
         self.groups: Dict[str, Dict[int, bytes]] = {}
+        self.kept: Dict[Tuple[str, int], Tuple[str, str, bytes]] = {}  # (body, year) -> path, format, cells
+        self.duplicates: List[Dict] = []
 
-    def add(self, compact_record: Dict) -> None:
+    def _rank(self, fmt: Optional[str]) -> int:
+        fmt = (fmt or "").lower()
+        return self.prefer.index(fmt) if fmt in self.prefer else len(self.prefer)
+
+    def add(self, compact_record: Dict, record: Optional[Dict] = None) -> None:
+        """Keep a compact record for its body and year. ``record`` (the full one, optional) lets a second
+        record of the same body and year be reported as a duplicate, with the cells where they differ; of
+        the two, the one whose format ``prefer`` ranks first is kept (the later one when neither is)."""
         key = unit_key(compact_record) if self.by_unit else normalise(compact_record["report"].get("issuer"))
         year = compact_record["report"].get("year")
-        if key and year:  # the checks across reports skip a record without either
-            packed = zlib.compress(pickle.dumps(compact_record, protocol=5), 1)
-            self.groups.setdefault(key, {})[year] = packed
+        if not (key and year):  # the checks across reports skip a record without either
+            return
+        if record is not None:
+            src = record.get("source", {})
+            path, fmt = src.get("path"), src.get("format")
+            cells = zlib.compress(pickle.dumps(record.get("tables", {}), protocol=5), 1)
+            earlier = self.kept.get((key, year))
+            if earlier is not None and earlier[0] != path:
+                differ = _differing_cells(pickle.loads(zlib.decompress(earlier[2])), record.get("tables", {}))
+                keep_new = self._rank(fmt) <= self._rank(earlier[1])
+                self.duplicates.append({"issuer": compact_record["report"].get("issuer"), "year": year,
+                                        "paths": [earlier[0], path], "kept": path if keep_new else earlier[0],
+                                        "differing_cells": differ})
+                if not keep_new:
+                    return
+            self.kept[(key, year)] = (path, fmt, cells)
+        packed = zlib.compress(pickle.dumps(compact_record, protocol=5), 1)
+        self.groups.setdefault(key, {})[year] = packed
+
+    def dropped(self) -> set:
+        """The paths of the duplicates that were not kept."""
+        return {p for d in self.duplicates for p in d["paths"] if p != d["kept"]}
 
     def __len__(self) -> int:
         return sum(len(g) for g in self.groups.values())
@@ -261,6 +291,18 @@ class Across:
         for group in self.groups.values():
             for packed in group.values():
                 yield pickle.loads(zlib.decompress(packed))
+
+    def year_on_year(self) -> List[Dict]:
+        """``derived.year_on_year`` over the kept records that carry their derived quantities (--derived)."""
+        from ..derived import year_on_year
+
+        rows = []
+        for body, group in self.groups.items():
+            for year, packed in group.items():
+                r = pickle.loads(zlib.decompress(packed))
+                rows.append({"body": body, "year": year, "issuer": r["report"].get("issuer"),
+                             "unit_id": (r.get("unit") or {}).get("unit_id"), "quantities": r.get("quantities")})
+        return year_on_year(rows)
 
     def cross_year(self) -> List[Dict]:
         """``crossyear.cross_year_checks`` body by body (in the order it would give over all of them)."""
@@ -272,6 +314,21 @@ class Across:
                 out += cross_year_checks([pickle.loads(zlib.decompress(b)) for b in group.values()],
                                          key=unit_key if self.by_unit else None)
         return out
+
+
+def _differing_cells(a: Dict, b: Dict) -> List[str]:
+    """``table.row.column`` of every cell two records' tables give different values (a missing one is None)."""
+    refs = set()
+    for tables in (a, b):
+        for t, rows in tables.items():
+            for r, cols in rows.items():
+                refs.update(f"{t}.{r}.{c}" for c in cols)
+    out = []
+    for ref in sorted(refs):
+        t, r, c = ref.split(".")
+        if a.get(t, {}).get(r, {}).get(c) != b.get(t, {}).get(r, {}).get(c):
+            out.append(ref)
+    return out
 
 
 def unit_key(record: Dict) -> Optional[str]:

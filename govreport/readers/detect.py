@@ -7,6 +7,12 @@ from pathlib import Path
 from ..errors import EmptyInputError, UnsupportedFormatError
 
 TEXT_EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md"}
+# text that is never a report, whatever it holds: source code, configuration, and the data files a batch writes
+NOT_REPORT_EXTENSIONS = frozenset(
+    ".py .pyc .pyi .ipynb .js .mjs .ts .sh .bash .zsh .ps1 .bat .c .h .cc .cpp .hpp .java .go .rs .rb .pl .php "
+    ".r .sql .css .json .jsonl .ndjson .csv .tsv .xlsx .xls .sqlite .sqlite3 .db .parquet .yaml .yml .toml .ini "
+    ".cfg .lock .log".split())
+_OWN_RECORD = b'"schema":"govreport.record/'
 
 
 def sniff(head: bytes, path: Path) -> str:
@@ -19,6 +25,10 @@ def sniff(head: bytes, path: Path) -> str:
         return "docx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "doc"
+    if path.suffix.lower() in NOT_REPORT_EXTENSIONS:
+        raise UnsupportedFormatError(f"{path}: a {path.suffix.lower()} file is source code or data, not a report")
+    if _OWN_RECORD in head[:64].replace(b" ", b""):
+        raise UnsupportedFormatError(f"{path}: govreport's own output (a record), not a report")
     probe = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if probe.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in probe[:1024] or b"<body" in probe:
         return "html"
