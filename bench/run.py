@@ -301,6 +301,7 @@ def main(argv=None) -> int:
     if args.verdict:
         _print_verdicts(verdicts, report)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
     return 0
 
