@@ -97,6 +97,8 @@ def extract(
     max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
     pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
                                          help=_PDF_ENGINE_HELP),
+    timeout: float = typer.Option(300.0, "--timeout", min=0,
+                                  help="Give up after this many seconds (0: no limit): exit 3, no record."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -110,7 +112,8 @@ def extract(
     with _exit_codes(verbose):
         _run_extract(file, out, fmt.value, bom=bom, strict=strict, limits={"max_bytes": max_bytes,
                                                                             "max_pages": max_pages,
-                                                                            "pdf_engine": pdf_engine.value})
+                                                                            "pdf_engine": pdf_engine.value},
+                     timeout=timeout)
 
 
 class BatchFormat(str, Enum):
@@ -439,7 +442,7 @@ def main() -> None:
 
 
 def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: bool,
-                 limits: Optional[dict] = None) -> None:
+                 limits: Optional[dict] = None, timeout: float = 0) -> None:
     from_stdin = file == "-"
     path = _stdin_to_tempfile() if from_stdin else _readable_file(file)
     output: Optional[_Output] = None
@@ -449,7 +452,7 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
         from .api import extract as extract_report
 
         try:
-            report = extract_report(path, strict=strict, **_changed_limits(limits))
+            report = _within(timeout, file, lambda: extract_report(path, strict=strict, **_changed_limits(limits)))
         except GovReportError as e:
             if from_stdin:  # name stdin, not the temporary file, in the message
                 e.message = e.message.replace(str(path), STDIN_NAME)
@@ -462,6 +465,25 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
             output.discard()
         if from_stdin:
             path.unlink(missing_ok=True)
+
+
+def _within(timeout: float, name: str, work: Callable[[], object]):
+    """``work()`` under batch's time limit (``batch.runner.time_limit``): past it, a ``timeout`` error (exit 3)
+    and no record, even where something inside swallowed the interruption."""
+    from .batch.runner import _caused_by_timeout, time_limit
+    from .errors import TimeLimitError
+
+    limit = time_limit(timeout)
+    try:
+        with limit:
+            result = work()
+    except Exception as exc:
+        if not (_caused_by_timeout(exc) or limit.fired):
+            raise
+        result = None
+    if limit.fired:
+        raise TimeLimitError(f"{name}: gave up after {timeout:g} s (--timeout)")
+    return result
 
 
 _DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500, "pdf_engine": "pdfium"}

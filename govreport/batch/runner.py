@@ -46,8 +46,51 @@ class FileTimeout(Exception):
     pass
 
 
-def _alarm(signum, frame):  # pragma: no cover - runs in the signal handler
-    raise FileTimeout()
+class TimeLimit:
+    """The time limit of one extraction (``with time_limit(seconds) as limit``): ``FileTimeout`` is raised in
+    the calling thread after ``timeout`` seconds, then again every second until the block ends (a library
+    that catches and swallows the first gets another). SIGALRM in the main thread; a watchdog thread
+    elsewhere (a Dask worker's task). ``fired`` tells afterwards whether the limit was reached, even where
+    the block swallowed every interruption: its result is then not to be trusted."""
+
+    def __init__(self, timeout: Optional[float]):
+        self.timeout = float(timeout) if timeout else None
+        self.fired = False
+        self._old = None
+        self._watchdog = None
+
+    def _alarm(self, signum, frame):  # pragma: no cover - runs in the signal handler
+        self.fired = True
+        raise FileTimeout()
+
+    def __enter__(self) -> "TimeLimit":
+        if self.timeout is None:
+            return self
+        if hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGALRM, self._alarm)
+            signal.setitimer(signal.ITIMER_REAL, self.timeout, 1.0)  # type: ignore[attr-defined]
+        else:
+            from .executors import ThreadAlarm
+
+            self._watchdog = ThreadAlarm(self.timeout, FileTimeout, on_fire=self._fire)
+        return self
+
+    def _fire(self) -> None:
+        self.fired = True
+
+    def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            signal.setitimer(signal.ITIMER_REAL, 0)  # type: ignore[attr-defined]
+            signal.signal(signal.SIGALRM, self._old)
+            self._old = None
+        if self._watchdog is not None:
+            self._watchdog.stop()
+            self._watchdog = None
+
+
+def time_limit(timeout: Optional[float]) -> TimeLimit:
+    """A context manager: the time limit of one extraction (none when ``timeout`` is 0 or None)."""
+    return TimeLimit(timeout)
 
 
 def _caused_by_timeout(exc: BaseException) -> bool:
@@ -95,47 +138,22 @@ def work(path: str, strict: bool = False, timeout: Optional[float] = None,
 def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:
     from ..api import extract
 
-    in_main = threading.current_thread() is threading.main_thread()
-    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM") and in_main
-    watchdog = None
-    if timeout and not use_alarm:  # not the main thread (a Dask worker's task): a watchdog thread instead
-        from .executors import ThreadAlarm
-
-        watchdog = ThreadAlarm(timeout, FileTimeout)
-
-    def disarm() -> None:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        if watchdog is not None:
-            watchdog.stop()
-
-    if use_alarm:
-        old = signal.signal(signal.SIGALRM, _alarm)
-        # then again every second: a library that catches and swallows the first interruption gets another
-        signal.setitimer(signal.ITIMER_REAL, float(timeout), 1.0)  # type: ignore[arg-type]
+    limit = time_limit(timeout)
     try:
-        try:
+        with limit:
             report = extract(path, strict=strict, **(limits or {}))
             record = report.model_dump_json(by_alias=True)
-        finally:
-            disarm()
+        if limit.fired:  # interrupted, but something swallowed it: the record may lack what was cut short
+            raise FileTimeout()
         return Outcome(path, report.source.sha256, record)
     except MemoryError:
-        disarm()
         return _failed(path, "out_of_memory", f"{path}: out of memory")
     except Exception as exc:  # a bug on one file must not stop the batch
-        disarm()  # again: the limit may have fired once more while the inner block was unwinding
-        if _caused_by_timeout(exc):
+        if _caused_by_timeout(exc) or limit.fired:
             return _failed(path, "timeout", f"{path}: gave up after {timeout:g} s (--timeout)")
         if isinstance(exc, GovReportError):
             return _failed(path, exc.code, str(exc))
         return _failed(path, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
-    finally:
-        if use_alarm:
-            disarm()
-            signal.signal(signal.SIGALRM, old)
-        elif watchdog is not None:
-            disarm()
 
 
 def _failed(path: str, code: str, message: str) -> Outcome:

@@ -35,6 +35,8 @@ class Line:
     locally_ok: bool = True  # some reading satisfies the row's own checks
     guesses: Tuple[str, ...] = ()  # placement guesses of the row (by order, off its label's line, ...)
     before: Tuple[Reading, ...] = ()  # the readings before the row's own checks narrowed them
+    truncated: bool = False  # the readings were cut short by the budget (tables/budget.py): not all of them
+    unread: str = ""  # why a row printed with numbers has no reading (a digit run longer than its cells hold)
 
 
 @dataclass

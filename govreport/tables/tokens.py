@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ..readers import COVERED  # a grid position a merged cell covers: not a cell of its own
+from .budget import longest_run
 
 PLACEHOLDERS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "/", "／", "无", "\\", "…"})
 
@@ -63,8 +64,10 @@ def _line_starts_with_pipe(text: str, pos: int) -> bool:
 
 def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     """Flag tokens alone on their line when the group's other lines print several numbers or a run."""
-    def line_of(t: Token) -> int:
-        return text.count("\n", 0, t.start)
+    first = tokens[0].start
+
+    def line_of(t: Token) -> int:  # counted from the group's start: only which tokens share a line matters
+        return text.count("\n", first, t.start)
 
     lines = [line_of(t) for t in tokens]
     if len(set(lines)) < 2:
@@ -103,6 +106,8 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
             nxt = text[m.end()] if m.end() < len(text) else " "
             if (prev.isascii() and prev.isalpha()) or _CJK_AFTER.match(nxt):
                 close()  # "A1", "(cid:12", "2020年…", "第5页": part of a text, not a cell
+            elif m.end() - m.start() > longest_run():
+                close()  # longer than any printed row of cells can hold together: text, not a number
             else:
                 current.append(Token(m.group(), m.start(), m.end(), "num"))
         elif kind == "ph":
