@@ -52,6 +52,7 @@ class Outcome:
     solutions: List[Solution]
     exhausted: bool  # the search hit its budget: conclusions are per line only
     deciding: Dict[int, Set[str]] = field(default_factory=dict)  # line -> equations that removed readings
+    nodes: int = 0  # readings tried by the search (bounded by its max_nodes budget)
 
 
 def _equal(a: Number, b: Number) -> bool:
@@ -241,4 +242,4 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
         for i, c in zip(multi, s.choice):
             per_line[i] = c
         full.append(Solution(tuple(per_line), s.values, s.forced_by, s.cost))
-    return Outcome(full, exhausted, deciding)
+    return Outcome(full, exhausted, deciding, nodes)
