@@ -468,19 +468,19 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: bool, strict: 
 
 
 def _within(timeout: float, name: str, work: Callable[[], object]):
-    """``work()`` under batch's time limit (``batch.runner.time_limit``): past it, a ``timeout`` error (exit 3)
+    """``work()`` under batch's time limit (``timelimit.time_limit``): past it, a ``timeout`` error (exit 3)
     and no record, even where something inside swallowed the interruption."""
-    from .batch.runner import _caused_by_timeout, time_limit
     from .errors import TimeLimitError
+    from .timelimit import caused_by_timeout, time_limit
 
     limit = time_limit(timeout)
     try:
         with limit:
             result = work()
     except Exception as exc:
-        if not (_caused_by_timeout(exc) or limit.fired):
+        if not (caused_by_timeout(exc) or limit.fired):
             raise
-        result = None
+        raise TimeLimitError(f"{name}: gave up after {timeout:g} s (--timeout)") from None
     if limit.fired:
         raise TimeLimitError(f"{name}: gave up after {timeout:g} s (--timeout)")
     return result

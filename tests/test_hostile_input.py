@@ -174,7 +174,7 @@ def test_time_limit_catches_a_swallowed_interruption() -> None:
     time limit into a degraded record: ``fired`` tells, and batch's worker reports a timeout."""
     import time
 
-    from govreport.batch.runner import FileTimeout, time_limit
+    from govreport.timelimit import FileTimeout, time_limit
 
     limit = time_limit(0.05)
     with limit:

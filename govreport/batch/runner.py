@@ -11,13 +11,13 @@ import hashlib
 import os
 import signal
 import sys
-import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence
 
 from ..errors import GovReportError
+from ..timelimit import FileTimeout, TimeLimit, caused_by_timeout as _caused_by_timeout, time_limit  # noqa: F401
 
 
 @dataclass
@@ -40,69 +40,6 @@ class Outcome:
             source["format"] = fmt
         return {"schema": "govreport.record/1", "source": source,
                 "error": {"code": self.error_code, "message": self.error_message}}
-
-
-class FileTimeout(Exception):
-    pass
-
-
-class TimeLimit:
-    """The time limit of one extraction (``with time_limit(seconds) as limit``): ``FileTimeout`` is raised in
-    the calling thread after ``timeout`` seconds, then again every second until the block ends (a library
-    that catches and swallows the first gets another). SIGALRM in the main thread; a watchdog thread
-    elsewhere (a Dask worker's task). ``fired`` tells afterwards whether the limit was reached, even where
-    the block swallowed every interruption: its result is then not to be trusted."""
-
-    def __init__(self, timeout: Optional[float]):
-        self.timeout = float(timeout) if timeout else None
-        self.fired = False
-        self._old = None
-        self._watchdog = None
-
-    def _alarm(self, signum, frame):  # pragma: no cover - runs in the signal handler
-        self.fired = True
-        raise FileTimeout()
-
-    def __enter__(self) -> "TimeLimit":
-        if self.timeout is None:
-            return self
-        if hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread():
-            self._old = signal.signal(signal.SIGALRM, self._alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.timeout, 1.0)  # type: ignore[attr-defined]
-        else:
-            from .executors import ThreadAlarm
-
-            self._watchdog = ThreadAlarm(self.timeout, FileTimeout, on_fire=self._fire)
-        return self
-
-    def _fire(self) -> None:
-        self.fired = True
-
-    def __exit__(self, *exc) -> None:
-        if self._old is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # type: ignore[attr-defined]
-            signal.signal(signal.SIGALRM, self._old)
-            self._old = None
-        if self._watchdog is not None:
-            self._watchdog.stop()
-            self._watchdog = None
-
-
-def time_limit(timeout: Optional[float]) -> TimeLimit:
-    """A context manager: the time limit of one extraction (none when ``timeout`` is 0 or None)."""
-    return TimeLimit(timeout)
-
-
-def _caused_by_timeout(exc: BaseException) -> bool:
-    """The time limit fired, maybe inside a library that wrapped it in an error of its own (the OCR
-    engine re-raises whatever interrupts it as its own runtime error)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, FileTimeout):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
 
 
 def sha256_of(path: Path) -> Optional[str]:
