@@ -88,6 +88,14 @@ def long_line(n_bytes: int) -> bytes:
     return _replace(sample_text(), PROSE_ANCHOR, PROSE_ANCHOR + line).encode("utf-8")
 
 
+def many_numbers(n: int) -> str:
+    """Table 三's first row followed by ``n`` numbers one a line (a column dump), its second by ``n`` numbers
+    on its own line."""
+    text = _replace(sample_text(), NEW_RECEIVED, "一、本年\t新收政府信息公开申请数量\n" + "\n".join(str(i % 997) for i in range(n)))
+    return _replace(text, "二、上年结转政府信息公开申请数量\t\t\t9\t3\t0\t0\t1\t0\t13",
+                    "二、上年结转政府信息公开申请数量 " + " ".join(str(i % 97) for i in range(n)))
+
+
 TEXT_CASES: Dict[str, Callable[[], str]] = {
     "row-of-4000-digits": lambda: row_of_digits(4000),
     "row-of-100000-digits": lambda: row_of_digits(100_000),

@@ -32,8 +32,8 @@ class Steps:
     def __init__(self, left: int = budget.CUT_STEPS_PER_ROW):
         self.left = left
 
-    def take(self) -> bool:
-        self.left -= 1
+    def take(self, cost: int = 1) -> bool:
+        self.left -= cost
         return self.left >= 0
 
 
@@ -199,6 +199,9 @@ def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], position
     for i, t in enumerate(tokens):
         if truncated or not (t.alone and t.kind == "num" and len(t.raw) <= 3):
             continue
+        if not steps.take(len(tokens)):
+            truncated = True
+            break
         rest = [x for j, x in enumerate(tokens) if j != i]
         more, truncated = _readings(rest, columns, limit - len(out), True, priors, steps)
         out += [Reading(r.pieces, r.lossy, r.dropped + (t.raw,)) for r in more]
@@ -213,7 +216,7 @@ def _readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], limit: int,
         return out, limit <= 0 or steps.left < 0
     if k > n:
         for keep in combinations(range(k), n):
-            if not steps.take():
+            if not steps.take(k):  # a choice of kept tokens costs a pass over the row's tokens
                 return out, True
             kept = [tokens[i] for i in keep]
             dropped = tuple(tokens[i].raw for i in range(k) if i not in keep)

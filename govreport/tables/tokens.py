@@ -8,6 +8,7 @@ row of its own.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
@@ -64,15 +65,15 @@ def _line_starts_with_pipe(text: str, pos: int) -> bool:
 
 def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     """Flag tokens alone on their line when the group's other lines print several numbers or a run."""
-    first = tokens[0].start
-
-    def line_of(t: Token) -> int:  # counted from the group's start: only which tokens share a line matters
-        return text.count("\n", first, t.start)
-
-    lines = [line_of(t) for t in tokens]
+    lines = []  # each token's line, counted from the group's first (only which tokens share a line matters)
+    line, pos = 0, tokens[0].start
+    for t in tokens:  # in order: the newlines between neighbours, not from the start each time
+        line += text.count("\n", pos, t.start)
+        pos = t.start
+        lines.append(line)
     if len(set(lines)) < 2:
         return tuple(tokens)
-    per_line = {ln: lines.count(ln) for ln in set(lines)}
+    per_line = Counter(lines)
     if all(c == 1 for c in per_line.values()) and all(len(t.raw) <= 4 for t in tokens):
         return tuple(tokens)  # a column dump: one number a line is the layout, not a stray
     out = []
@@ -81,18 +82,30 @@ def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     return tuple(out)
 
 
+_PIPE_AHEAD = re.compile(r"[ \t]*\|")
+
+
 def groups_in(text: str, start: int, end: int) -> List[Group]:
-    """The number groups in ``text[start:end]``."""
+    """The number groups in ``text[start:end]`` (one pass: linear in the span, however many lines and
+    numbers it holds)."""
     out: List[Group] = []
     current: List[Token] = []
+    first_in_pipe_row = False  # the current group's first token sits on a markdown table row
 
     def close() -> None:
         nonlocal current
         if current:  # a run of placeholders is a group too: its row's printed cells
             first = current[0].start
-            out.append(Group(_mark_alone(text, current), first, current[-1].end, _line_starts_with_pipe(text, first)))
+            out.append(Group(_mark_alone(text, current), first, current[-1].end, first_in_pipe_row))
         current = []
 
+    def add(tok: Token) -> None:
+        nonlocal first_in_pipe_row
+        if not current:
+            first_in_pipe_row = _line_starts_with_pipe(text, tok.start)
+        current.append(tok)
+
+    line_start = text.rfind("\n", 0, start) + 1
     pos = start
     while pos < end:
         m = _TOKEN.match(text, pos, end)
@@ -109,20 +122,21 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
             elif m.end() - m.start() > longest_run():
                 close()  # longer than any printed row of cells can hold together: text, not a number
             else:
-                current.append(Token(m.group(), m.start(), m.end(), "num"))
+                add(Token(m.group(), m.start(), m.end(), "num"))
         elif kind == "ph":
             if _standalone_placeholder(text, m.start(), m.end()):
-                current.append(Token(m.group(), m.start(), m.end(), "placeholder"))
+                add(Token(m.group(), m.start(), m.end(), "placeholder"))
             else:
                 close()
         elif kind == "nl":
-            on_line = sum(1 for t in current if t.start >= text.rfind("\n", 0, m.start()) + 1)
-            if text[m.end():end].lstrip(" \t").startswith("|") or (
-                current and _line_starts_with_pipe(text, current[0].start)
-            ):
+            on_line = 0  # the group's tokens on the line this newline ends (a suffix of the group)
+            while on_line < len(current) and current[-1 - on_line].start >= line_start:
+                on_line += 1
+            if _PIPE_AHEAD.match(text, m.end(), end) or (current and first_in_pipe_row):
                 close()  # a markdown table row is a row of its own
             elif on_line >= 2:
                 close()  # a line of several numbers is a printed row; one number a line is a column dump
+            line_start = m.end()
         pos = m.end()
     close()
     return out
