@@ -138,8 +138,18 @@ def _t2s() -> Dict[str, str]:
     return traditional_to_simplified()
 
 
+_MATCH_CHAR: Dict[str, str] = {}
+
+
 def _match_char(ch: str) -> str:
     """What one character of the text becomes in the compact form ('' when it is left out)."""
+    out = _MATCH_CHAR.get(ch)
+    if out is None:
+        out = _MATCH_CHAR[ch] = _map_char(ch)
+    return out
+
+
+def _map_char(ch: str) -> str:
     t2s = _t2s()
     ch = ch.translate(_fold_table())
     if not ch or ch.isspace() or ch == "\u2063":  # tables.tokens.COVERED: a merged cell's position

@@ -96,6 +96,11 @@ def many_numbers(n: int) -> str:
                     "二、上年结转政府信息公开申请数量 " + " ".join(str(i % 97) for i in range(n)))
 
 
+def labels_on_one_line(n: int) -> str:
+    """Table 三's first row followed, on its own line, by ``n`` more copies of its label and a number."""
+    return _replace(sample_text(), NEW_RECEIVED, NEW_RECEIVED + " " + "一、本年新收政府信息公开申请数量 5 " * n)
+
+
 TEXT_CASES: Dict[str, Callable[[], str]] = {
     "row-of-4000-digits": lambda: row_of_digits(4000),
     "row-of-100000-digits": lambda: row_of_digits(100_000),

@@ -114,6 +114,8 @@ CASES = [
     Case("10000-runtogether-rows", _text(hostile.TEXT_CASES["10000-runtogether-rows"]), ".txt", 0,
          check=_runtogether_read),
     Case("100000-numbers-in-two-rows", _text(lambda: hostile.many_numbers(100_000)), ".txt", 0, check=_runtogether_read),
+    Case("50000-labels-on-one-line", _text(lambda: hostile.labels_on_one_line(50_000)), ".txt", 0,
+         check=_runtogether_read),
     Case("rows-of-45-digits-past-the-budget", _text(_budget_rows), ".txt", 0, check=_budget_reached),
     Case("decimal-of-3000-digits", _text(lambda: hostile.long_decimal(3000)), ".txt", 0, check=_fee_is_text),
     Case("prose-number-of-5000-digits", _text(lambda: hostile.prose_number(5000)), ".txt", 0, check=_prose_kept),

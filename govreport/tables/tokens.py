@@ -7,7 +7,9 @@ row of its own.
 
 from __future__ import annotations
 
+import bisect
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
@@ -58,11 +60,6 @@ def _standalone_placeholder(text: str, start: int, end: int) -> bool:
     return before in " \t|\n\u2063" and after in " \t|\n\u2063"
 
 
-def _line_starts_with_pipe(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
-    return text[line_start:pos + 1].lstrip(" \t").startswith("|")
-
-
 def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     """Flag tokens alone on their line when the group's other lines print several numbers or a run."""
     lines = []  # each token's line, counted from the group's first (only which tokens share a line matters)
@@ -83,6 +80,19 @@ def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
 
 
 _PIPE_AHEAD = re.compile(r"[ \t]*\|")
+_NEWLINES: Tuple[Optional[str], "array[int]"] = (None, array("q"))  # the last text's newline offsets
+
+
+def line_start_of(text: str, pos: int) -> int:
+    """Where the line holding ``pos`` starts: a binary search in the text's newline offsets (found once per
+    text), not a search back along a line that may be megabytes long."""
+    global _NEWLINES
+    cached, newlines = _NEWLINES
+    if cached is not text:
+        newlines = array("q", (m.start() for m in re.finditer("\n", text)))
+        _NEWLINES = (text, newlines)
+    i = bisect.bisect_left(newlines, pos)
+    return newlines[i - 1] + 1 if i else 0
 
 
 def groups_in(text: str, start: int, end: int) -> List[Group]:
@@ -101,11 +111,11 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
 
     def add(tok: Token) -> None:
         nonlocal first_in_pipe_row
-        if not current:
-            first_in_pipe_row = _line_starts_with_pipe(text, tok.start)
+        if not current:  # its line starts at line_start, known here (no search back along a long line)
+            first_in_pipe_row = _PIPE_AHEAD.match(text, line_start, tok.start + 1) is not None
         current.append(tok)
 
-    line_start = text.rfind("\n", 0, start) + 1
+    line_start = line_start_of(text, start)
     pos = start
     while pos < end:
         m = _TOKEN.match(text, pos, end)
