@@ -148,7 +148,7 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
 
     def line_of(row: PrintedRow, tokens: List[Token], positional: bool, lossy: bool = False,
                 before: Sequence[Reading] = ()) -> Line:
-        name = row.refs[0].rsplit('.', 1)[0]
+        name = row.refs[0].split('.')[1]  # the row's key (the issue names the table)
         limit = min(budget.READINGS_PER_ROW, left[0])
         steps = Steps()
         readings, truncated = row_readings(tokens, row.columns, positional, limit=limit, lossy=lossy,
