@@ -100,31 +100,42 @@ class _Region:
         # labels are matched with the number lines left out: a label wrapped in a narrow column may print
         # half above and half below its own row of numbers
         self.number_lines = number_lines(text, start, end, group_labels)
-        masked = list(text[start:end])
-        for x, y in self.number_lines:
-            masked[x - start:y - start] = " " * (y - x)
+        blanked: List[Tuple[int, int]] = list(self.number_lines)  # spans left out of the labels' text
         # in layout text, the numbers and the pieces of vertical group labels printed between a wrapped
         # label's lines are not part of the label either
         layout = re.search(r"\d   +\d", text[start:end]) is not None  # columns kept apart by spaces
+        line_end, tabbed = -1, False  # the current word's line: where it ends, whether it holds a tab
         for m in (_LAYOUT_WORD.finditer(text, start, end) if layout else ()):
             w = m.group(1)
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            line_end = text.find("\n", m.end())
-            if "\t" in text[line_start:line_end if line_end >= 0 else end]:
+            if m.start() > line_end:  # a new line (looked at once per line, not per word)
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                nl = text.find("\n", m.end())
+                line_end = len(text) if nl < 0 else nl
+                tabbed = "\t" in text[line_start:nl if nl >= 0 else end]
+            if tabbed:
                 continue
             c = compact(w)
             if _CELL.fullmatch(w) or (c not in row_labels and any(c in g and c != g for g in group_labels)):
-                masked[m.start(1) - start:m.end(1) - start] = " " * len(w)
-        self.compact, index = match_form("".join(masked))
-        self.index = [start + i for i in index]
+                blanked.append((m.start(1), m.end(1)))
+        parts: List[str] = []
+        pos = start
+        for x, y in sorted(blanked):
+            if y <= pos:
+                continue
+            x = max(x, pos)
+            parts.append(text[pos:x])
+            parts.append(" " * (y - x))
+            pos = y
+        parts.append(text[pos:end])
+        self.compact, self.index = match_form("".join(parts))  # offsets from ``start``
         # a markdown rendering: cells sit in "| … |" rows, never on a line below their label
         self.markdown = bool(re.search(r"^[ \t]*\|.*\d.*\|", text[start:end], re.M))
 
     def orig_start(self, c: int) -> int:
-        return self.index[c] if c < len(self.index) else self.end
+        return self.start + self.index[c] if c < len(self.index) else self.end
 
     def orig_end(self, c_end: int) -> int:
-        return self.index[c_end - 1] + 1 if c_end > 0 else self.start
+        return self.start + self.index[c_end - 1] + 1 if c_end > 0 else self.start
 
 
 _LIST_MARKER_AHEAD = re.compile(r"\d{1,2}\s*[.、．]\s*[\u4e00-\u9fff]")
@@ -310,12 +321,24 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
 
     # cut the region at every label (anchors and floating labels that do not overlap an anchor)
     cuts: List[Tuple[int, int]] = [(region.orig_start(m.start), region.orig_end(m.end)) for m in chain]
+    # what the cuts cover, as sorted disjoint spans: a label is a cut unless it overlaps one (the anchors of
+    # an unordered table may overlap each other; the labels added never do)
+    union: List[List[int]] = []
+    for x, y in sorted(cuts):
+        if union and x < union[-1][1]:
+            union[-1][1] = max(union[-1][1], y)
+        else:
+            union.append([x, y])
+    union_starts = [x for x, _ in union]
     for m in matches:
         if id(m) in chosen:
             continue
         a, b = region.orig_start(m.start), region.orig_end(m.end)
-        if not any(a < y and x < b for x, y in cuts):
+        i = bisect.bisect_left(union_starts, b)  # only the last span starting before b can overlap [a, b)
+        if i == 0 or union[i - 1][1] <= a:
             cuts.append((a, b))
+            union.insert(i, [a, b])
+            union_starts.insert(i, a)
     cuts.sort()
     spans: List[Tuple[int, int]] = []
     pos = start
@@ -404,6 +427,7 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
     cells vanished from extracted text): its cells are blank, a guess the checks must confirm."""
     data = [r.key for r in table.data_rows]
     anchored = sorted(anchor_pos.items(), key=lambda kv: kv[1])
+    match_starts = [x.start for x in matches]
     free_starts = sorted(groups[i].start for i in range(len(groups)) if i not in claimed)
     for m in matches:
         o = obs.get(m.row)
@@ -417,8 +441,11 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
         if table.ordered and not order[before[-1]] < order[m.row] < order[after[0]]:
             continue
         nxt = anchor_pos[after[0]]
-        later = [x.start for x in matches if x.start > m.start and region.orig_start(x.start) >= b]
-        stop = min([nxt] + [region.orig_start(x) for x in later])
+        # the first label after this one (matches are sorted by start, and offsets map monotonically)
+        k = bisect.bisect_right(match_starts, m.start)
+        while k < len(matches) and region.orig_start(matches[k].start) < b:
+            k += 1
+        stop = min(nxt, region.orig_start(matches[k].start)) if k < len(matches) else nxt
         i = bisect.bisect_left(free_starts, b)
         if i < len(free_starts) and free_starts[i] < stop:
             continue  # numbers follow before the next label: not empty
