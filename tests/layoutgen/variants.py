@@ -45,7 +45,7 @@ def insert_column(t: Table, at: int, width: float) -> None:
 def split_merged(t: Table, style: str) -> None:
     """Unmerge the label, header and caption cells (value cells keep their spans: a number is printed
     once). ``split_blank``: the text in the top-left grid cell, the others empty; ``split_repeat``: the
-    text in every grid cell it covered. A vertical label becomes one line (a cell of its own row)."""
+    text (a short one: not the corner note) in every grid cell it covered. A vertical label becomes one line (a cell of its own row)."""
     out: List[Cell] = []
     for c in t.cells:
         if c.kind == "value" or (c.rowspan == 1 and c.colspan == 1):
@@ -56,7 +56,8 @@ def split_merged(t: Table, style: str) -> None:
         for r in range(c.row, c.row + c.rowspan):
             for k in range(c.col, c.col + c.colspan):
                 first = (r, k) == (c.row, c.col)
-                out.append(Cell(r, k, list(lines) if first or style == "split_repeat" else [], kind=c.kind,
+                repeat = style == "split_repeat" and len("".join(lines)) <= 10  # not a long corner note
+                out.append(Cell(r, k, list(lines) if first or repeat else [], kind=c.kind,
                                 align=c.align, shaded=c.shaded, bold=c.bold))
     t.cells = out
 
