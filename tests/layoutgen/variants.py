@@ -11,7 +11,7 @@ choice comes from its own stream (``Drawer.sub``), so a seed keeps all its other
 * ``t3_extra_col``   — a 序号 column of row numbers before the labels, a 备注 column after 总计 (empty or
   a word), or a 法人或其他组织小计 column before 总计 (peers' "8-column" format);
 * ``value_units``    — a unit printed in the cell (``251000元``, ``12件``, ``3项``);
-* ``table_notes``    — a ``注：`` note with dates and numbers under table 三/四, as a paragraph or as the
+* ``t3_notes``, ``t4_notes`` — a ``注：`` note with dates and numbers under table 三/四, as a paragraph or as the
   table's last merged row;
 * ``t3_split``       — table 三 split into two tables (Word: a table split at a page break, ``续表``),
   the header repeated or not;
@@ -166,10 +166,10 @@ NOTES = [
 
 
 def table_note(d, year: int, table: Table, blocks: List[Any], which: str) -> None:
-    where = d.pick("table_notes." + which, ["none", "paragraph", "row"], weights=[6, 2, 1])
+    where = d.pick(which + "_notes", ["none", "paragraph", "row"], weights=[6, 2, 1])
     if where == "none":
         return
-    rng = d.sub("table_notes.text." + which)
+    rng = d.sub(which + "_notes.text")
     text = rng.choice(NOTES).format(y=year, n=rng.randint(1, 30))
     if where == "paragraph":
         blocks.append(Para(text, kind="body"))
