@@ -216,3 +216,33 @@ def test_an_html_row_that_lacks_cells_is_not_padded_with_empty_ones() -> None:
     lines = grid_lines([[("一、本年新收", 1, 1), ("3", 1, 1), ("", 1, 1), ("", 1, 1), ("3", 1, 1)],
                         [("二、上年结转", 1, 1), ("1", 1, 1), ("1", 1, 1)]])  # its empty cells not written
     assert lines == ["一、本年新收\t3\t\t\t3", "二、上年结转\t1\t1"]
+
+
+def test_a_total_column_printed_first_is_read_under_its_header() -> None:
+    head = ("\t\t申请人情况\t\t\t\t\t\t\n"
+            "\t\t总计\t自然人\t法人或其他组织\t\t\t\t\n"
+            "\t\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n")
+    rows = _rows(head + "\t（一）予以公开\t9\t5\t1\t\t\t3\t\n", empty_blank=True)
+    assert _cells(rows["granted"]) == ["5", "1", "", "", "3", "", "9"] and not rows["granted"].guesses
+
+
+def test_a_total_column_printed_first_in_text_is_a_column_guess() -> None:
+    # -raw: the header cells in the order they were drawn; -layout: 总计 left of 自然人 on the page
+    raw = "申请人情况\n总计 自然人\n法人或其他组织\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n（一）予以公开 9 5 1 0 3 0 0\n"
+    layout = ("                                申请人情况\n"
+              "                       自然人      商业企业  科研机构  社会公益组织  法律服务机构  其他\n"
+              "                 总计\n"
+              "（一）予以公开     9     5     1     0     3     0     0\n")
+    for text in (raw, layout):
+        assert "added_column" in _rows(text)["granted"].guesses, text
+
+
+def test_placeholder_rows_between_a_header_and_a_row_name_no_column() -> None:
+    # a row of placeholders only (no digit) above is no header naming extra columns: the fields past the
+    # header's columns (another page's grid, wider) keep the row from being read under that header
+    head = ("\t申请人情况\t\t\t\t\t\t\n\t自然人\t法人或其他组织\t\t\t\t\t总计\n"
+            "\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t\n")
+    text = head + ("（二）部分公开\t\t\t/\t/\t/\t/\t/\t/\t/\n"
+                   "四、结转下年度继续办理\t\t\t/\t4\t/\t/\t/\t/\t4\n")
+    rows = _rows(text, empty_blank=True)
+    assert [t.raw for t in rows["carried_forward"].tokens] == ["/", "4", "/", "/", "/", "/", "4"]

@@ -90,3 +90,24 @@ def test_a_guessed_zero_or_empty_cell_cannot_be_confirmed_by_a_sum() -> None:
     issues = trust.apply(cells, [_check("pass", ["a.r.c", "a.r.d", "a.r.e"])])
     assert [c.status for c in cells.values()] == ["suspect", "suspect", "ok"]
     assert all("weigh the same" in i.message for i in issues)
+
+
+def test_a_column_guess_needs_a_check_across_its_row() -> None:
+    """A number placed in a column by its count (the table has a column the template has not, or prints
+    总计 first) is confirmed only by a check across its row: the column checks hold under any consistent
+    mix-up of columns, and the row check of a result row whose 总计 is not filled holds by construction."""
+    row = "applications.granted"
+    cells = {f"{row}.natural_person": Cell(raw="9", status="ok", guesses=["added_column"]),
+             f"{row}.commercial_enterprise": Cell(raw="5", status="ok", guesses=["added_column"]),
+             f"{row}.total": Cell(raw="", status="blank", guesses=["added_column"])}
+    down = _check("pass", [f"{row}.natural_person", "applications.total_processed.natural_person"],
+                  "applications_results_sum[natural_person]")
+    across = _check("pass", list(cells), "applications_row_total[granted]")
+    trust.apply(cells, [down, across])
+    assert cells[f"{row}.natural_person"].status == "suspect"
+    assert cells[f"{row}.commercial_enterprise"].status == "suspect"
+    # with its 总计 printed, the row check confirms the columns
+    cells = {f"{row}.natural_person": Cell(raw="9", status="ok", guesses=["added_column"]),
+             f"{row}.total": Cell(raw="9", status="ok", guesses=["added_column"])}
+    trust.apply(cells, [down, _check("pass", list(cells), "applications_row_total[granted]")])
+    assert cells[f"{row}.natural_person"].status == "ok"

@@ -211,7 +211,7 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
                 break
             continue  # a header line names columns and prints no number
         for i, f in enumerate(fields):
-            if f.strip() and f.strip() != COVERED:
+            if field_token(f, 0) is None:  # a name: not empty, covered, a number or a placeholder
                 named.setdefault(i, f)
         for j, col in enumerate(columns):
             if j not in found:
@@ -223,11 +223,13 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
             if after > 3:
                 break
     idx = [found.get(j) for j in range(len(columns))]
-    ok = all(i is not None for i in idx) and all(a < b for a, b in zip(idx, idx[1:]))  # type: ignore[operator]
+    # every column named at a field of its own; in the template's order or not (总计 printed first): the
+    # fields are read under the names the header gives them
+    ok = all(i is not None for i in idx) and len(set(idx)) == len(idx)
     if not ok:
         cache[key] = None
         return None
-    added = {i for i, f in named.items() if i > idx[0] and i not in idx  # type: ignore[operator]
+    added = {i for i, f in named.items() if i > min(idx) and i not in idx  # type: ignore[type-var]
              and not any(_header_match(f, col) for col in columns)}
     cache[key] = (idx, added)  # type: ignore[assignment]
     return cache[key]
@@ -271,14 +273,35 @@ def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequenc
 _ADDED_COLUMN = re.compile(r"(?<![\u4e00-\u9fff])(?:备\s*注|序\s*号|小\s*计)(?![\u4e00-\u9fff])")
 
 
+_NATURAL = re.compile(r"自[ \t]*然")
+_TOTAL = re.compile(r"总[ \t]*计")
+
+
 def _added_columns(text: str, start: int, end: int) -> List[str]:
-    """Column names in a table's header (``text[start:end]``, before its first row label) that are no
-    column of the template: then a row's numbers match the template's columns only by their count."""
+    """What in a table's header (``text[start:end]``, before its first row label) says that its columns
+    are not the template's, in the template's order: a column name the template has not, or 总计 printed
+    before 自然人 on one line. Then a row's numbers match the template's columns only by their count."""
     head = text[start:end]
     found = [m.group() for m in _ADDED_COLUMN.finditer(head)]
     if "合计" in head and "总计" in head:
         found.append("合计")
+    total, natural = _TOTAL.search(head), _NATURAL.search(head)
+    if total and natural and _left_of(head, total.start(), natural.start()):
+        found.append("总计 before 自然人")
     return found
+
+
+def _left_of(text: str, a: int, b: int) -> bool:
+    """Whether what stands at offset ``a`` is printed left of what stands at ``b``: on one line, or on
+    lines of layout-keeping text by their columns (a CJK character two wide); where the columns do not
+    tell (text that keeps no layout, each header cell on a line of its own), by reading order."""
+    line_a, line_b = text.rfind("\n", 0, a) + 1, text.rfind("\n", 0, b) + 1
+    if line_a == line_b:
+        return a < b
+    col_a, col_b = columns.display_width(text[line_a:a]), columns.display_width(text[line_b:b])
+    if abs(col_a - col_b) > 2:
+        return col_a < col_b
+    return a < b
 
 
 def _label_on_line(text: str, a: int, b: int, pos: int) -> bool:

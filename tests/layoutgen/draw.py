@@ -662,6 +662,7 @@ def draw(seed: int) -> Document:
         blocks.append(Para("该部分以表格形式报告。表格如下："))
     t3 = table3(d, version, pr, numbers, gold, width_em)
     variants.t3_extra_col(d, t3, pr, gold)
+    variants.t3_column_order(d, t3)
     t3_blocks = variants.t3_split(d, t3)
     blocks.extend(t3_blocks)
     variants.table_note(d, year, t3_blocks[-1], blocks, "t3")

@@ -10,6 +10,7 @@ choice comes from its own stream (``Drawer.sub``), so a seed keeps all its other
   cell (``split_repeat``, Excel's fill-down, pdfplumber/camelot tables republished);
 * ``t3_extra_col``   — a 序号 column of row numbers before the labels, a 备注 column after 总计 (empty or
   a word), or a 法人或其他组织小计 column before 总计 (peers' "8-column" format);
+* ``t3_column_order`` — the 总计 column first, before 自然人;
 * ``value_units``    — a unit printed in the cell (``251000元``, ``12件``, ``3项``);
 * ``t3_notes``, ``t4_notes`` — a ``注：`` note with dates and numbers under table 三/四, as a paragraph or as the
   table's last merged row;
@@ -136,9 +137,26 @@ def t3_extra_col(d, t: Table, pr, gold) -> None:
                 t.cells.append(Cell(r, at, [text] if text else [], kind="value"))
         finally:
             pr.rng = saved
+    if kind != "none":
+        t.cells.sort(key=lambda c: (c.row, c.col))  # drawn left to right, as a word processor exports a row
 
 
 ORGS = ["commercial_enterprise", "research_institution", "public_welfare_org", "legal_service_org", "other_org"]
+def t3_column_order(d, t: Table) -> None:
+    """``total_first``: the 总计 column printed first, before 自然人 (a publisher's own order)."""
+    order = d.pick("t3_column_order", ["official", "total_first"], weights=[14, 1])
+    if order == "official":
+        return
+    tc = next(c.col for c in t.cells if c.kind == "header" and c.text == "总计")
+    fc = next(c.col for c in t.cells if c.kind == "header" and c.text.startswith("自然"))
+    for c in t.cells:
+        if c.col == tc:
+            c.col = fc
+        elif fc <= c.col and c.col + c.colspan <= tc:
+            c.col += 1
+    t.cells.sort(key=lambda c: (c.row, c.col))  # drawn left to right, as a word processor exports a row
+
+
 UNITS = {"count": ["件", "项", "个"], "amount": ["元", "万元"]}
 
 
