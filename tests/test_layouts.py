@@ -156,7 +156,7 @@ def test_the_layout_space_is_covered():
     assert seen["t3_extra_col"] == {"none", "seq", "remark", "subtotal"}
     assert seen["value_units"] == {"none", "t2", "amount", "all"}
     assert seen["t3_split"] == {"none", "repeat", "bare", "continued"}
-    assert seen["t4_layout"] == {"grid", "two_tables", "transposed"}
+    assert seen["t4_layout"] == {"grid", "two_tables", "transposed", "prose"}
     assert seen["t3_column_order"] == {"official", "total_first"}
     assert seen["t3_notes"] == {"none", "paragraph", "row"} == seen["t4_notes"]
 

@@ -16,8 +16,8 @@ choice comes from its own stream (``Drawer.sub``), so a seed keeps all its other
   table's last merged row;
 * ``t3_split``       — table 三 split into two tables (Word: a table split at a page break, ``续表``),
   the header repeated or not;
-* ``t4_layout``      — table 四 as one grid, as two tables (复议 / 诉讼), or transposed (one row per cell:
-  group, result, number).
+* ``t4_layout``      — table 四 as one grid, as two tables (复议 / 诉讼), transposed (one row per cell:
+  group, result, number), or told in a sentence.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def table_note(d, year: int, table: Table, blocks: List[Any], which: str) -> Non
         return
     rng = d.sub(which + "_notes.text")
     text = rng.choice(NOTES).format(y=year, n=rng.randint(1, 30))
-    if where == "paragraph":
+    if where == "paragraph" or not isinstance(table, Table):
         blocks.append(Para(text, kind="body"))
     else:
         table.cells.append(Cell(table.n_rows, 0, [text], colspan=table.n_cols, kind="note", align="left"))
@@ -209,17 +209,35 @@ def t3_split(d, t: Table) -> List[Any]:
 
 
 def t4_layout(d, pr, numbers, gold, groups, cols, font: float) -> List[Any]:
-    style = d.pick("t4_layout", ["grid", "two_tables", "transposed"], weights=[8, 1, 1])
+    style = d.pick("t4_layout", ["grid", "two_tables", "transposed", "prose"], weights=[16, 2, 2, 1])
     names = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     other = "其它" if "其它" in d.v["t3_label_variants"] else "其他"
     names = [n.replace("其他", other) for n in names]
     if style == "grid":
         return []
+    if style == "prose":
+        return [_t4_prose(numbers, gold, groups, cols)]
     saved, pr.rng = pr.rng, d.sub("t4_layout.printer")
     try:
         return _t4_tables(style, pr, numbers, gold, groups, cols, font, names)
     finally:
         pr.rng = saved
+
+
+def _t4_prose(numbers, gold, groups, cols) -> Para:
+    """Table 四 told in a sentence, every cell as a number (small bodies often write it so, zeros too)."""
+    rl = numbers["review_litigation"]
+    for g in groups:
+        for c in cols:
+            gold["review_litigation"][g][c] = rl[g][c]
+
+    def part(g) -> str:
+        r = rl[g]
+        return ("%d件（结果维持%d件、结果纠正%d件、其他结果%d件、尚未审结%d件）"
+                % (r["total"], r["upheld"], r["corrected"], r["other"], r["pending"]))
+
+    return Para("本年度，本机关因政府信息公开被申请行政复议%s；被提起行政诉讼%d件，其中未经复议直接起诉%s，复议后起诉%s。"
+                % (part(groups[0]), rl[groups[1]]["total"] + rl[groups[2]]["total"], part(groups[1]), part(groups[2])))
 
 
 def _t4_tables(style, pr, numbers, gold, groups, cols, font, names) -> List[Any]:
