@@ -169,7 +169,15 @@ def render_html(doc: Document, rng: random.Random = None) -> str:
     parts = [head]
     if chrome:
         parts.append(CHROME_TOP.format(**fields))
+    # an old CMS template: the article inside a layout table (title row, then one cell holding the body)
+    framed = random.Random("%d:html_layout_table" % doc.seed).random() < 0.15
+    doc.variant["html_layout_table"] = framed
+    if framed:
+        parts.append('<table width="960" border="0" cellspacing="0" cellpadding="0" align="center">'
+                     '<tr><td class="title" align="center">%s</td></tr><tr><td class="content">' % _e(title))
     parts.append("\n".join(body))
+    if framed:
+        parts.append("</td></tr><tr><td class=\"foot\">【打印】 【关闭】</td></tr></table>")
     if chrome:
         parts.append(CHROME_BOTTOM.format(**fields))
     parts.append("\n</body>\n</html>\n")
