@@ -246,3 +246,14 @@ def test_placeholder_rows_between_a_header_and_a_row_name_no_column() -> None:
                    "四、结转下年度继续办理\t\t\t/\t4\t/\t/\t/\t/\t4\n")
     rows = _rows(text, empty_blank=True)
     assert [t.raw for t in rows["carried_forward"].tokens] == ["/", "4", "/", "/", "/", "/", "4"]
+
+
+def test_rows_whose_first_number_is_the_sum_of_the_others_make_a_column_guess() -> None:
+    # the header over several lines does not tell 总计 from 自然人 by position; the numbers do
+    text = ("一、本年新收政府信息公开申请数量  2662  1642  574  82  47  190  127\n"
+            "二、上年结转政府信息公开申请数量  264  228  20  2  0  7  7\n")
+    rows = _rows(text)
+    assert "added_column" in rows["new_received"].guesses and "added_column" in rows["carried_over"].guesses
+    normal = text.replace("2662  1642  574  82  47  190  127", "1642  574  82  47  190  127  2662") \
+        .replace("264  228  20  2  0  7  7", "228  20  2  0  7  7  264")
+    assert not _rows(normal)["new_received"].guesses

@@ -291,6 +291,27 @@ def _added_columns(text: str, start: int, end: int) -> List[str]:
     return found
 
 
+def _total_printed_first(obs: Dict[str, "RowObs"]) -> bool:
+    """Rows whose columns end in a 总计, printed complete, whose first number is the sum of the others,
+    and none whose last is the sum of the others: the table prints its 总计 column first, whatever its
+    header seemed to say (a header over several lines, in text that keeps no exact columns)."""
+    first = last = 0
+    for o in obs.values():
+        cols = o.row.columns
+        if len(cols) < 3 or cols[-1].key != "total" or len(o.tokens) != len(cols) \
+                or not all(t.kind == "num" for t in o.tokens):
+            continue
+        try:
+            v = [float(t.raw) for t in o.tokens]
+        except ValueError:
+            continue
+        if v[0] and abs(v[0] - sum(v[1:])) < 0.005 and abs(v[-1] - sum(v[:-1])) >= 0.005:
+            first += 1
+        elif v[-1] and abs(v[-1] - sum(v[:-1])) < 0.005:
+            last += 1
+    return first > 0 and last == 0
+
+
 def _left_of(text: str, a: int, b: int) -> bool:
     """Whether what stands at offset ``a`` is printed left of what stands at ``b``: on one line, or on
     lines of layout-keeping text by their columns (a CJK character two wide); where the columns do not
@@ -458,6 +479,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
     _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
     _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
+    if not added and _total_printed_first(obs):
+        added.append("总计 printed first")
     if added:  # the header names a column the template has not: numbers matched to the template's
         for key, o in obs.items():  # columns by their count or order may hold that column's number
             if key not in by_header and o.tokens:
