@@ -290,10 +290,20 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
             if cell.status == "suspect":
                 table, row, col = ref.split(".")
                 report.tables[table][row][col] = None
+    failed: Dict[str, List[str]] = {}  # cell -> the failed hard checks over it
     for c in report.checks:
         if c.status == "fail" and c.severity == "hard":
             report.issues.append(Issue(level="warning", code="check_failed",
                                        message=f"{c.id}: {c.lhs} vs {c.rhs} as printed ({c.expr})"))
+            for ref in c.cells:
+                failed.setdefault(ref, []).append(c.id)
+    # each cell of a failed hard check is named: a misprint or a cell read wrong, the record cannot tell
+    # which of them, so every one of them needs a look (its value and status stay as read)
+    for ref, ids in failed.items():
+        if ref in report.cells:
+            report.issues.append(Issue(level="info", code="cell_in_failed_check", cell=ref,
+                                       message="in the failed check" + ("s " if len(ids) > 1 else " ")
+                                       + ", ".join(ids) + ": a misprint or a cell read wrong"))
 
 
 def _collapsed_rows(table: TableDef, extra_rows) -> Dict[str, str]:

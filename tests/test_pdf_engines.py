@@ -318,3 +318,52 @@ def test_pdfium_reads_from_several_threads_one_document_at_a_time() -> None:
 
     with ThreadPoolExecutor(1) as pool:
         assert pool.submit(free).result()
+
+
+def _kept(text: str, x0: float, x1: float, line: float, size: float = 12.0) -> dict:
+    return {"text": text, "x0": x0, "x1": x1, "top": line - size, "bottom": line, "line": line, "size": size}
+
+
+def test_a_skipped_text_object_standing_alone_is_lost_text_and_one_beside_a_word_a_space() -> None:
+    """PDFium's text page skips every text object whose box has no width; `_lost` tells a space beside a
+    word (ends where a kept character ends, or stands a space's width before one) from text of its own."""
+    word = [_kept("本", 100.0, 112.0, 200.0), _kept("年", 112.0, 124.0, 200.0)]
+    assert pdf_pdfium._lost([(124.0, 200.0)], word) == 0  # a space after the word
+    assert pdf_pdfium._lost([(96.2, 200.0)], word) == 0  # a space (3.8 pt) before it
+    assert pdf_pdfium._lost([(88.0, 200.0)], word) == 1  # a full-width digit (1 em) before it: its own text
+    assert pdf_pdfium._lost([(300.0, 200.0)], word) == 1  # alone in another cell
+    assert pdf_pdfium._lost([(124.0, 230.0)], word) == 1  # on another line
+    assert pdf_pdfium._lost([], word) == 0
+
+
+def test_a_page_pdfium_cannot_read_whole_is_read_by_pdfminer(monkeypatch) -> None:
+    """A page holding text PDFium's text page lost is read by pdfminer, into the same page model."""
+    plumber = pdf.read(SAMPLES / "sample-2021.pdf", engine="pdfplumber")
+    monkeypatch.setattr(pdf_pdfium, "_lost", lambda hidden, chars: 1)
+    fell_back = pdf.read(SAMPLES / "sample-2021.pdf", engine="pdfium")
+    assert fell_back.text == plumber.text and len(fell_back.spans) == len(plumber.spans) > 100
+    assert [(s.page, s.bbox) for s in fell_back.spans] == [(s.page, s.bbox) for s in plumber.spans]
+
+
+def test_lone_full_width_digits_in_a_font_not_embedded_are_read(tmp_path: Path) -> None:
+    """One full-width digit or 无 drawn alone in a CJK font the PDF does not carry: without a CJK font on
+    the machine PDFium has no outline for it and its text page skips it (a number lost from its cell);
+    the page is then read by pdfminer. Either way both engines read every number."""
+    pytest.importorskip("reportlab")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "lone.pdf"
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 10)
+    for i, (label, cells) in enumerate((("上年结转", ("１１３", "１７", "无", "１")), ("予以公开", ("６０", "无", "８", "２")))):
+        y = 700 - 20 * i
+        c.drawString(60, y, label)
+        for k, text in enumerate(cells):
+            c.drawString(200 + 60 * k, y, text)  # each cell its own text object
+    c.save()
+    for engine in pdf.ENGINES:
+        lines = [line.split() for line in pdf.read(path, engine=engine).text.splitlines() if line.strip()]
+        assert lines == [["上年结转", "１１３", "１７", "无", "１"], ["予以公开", "６０", "无", "８", "２"]], engine

@@ -92,6 +92,24 @@ def test_a_guessed_zero_or_empty_cell_cannot_be_confirmed_by_a_sum() -> None:
     assert all("weigh the same" in i.message for i in issues)
 
 
+def test_every_cell_of_a_failed_hard_check_is_named_and_keeps_its_value(tmp_path: Path) -> None:
+    """A number read wrong (here: printed wrong) leaves a failed hard check as its only trace: each cell
+    of the check is named by a `cell_in_failed_check` issue, its value and status left as read."""
+    text = (ROOT / "samples" / "sample-2021.txt").read_text("utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("二、上年结转政府信息公开申请数量"))
+    fields = line.split("\t")
+    fields[3] = str(int(fields[3]) + 7)  # 自然人: the row total and the column balance cannot hold
+    rec = govreport.extract(_write(tmp_path, text.replace(line, "\t".join(fields)))).to_dict()
+    failed = {c["id"]: c["cells"] for c in rec["checks"] if c["status"] == "fail" and c["severity"] == "hard"}
+    assert set(failed) == {"applications_column_total[carried_over]", "applications_balance[natural_person]"}
+    named = {i["cell"]: i["message"] for i in rec["issues"] if i["code"] == "cell_in_failed_check"}
+    assert set(named) == {ref for refs in failed.values() for ref in refs}
+    assert all(i in named["applications.carried_over.natural_person"] for i in failed)
+    assert rec["tables"]["applications"]["carried_over"]["natural_person"] == int(fields[3])
+    assert rec["cells"]["applications.carried_over.natural_person"]["status"] == "ok"
+    clean = govreport.extract(ROOT / "samples" / "sample-2021.txt").to_dict()
+    assert not [i for i in clean["issues"] if i["code"] == "cell_in_failed_check"]
+
 def test_a_column_guess_needs_a_check_across_its_row() -> None:
     """A number placed in a column by its count (the table has a column the template has not, or prints
     总计 first) is confirmed only by a check across its row: the column checks hold under any consistent

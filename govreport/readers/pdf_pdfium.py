@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from . import pdf_grid
-from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, unreadable
+from .pdf import PageModel, PageTable, PdfSettings, TableCell, cell_text, has_doubled_chars, log, unreadable
 
 # PDFium is not thread-safe: one document at a time per process, whichever thread reads it
 _LOCK = threading.RLock()
@@ -138,10 +138,13 @@ class Reader:
             raise
         self._rect = raw.FS_RECTF()
         self._matrix = raw.FS_MATRIX()
+        self._plumber: Any = None  # the pdfminer reader, opened for the first page PDFium cannot read whole
 
     def close(self) -> None:
         try:
             self.pdf.close()
+            if self._plumber is not None:
+                self._plumber.close()
         finally:
             _LOCK.release()
 
@@ -155,15 +158,18 @@ class Reader:
     def page(self, number: int, settings: PdfSettings) -> PageModel:
         page = self.pdf[number - 1]
         try:
-            textpage = page.get_textpage()
             frame = _Frame(page.get_mediabox(), page.get_rotation())
+            textpage = page.get_textpage()
             try:
                 chars = self._chars(textpage, frame)
             finally:
                 textpage.close()
-            edges, ruled = self._edges(page, frame)
+            edges, ruled, hidden = self._objects(page, frame)
         finally:
             page.close()
+        lost = _lost(hidden, chars)
+        if lost:
+            return self._without_pdfium(number, settings, lost)
         if settings.dedupe_chars and has_doubled_chars(chars):
             chars = dedupe_chars(chars)
         ws = settings.word_settings
@@ -175,6 +181,18 @@ class Reader:
                                             ts.get("intersection_tolerance", 3)):
                 tables.append(self._table(grid, chars))
         return PageModel(words=words, tables=tables)
+
+    def _without_pdfium(self, number: int, settings: PdfSettings, lost: int) -> PageModel:
+        """The page read by pdfminer: PDFium's text page leaves out every text object whose box has no
+        width, such as one glyph that the font PDFium found has no outline for (a full-width digit or
+        无 alone in a cell, in a CJK font neither embedded nor installed), so its text is lost there."""
+        from .pdf_plumber import Reader as PlumberReader
+
+        log.debug("%s page %d: %d text object(s) that PDFium's text page skips; read with pdfminer",
+                  self.path, number, lost)
+        if self._plumber is None:
+            self._plumber = PlumberReader(self.path)
+        return self._plumber.page(number, settings)
 
     @staticmethod
     def _table(grid: pdf_grid.Grid, chars: List[dict]) -> PageTable:
@@ -281,11 +299,14 @@ class Reader:
             space = None
         return chars
 
-    def _edges(self, page: Any, frame: "_Frame") -> Tuple[List[pdf_grid.Edge], int]:
-        """The page's axis-parallel path segments, and how many subpaths drew any (pdfminer's lines and
-        rectangles, which ``min_edges_for_tables`` counts)."""
+    def _objects(self, page: Any, frame: "_Frame") -> Tuple[List[pdf_grid.Edge], int, List[Tuple[float, float]]]:
+        """The page's axis-parallel path segments, how many subpaths drew any (pdfminer's lines and
+        rectangles, which ``min_edges_for_tables`` counts), and where the text objects stand that PDFium's
+        text page skips (their box has no width: see :meth:`_without_pdfium`), as (x, baseline)."""
         raw = self.raw
         ruled = 0
+        hidden: List[Tuple[float, float]] = []
+        left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
         edges: List[pdf_grid.Edge] = []
         ident = frame.ctm  # the page's rotation, as for the characters
         height, dx = frame.height + frame.top_offset, frame.x_offset
@@ -297,6 +318,15 @@ class Reader:
         while objs:
             obj, outer = objs.pop()
             kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT:
+                # a glyph with no outline in a font the PDF carries draws nothing (a space); in a font
+                # PDFium had to stand in for, the printed glyph may be any text
+                if raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top) and abs(right.value - left.value) < 0.01 \
+                        and raw.FPDFFont_GetIsEmbedded(raw.FPDFTextObj_GetFont(obj)) != 1:
+                    a, b, c, d, e, f = outer
+                    px, py = left.value, bottom.value
+                    hidden.append((a * px + c * py + e + dx, height - (b * px + d * py + f)))
+                continue
             if kind not in (raw.FPDF_PAGEOBJ_PATH, raw.FPDF_PAGEOBJ_FORM):
                 continue
             raw.FPDFPageObj_GetMatrix(obj, m)
@@ -327,7 +357,22 @@ class Reader:
                     _edge(sub, cur, start)
                     cur = start
             ruled += _flush(edges, sub)
-        return edges, ruled
+        return edges, ruled, hidden
+
+
+def _lost(hidden: Sequence[Tuple[float, float]], chars: Sequence[dict]) -> int:
+    """How many of the skipped text objects (``hidden``, at their origin on the baseline) stand apart from
+    every character the text page kept: one that a kept character on its line ends at, or starts within
+    a space's width (0.6 em) after, is a space beside a word (a space has no outline either); one that
+    stands alone held text of its own, such as a number alone in a table cell (a full-width digit or a
+    CJK character is 1 em wide, so a lost one never passes for a space before its neighbour)."""
+    lost = 0
+    for x, y in hidden:
+        if not any(abs(c["line"] - y) <= max(c["size"], 1.0) / 2
+                   and (c["x0"] - 1.5 <= x <= c["x1"] + 1.5 or x <= c["x0"] <= x + 0.6 * c["size"])
+                   for c in chars):
+            lost += 1
+    return lost
 
 
 def _unicodes(raw: Any, tp: Any, n: int) -> Optional[List[int]]:
