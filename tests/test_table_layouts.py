@@ -257,3 +257,19 @@ def test_rows_whose_first_number_is_the_sum_of_the_others_make_a_column_guess() 
     normal = text.replace("2662  1642  574  82  47  190  127", "1642  574  82  47  190  127  2662") \
         .replace("264  228  20  2  0  7  7", "228  20  2  0  7  7  264")
     assert not _rows(normal)["new_received"].guesses
+
+
+def test_a_remark_column_named_in_a_narrow_column_of_layout_text_makes_a_column_guess() -> None:
+    # 备 above 注 in the header (-layout keeps the narrow column's characters one per line); the row
+    # prints 7 fields (自然人, four placeholders, 总计, the 备注 "/") for 8 columns, one printed empty
+    lines = [" " * 21 + "申请人情况",
+             " （本列数据的勾稽关系为：" + " " * 11 + "法人或其他组织",
+             " 第一项加第二项之和，等于",
+             " " * 13 + "自然人" + " " * 37 + "总计",
+             "   （七）总计     5     -     —     -     -          5      /"]
+    col = len(lines[3]) + 6
+    lines[1] = lines[1].ljust(col) + "备"
+    lines[3] = lines[3].ljust(col) + "注"
+    text = "\n".join(lines) + "\n"
+    rows = _rows(text)
+    assert "added_column" in rows["total_processed"].guesses

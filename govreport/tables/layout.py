@@ -277,12 +277,35 @@ _NATURAL = re.compile(r"自[ \t]*然")
 _TOTAL = re.compile(r"总[ \t]*计")
 
 
+_ADDED_NAMES = ("备注", "序号", "小计")
+
+
+def _stacked(head: str, names: Sequence[str]) -> List[str]:
+    """Two-character names printed one character above the other in layout-keeping text (a narrow column:
+    ``备`` on one line, ``注`` at the same position a line or two below)."""
+    lines = head.split("\n")
+    found = []
+    for name in names:
+        a, b = name
+        for i, line in enumerate(lines):
+            for m in re.finditer(re.escape(a), line):
+                col = m.start()
+                for below in lines[i + 1:i + 4]:
+                    near = below[max(0, col - 1):col + 2]
+                    if b in near:
+                        found.append(name)
+                        break
+                    if near.strip():
+                        break  # something else stands under it
+    return found
+
+
 def _added_columns(text: str, start: int, end: int) -> List[str]:
     """What in a table's header (``text[start:end]``, before its first row label) says that its columns
     are not the template's, in the template's order: a column name the template has not, or 总计 printed
     before 自然人 on one line. Then a row's numbers match the template's columns only by their count."""
     head = text[start:end]
-    found = [m.group() for m in _ADDED_COLUMN.finditer(head)]
+    found = [m.group() for m in _ADDED_COLUMN.finditer(head)] + _stacked(head, _ADDED_NAMES)
     if "合计" in head and "总计" in head:
         found.append("合计")
     total, natural = _TOTAL.search(head), _NATURAL.search(head)
