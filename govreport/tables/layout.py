@@ -191,7 +191,7 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
     """The grid field index of each column, from the header lines above ``line_start`` (a multi-line
     header names its columns on different lines), and the indices of the fields the header names for
     something that is no column (``备注``, ``小计``, ``序号``: a column the publisher added): None unless every
-    column is named once, left to right."""
+    column is named once, at a field of its own (in the template's order or not: 总计 may come first)."""
     key = line_start
     if key in cache:
         return cache[key]
@@ -303,7 +303,7 @@ def _stacked(head: str, names: Sequence[str]) -> List[str]:
 def _added_columns(text: str, start: int, end: int) -> List[str]:
     """What in a table's header (``text[start:end]``, before its first row label) says that its columns
     are not the template's, in the template's order: a column name the template has not, or 总计 printed
-    before 自然人 on one line. Then a row's numbers match the template's columns only by their count."""
+    left of 自然人. Then a row's numbers match the template's columns only by their count."""
     head = text[start:end]
     found = [m.group() for m in _ADDED_COLUMN.finditer(head)] + _stacked(head, _ADDED_NAMES)
     if "合计" in head and "总计" in head:
