@@ -157,7 +157,7 @@ def test_the_layout_space_is_covered():
     assert seen["value_units"] == {"none", "t2", "amount", "all"}
     assert seen["t3_split"] == {"none", "repeat", "bare", "continued"}
     assert seen["t4_layout"] == {"grid", "two_tables", "transposed", "prose"}
-    assert seen["t3_column_order"] == {"official", "total_first"}
+    assert seen["t3_column_order"] == {"official", "total_first"} and seen["t3_label_abbrev"] == {"True", "False"}
     assert seen["t3_notes"] == {"none", "paragraph", "row"} == seen["t4_notes"]
 
 

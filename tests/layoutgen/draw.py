@@ -262,6 +262,8 @@ def _caption(d: Drawer, item: str) -> str:
 def _t3_label(d: Drawer, row: Dict[str, Any]) -> str:
     label = row["label"]
     key = row["key"]
+    if d.v.get("t3_label_abbrev"):  # the publisher's own short forms (variants.ABBREVIATED)
+        label = variants.ABBREVIATED.get(key, label)
     var = d.v["t3_label_variants"]
     if "上年转结" in var and key == "carried_over":
         label = label.replace("上年结转", "上年转结")
@@ -627,6 +629,7 @@ def draw(seed: int) -> Document:
     var = [x for x in ["上年转结", "结转下一年度", "其它", "half_brackets", "straight_quotes"] if lv.random() < 0.12]
     d.v["t3_label_variants"] = var
     d.pick("t3_list_numbers", ["1.", "1.", "1.", "1、", "1．", "none"])
+    d.flag("t3_label_abbrev", 0.15)
 
     gold = {t: {r: dict.fromkeys(c) for r, c in numbers[t].items()} for t in numbers}
     for t in numbers:

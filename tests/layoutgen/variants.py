@@ -11,6 +11,7 @@ choice comes from its own stream (``Drawer.sub``), so a seed keeps all its other
 * ``t3_extra_col``   — a 序号 column of row numbers before the labels, a 备注 column after 总计 (empty or
   a word), or a 法人或其他组织小计 column before 总计 (peers' "8-column" format);
 * ``t3_column_order`` — the 总计 column first, before 自然人;
+* ``t3_label_abbrev`` — table-三 labels shortened (``（二）部分公开``, ``1.申请人逾期不补正``);
 * ``value_units``    — a unit printed in the cell (``251000元``, ``12件``, ``3项``);
 * ``t3_notes``, ``t4_notes`` — a ``注：`` note with dates and numbers under table 三/四, as a paragraph or as the
   table's last merged row;
@@ -155,6 +156,16 @@ def t3_column_order(d, t: Table) -> None:
         elif fc <= c.col and c.col + c.colspan <= tc:
             c.col += 1
     t.cells.sort(key=lambda c: (c.row, c.col))  # drawn left to right, as a word processor exports a row
+
+
+# table-三 labels as publishers shorten them (the official label's words dropped, its list number kept)
+ABBREVIATED = {
+    "new_received": "一、本年新收申请数量", "carried_over": "二、上年结转申请数量",
+    "partially_granted": "（二）部分公开", "denied_state_secret": "1.国家秘密",
+    "denied_law_prohibited": "2.法律行政法规禁止公开", "unable_not_held": "1.本机关不掌握相关信息",
+    "not_processed_confirm_or_reissue": "5.要求确认或重新出具已获取信息",
+    "other_no_correction": "1.申请人逾期不补正", "other_fee_unpaid": "2.申请人逾期未缴纳费用",
+}
 
 
 UNITS = {"count": ["件", "项", "个"], "amount": ["元", "万元"]}
