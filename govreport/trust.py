@@ -7,9 +7,11 @@ assuming lost cells, against the grid's own positions, by choosing among reading
 ``Cell.guesses`` by the table code. Here, once the record's checks are evaluated, such a cell keeps its
 status only when at least one hard check covers it and every hard check that covers it passes;
 otherwise it becomes ``suspect``, with an issue naming the failing (or missing) check. A guess about a
-number's column (``added_column``: the table prints a column the template has not, or its columns in
-another order) needs, besides, a check across its row that does not hold by construction: the checks
-down the columns hold under any consistent mix-up of columns. A failed check over cells that were all
+number's column (``added_column``: the table prints a column the template has not) needs, besides, a
+check across its row that does not hold by construction: the checks down the columns hold under any
+consistent mix-up of columns. A row read by count from a table that prints its columns in another order
+(``columns_reordered``) is never confirmed: a row whose 总计 equals one applicant column reads the same
+either way round. A failed check over cells that were all
 read as printed stays a finding about the document and changes no status.
 """
 
@@ -69,14 +71,18 @@ def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
             continue
         mine = over.get(ref, [])
         column_guess = any(g in _COLUMN_GUESSES for g in cell.guesses)
-        if mine and "decided_elsewhere" not in cell.guesses and not _weightless(cell) and \
+        reordered = "columns_reordered" in cell.guesses
+        if mine and not reordered and "decided_elsewhere" not in cell.guesses and not _weightless(cell) and \
                 all(c.status == "pass" and _independent(c, cells) for c in mine) and \
                 (not column_guess or any(_across_row(c, ref, cells) for c in mine)):
             continue
         failing = [c.id for c in mine if c.status == "fail"]
         open_ = [c.id for c in mine if c.status == "not_assessable" or (c.status == "pass" and not _independent(c, cells))]
         how = ", ".join(cell.guesses)
-        if failing:
+        if reordered:
+            why = ("the table prints its columns in another order than the template's and this row was read by "
+                   "count: a check cannot tell a row's 总计 from an applicant column holding the same number")
+        elif failing:
             why = "the hard checks over it fail: " + ", ".join(failing)
         elif open_:
             why = "the hard checks over it cannot be assessed, or hold only through cells they forced: " \

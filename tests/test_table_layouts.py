@@ -226,7 +226,7 @@ def test_a_total_column_printed_first_is_read_under_its_header() -> None:
     assert _cells(rows["granted"]) == ["5", "1", "", "", "3", "", "9"] and not rows["granted"].guesses
 
 
-def test_a_total_column_printed_first_in_text_is_a_column_guess() -> None:
+def test_a_total_column_printed_first_in_text_makes_every_row_read_by_count_a_guess() -> None:
     # -raw: the header cells in the order they were drawn; -layout: 总计 left of 自然人 on the page
     raw = "申请人情况\n总计 自然人\n法人或其他组织\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n（一）予以公开 9 5 1 0 3 0 0\n"
     layout = ("                                申请人情况\n"
@@ -234,7 +234,7 @@ def test_a_total_column_printed_first_in_text_is_a_column_guess() -> None:
               "                 总计\n"
               "（一）予以公开     9     5     1     0     3     0     0\n")
     for text in (raw, layout):
-        assert "added_column" in _rows(text)["granted"].guesses, text
+        assert "columns_reordered" in _rows(text)["granted"].guesses, text
 
 
 def test_placeholder_rows_between_a_header_and_a_row_name_no_column() -> None:
@@ -248,12 +248,12 @@ def test_placeholder_rows_between_a_header_and_a_row_name_no_column() -> None:
     assert [t.raw for t in rows["carried_forward"].tokens] == ["/", "4", "/", "/", "/", "/", "4"]
 
 
-def test_rows_whose_first_number_is_the_sum_of_the_others_make_a_column_guess() -> None:
+def test_rows_whose_first_number_is_the_sum_of_the_others_make_every_row_a_guess() -> None:
     # the header over several lines does not tell 总计 from 自然人 by position; the numbers do
     text = ("一、本年新收政府信息公开申请数量  2662  1642  574  82  47  190  127\n"
             "二、上年结转政府信息公开申请数量  264  228  20  2  0  7  7\n")
     rows = _rows(text)
-    assert "added_column" in rows["new_received"].guesses and "added_column" in rows["carried_over"].guesses
+    assert "columns_reordered" in rows["new_received"].guesses and "columns_reordered" in rows["carried_over"].guesses
     normal = text.replace("2662  1642  574  82  47  190  127", "1642  574  82  47  190  127  2662") \
         .replace("264  228  20  2  0  7  7", "228  20  2  0  7  7  264")
     assert not _rows(normal)["new_received"].guesses

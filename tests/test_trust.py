@@ -129,3 +129,14 @@ def test_a_column_guess_needs_a_check_across_its_row() -> None:
              f"{row}.total": Cell(raw="9", status="ok", guesses=["added_column"])}
     trust.apply(cells, [down, _check("pass", list(cells), "applications_row_total[granted]")])
     assert cells[f"{row}.natural_person"].status == "ok"
+
+
+def test_a_row_read_by_count_from_reordered_columns_is_never_confirmed() -> None:
+    # 总计 1 printed first, then 自然人 … 其他 with 其他 = 1: read in template order the row and column
+    # checks all hold, yet 自然人 and 总计 may be each other
+    row = "applications.other_processing"
+    cells = {f"{row}.natural_person": Cell(raw="1", status="ok", guesses=["columns_reordered"]),
+             f"{row}.total": Cell(raw="1", status="ok", guesses=["columns_reordered"])}
+    issues = trust.apply(cells, [_check("pass", list(cells), "applications_row_total[other_processing]")])
+    assert {c.status for c in cells.values()} == {"suspect"}
+    assert "another order" in issues[0].message

@@ -502,12 +502,11 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
     _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
     _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
-    if not added and _total_printed_first(obs):
-        added.append("总计 printed first")
-    if added:  # the header names a column the template has not: numbers matched to the template's
-        for key, o in obs.items():  # columns by their count or order may hold that column's number
-            if key not in by_header and o.tokens:
-                o.guesses.append("added_column")
+    reordered = "总计 before 自然人" in added or _total_printed_first(obs)
+    if added or reordered:  # the header names a column the template has not, or its columns in another
+        for key, o in obs.items():  # order: numbers matched to the template's columns by their count or
+            if key not in by_header and o.tokens:  # order may hold another column's number
+                o.guesses.append("columns_reordered" if reordered else "added_column")
     main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
                     [obs[r.key] for r in extra if obs[r.key].found])
     return main
