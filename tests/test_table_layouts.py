@@ -273,3 +273,12 @@ def test_a_remark_column_named_in_a_narrow_column_of_layout_text_makes_a_column_
     text = "\n".join(lines) + "\n"
     rows = _rows(text)
     assert "added_column" in rows["total_processed"].guesses
+
+
+def test_a_row_wider_than_its_header_is_not_read_under_the_header_columns() -> None:
+    # a PDF grid that splits the label columns differently from row to row: the (二) row has one field
+    # more than the header, so its 总计 would stand under the header's 备注 and be lost
+    head = T3_HEAD.format(extra="备注", sub_head="", sub="").replace("\t\t\n", "\t\n")
+    text = head + f"\t（二）部分公开\t{COVERED}\t4\t1\t/\t/\t/\t/\t5\t\n"
+    rows = _rows(text, empty_blank=True)
+    assert [t.raw for t in rows["partially_granted"].tokens] == ["4", "1", "/", "/", "/", "/", "5"]

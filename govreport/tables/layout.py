@@ -186,17 +186,19 @@ def _header_match(field: str, col: ColumnDef) -> bool:
 
 
 def _header_indices(text: str, start: int, line_start: int, columns: Sequence[ColumnDef],
-                    cache: Dict[int, Optional[Tuple[List[int], Set[int]]]],
-                    reach: int = 40) -> Optional[Tuple[List[int], Set[int]]]:
+                    cache: Dict[int, Optional[Tuple[List[int], Set[int], int]]],
+                    reach: int = 40) -> Optional[Tuple[List[int], Set[int], int]]:
     """The grid field index of each column, from the header lines above ``line_start`` (a multi-line
-    header names its columns on different lines), and the indices of the fields the header names for
-    something that is no column (``备注``, ``小计``, ``序号``: a column the publisher added): None unless every
-    column is named once, at a field of its own (in the template's order or not: 总计 may come first)."""
+    header names its columns on different lines), the indices of the fields the header names for
+    something that is no column (``备注``, ``小计``, ``序号``: a column the publisher added) and the fields
+    of its widest line: None unless every column is named once, at a field of its own (in the template's
+    order or not: 总计 may come first)."""
     key = line_start
     if key in cache:
         return cache[key]
     found: Dict[int, int] = {}
     named: Dict[int, str] = {}  # field index -> header text printed there
+    width = 0  # fields of the widest header line read
     pos = line_start
     after = 0  # header lines read once every column was found (an added column's name may stand higher)
     for _ in range(reach):
@@ -210,6 +212,7 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
             if len(found) == len(columns):
                 break
             continue  # a header line names columns and prints no number
+        width = max(width, len(fields))
         for i, f in enumerate(fields):
             if field_token(f, 0) is None:  # a name: not empty, covered, a number or a placeholder
                 named.setdefault(i, f)
@@ -231,12 +234,12 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
         return None
     added = {i for i, f in named.items() if i > min(idx) and i not in idx  # type: ignore[type-var]
              and not any(_header_match(f, col) for col in columns)}
-    cache[key] = (idx, added)  # type: ignore[assignment]
+    cache[key] = (idx, added, width)  # type: ignore[assignment]
     return cache[key]
 
 
 def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequence[ColumnDef],
-                  cache: Dict[int, Optional[Tuple[List[int], Set[int]]]]) -> Optional[List[Token]]:
+                  cache: Dict[int, Optional[Tuple[List[int], Set[int], int]]]) -> Optional[List[Token]]:
     """A grid row's cells read from the fields under its header's column labels (a merged value's covered
     position, a padding field or an empty label column then cannot shift the numbers; what stands under
     a column the header names for something else, ``备注`` or ``小计``, is no cell)."""
@@ -247,8 +250,10 @@ def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequenc
     header = _header_indices(text, start, line_start, columns, cache)
     if header is None:
         return None
-    idx, added = header
+    idx, added, width = header
     fields = line.split("\t")
+    if added and len(fields) > width:
+        return None  # a row of more grid fields than its header: the two grids need not line up
     offsets = [line_start]
     for f in fields[:-1]:
         offsets.append(offsets[-1] + len(f) + 1)
@@ -436,7 +441,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
     claimed: set = set()
     anchor_pos: Dict[str, int] = {}
-    headers: Dict[int, Optional[Tuple[List[int], Set[int]]]] = {}  # line start -> header's column fields
+    headers: Dict[int, Optional[Tuple[List[int], Set[int], int]]] = {}  # line start -> the header's fields
     by_header: Set[str] = set()  # rows read from the fields under their header's column names
     bounds = [region.orig_start(m.start) for m in chain[1:]] + [end]
     for m, bound in zip(chain, bounds):
