@@ -69,7 +69,7 @@ peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 if cluster is not None:
     cluster.close()
 me = resource.getrusage(resource.RUSAGE_SELF)
-print(json.dumps({"files": len(paths), "ok": s.ok, "failed": s.failed, "seconds": t2 - t1, "start": start,
+print(json.dumps({"files": len(paths), "records": s.ok + s.needs_review + s.failed_checks, "failed": s.failed, "seconds": t2 - t1, "start": start,
                   "client_peak_mib": peak, "client_cpu": me.ru_utime + me.ru_stime,
                   "worker_cpu": sum(s.worker_cpu_s.values())}))
 """
@@ -188,7 +188,7 @@ def main() -> None:
                     print(f"{ex:5s} {n:6d} files, run {run + 1}: {m['seconds']:8.2f} s "
                           f"({n / m['seconds']:7.1f} files/s), cpu: workers {m['worker_cpu']:7.1f} s, client "
                           f"{m['client_cpu']:6.1f} s, client peak "
-                          f"{m['client_peak_mib']:6.1f} MiB, ok {m['ok']}, failed {m['failed']}"
+                          f"{m['client_peak_mib']:6.1f} MiB, records {m['records']}, failed {m['failed']}"
                           + (f", cluster start {m['start']:.2f} s" if ex == "dask" else ""), flush=True)
         print("\n# medians")
         rate = {}

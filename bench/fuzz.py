@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = ["tests/test_property.py", "tests/test_readers_fuzz.py"]
+FILES = ["tests/test_property.py", "tests/test_readers_fuzz.py", "tests/test_budget_property.py"]
 _COUNTS = re.compile(r"- (\d+) passing, (\d+) failing, and (\d+) invalid")
 _TEST = re.compile(r"^(tests/\S+::\S+):$", re.M)
 

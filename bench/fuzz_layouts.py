@@ -34,6 +34,9 @@ _DIR = None
 
 def _init() -> None:
     global _DIR
+    if os.environ.get("FUZZ_PDF_ENGINE"):  # measure one PDF engine (the default otherwise)
+        from govreport.readers import pdf
+        pdf.DEFAULT_ENGINE = os.environ["FUZZ_PDF_ENGINE"]
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool
     _DIR = tempfile.mkdtemp(prefix="fuzz_layouts_")
@@ -112,7 +115,10 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "fuzz_layouts.json")
     ap.add_argument("--top", type=int, default=40, help="dimension values listed, worst first")
     ap.add_argument("--limit", type=int, default=120, help="seconds per document before it counts as an error")
+    ap.add_argument("--pdf-engine", default="", help="PDF engine to read the PDFs with (default: the library's)")
     args = ap.parse_args(argv)
+    if args.pdf_engine:
+        os.environ["FUZZ_PDF_ENGINE"] = args.pdf_engine
     formats = [f for f in args.formats.split(",") if f]
     work = [(args.seed + i, formats[i % len(formats)], args.limit) for i in range(args.count)]
     partial = args.out.with_suffix(".partial.json")

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 PathLike = Union[str, "os.PathLike[str]"]
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # an annual report is a few MB; a scanned one rarely 50
 DEFAULT_MAX_PAGES = 500
+# the most characters of text a document may hold: a 500-page report prints about a million; a longer text
+# (a line of megabytes, a file of repeated pages) is refused before the tables are searched (bounded work)
+MAX_TEXT_CHARS = 10_000_000
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -53,7 +56,9 @@ def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MA
         return text.read(data, path, fmt)
     if fmt == "pdf":
         from .readers import pdf
+        from .readers.pdf_streams import refuse_flate_bombs
 
+        refuse_flate_bombs(data, path)  # before an engine inflates a stream of gigabytes in memory
         return pdf.read(path, max_pages=max_pages, engine=pdf_engine)
     if fmt == "html":
         from .readers import html
@@ -82,6 +87,9 @@ def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MA
     p = Path(os.fspath(path))
     data = _read_bytes(p, max_bytes)
     doc = read_document(p, data, max_pages, pdf_engine)
+    if len(doc.text) > MAX_TEXT_CHARS:
+        raise BadInputError(f"{p}: its text is {len(doc.text)} characters long, over the {MAX_TEXT_CHARS}-character "
+                            "limit (an annual report prints about a million at most)")
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
                     encoding=doc.encoding, pages=doc.pages, text_layer=doc.text_layer, ocr=doc.ocr)
     return build_report(doc, source, strict=strict)
@@ -277,8 +285,8 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
             report.issues.append(Issue(level="warning", code="row_from_other_template", cell=f"{key}.{row.key}",
                                        message=f"the report prints the {version} row {row.label} in a "
                                                f"{table.version}-format table; recorded as {row.key}"))
-        for note in res.notes:
-            report.issues.append(Issue(level="warning", code="recovery_note", message=f"{key}: {note}"))
+        for code, note in res.notes:
+            report.issues.append(Issue(level="warning", code=code, message=f"{key}: {note}"))
         checks = vdef.checks_for(key)
         if res.extra_rows:
             checks = substitute_collapsed(checks, table, [r for r, _ in res.extra_rows], set(report.cells))

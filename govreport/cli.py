@@ -181,6 +181,8 @@ def extract(
     pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
                                          help=_PDF_ENGINE_HELP),
     derived: bool = typer.Option(False, "--derived", help="Add the derived measures (the record's derived block)."),
+    timeout: float = typer.Option(300.0, "--timeout", min=0,
+                                  help="Give up after this many seconds (0: no limit): exit 3, no record."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
 ) -> None:
@@ -196,7 +198,7 @@ def extract(
         kind = output_format(fmt.value if fmt else None, out, EXTRACT_FORMATS, "json")
         report = _run_extract(file, out, kind, bom=bom, strict=strict, labels=labels.value,
                               limits={"max_bytes": max_bytes, "max_pages": max_pages,
-                                      "pdf_engine": pdf_engine.value}, derived=derived)
+                                      "pdf_engine": pdf_engine.value}, derived=derived, timeout=timeout)
         if fail_on is not None and report is not None and meets(report.to_dict(), fail_on.value):
             code = int(ExitCode.fail_on)
     raise typer.Exit(code)
@@ -825,7 +827,8 @@ def _usage_message(e) -> str:
 
 
 def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool], strict: bool,
-                 limits: Optional[dict] = None, labels: str = "key", derived: bool = False):
+                 limits: Optional[dict] = None, labels: str = "key", derived: bool = False,
+                 timeout: float = 0):
     """Extract FILE and write its record; returns the record."""
     bom = _bom_default(bom, out)
     from_stdin = file == "-"
@@ -837,7 +840,7 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool]
         from .api import extract as extract_report
 
         try:
-            report = extract_report(path, strict=strict, **_changed_limits(limits))
+            report = _within(timeout, file, lambda: extract_report(path, strict=strict, **_changed_limits(limits)))
         except GovReportError as e:
             if from_stdin:  # name stdin, not the temporary file, in the message
                 e.message = e.message.replace(str(path), STDIN_NAME)
@@ -856,6 +859,27 @@ def _run_extract(file: str, out: Optional[str], fmt: str, *, bom: Optional[bool]
             output.discard()
         if from_stdin:
             path.unlink(missing_ok=True)
+
+
+def _within(timeout: float, name: str, work: Callable[[], object]):
+    """``work()`` under batch's time limit (``timelimit.time_limit``): past it, a ``timeout`` error (exit 3)
+    and no record, even where something inside swallowed the interruption."""
+    from .errors import TimeLimitError
+    from .timelimit import FileTimeout, caused_by_timeout, time_limit
+
+    limit = time_limit(timeout)
+    try:
+        with limit:
+            result = work()
+    except FileTimeout:
+        raise TimeLimitError(f"{name}: gave up after {timeout:g} s (--timeout)") from None
+    except Exception as exc:
+        if not (caused_by_timeout(exc) or limit.fired):
+            raise
+        raise TimeLimitError(f"{name}: gave up after {timeout:g} s (--timeout)") from None
+    if limit.fired:
+        raise TimeLimitError(f"{name}: gave up after {timeout:g} s (--timeout)")
+    return result
 
 
 _DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500, "pdf_engine": "pdfium"}

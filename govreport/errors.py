@@ -51,6 +51,12 @@ class NotAReportError(BadInputError):
     code = "not_a_report"
 
 
+class TimeLimitError(BadInputError):
+    """The input took longer than ``--timeout`` (exit 3): no record, never a partial one."""
+
+    code = "timeout"
+
+
 class MissingDependencyError(GovReportError):
     """An optional dependency is needed for this input (exit 4)."""
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from functools import lru_cache
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 # CJK Radicals Supplement forms that fonts emit for ordinary ideographs; NFKC maps only two of them.
 _RADICALS_SUPPLEMENT = {
@@ -137,44 +138,72 @@ def _t2s() -> Dict[str, str]:
     return traditional_to_simplified()
 
 
-def _char_form(ch: str) -> str:
-    """What one character of a text becomes in the compact form: nothing (a space, a merged cell's
-    position), one character or (NFKC of a full-width form) a few."""
+_MATCH_CHAR: Dict[str, str] = {}
+
+
+def _match_char(ch: str) -> str:
+    """What one character of the text becomes in the compact form ('' when it is left out)."""
+    out = _MATCH_CHAR.get(ch)
+    if out is None:
+        out = _MATCH_CHAR[ch] = _map_char(ch)
+    return out
+
+
+def _map_char(ch: str) -> str:
     t2s = _t2s()
     ch = ch.translate(_fold_table())
     if not ch or ch.isspace() or ch == "\u2063":  # tables.tokens.COVERED: a merged cell's position
         return ""
     out = []
-    for c in unicodedata.normalize("NFKC", ch) if ord(ch) > 0xFF00 and ord(ch) < 0xFFEF else ch:
+    for c in unicodedata.normalize("NFKC", ch) if len(ch) == 1 and 0xFF00 < ord(ch) < 0xFFEF else ch:
         if c.isspace():
             continue
         c = _QUOTES.get(c, c)
         c = _PUNCT.get(c, c)
-        c = t2s.get(c, c)
-        out.append(c)
+        out.append(t2s.get(c, c))
     return "".join(out)
 
 
-_CHAR_FORMS: Dict[str, str] = {}  # character -> _char_form(character), filled as characters are met
+def match_form(text: str) -> Tuple[str, Sequence[int]]:
+    """Compact text for label matching, and for each of its characters the offset in ``text``.
+
+    Each distinct character is mapped once and the text translated in one pass (``str.translate``); the
+    offsets are an ``array`` (8 bytes a character, not a Python list of ints): a text of megabytes costs
+    a second and a few times its size, not minutes and gigabytes.
+    """
+    table: Dict[int, Optional[str]] = {}
+    dropped: List[str] = []
+    for ch in set(text):
+        out = _match_char(ch)
+        if len(out) > 1:
+            return _match_form_by_char(text)  # a character that becomes several: map one at a time
+        if not out:
+            table[ord(ch)] = None
+            dropped.append(ch)
+        elif out != ch:
+            table[ord(ch)] = out
+    compact = text.translate(table)
+    index = array("q")
+    if not dropped:
+        index.extend(range(len(text)))
+    else:
+        pos = 0
+        for m in re.finditer("[" + "".join(re.escape(ch) for ch in dropped) + "]+", text):
+            index.extend(range(pos, m.start()))
+            pos = m.end()
+        index.extend(range(pos, len(text)))
+    for src, dst in _PHRASES.items():
+        compact = compact.replace(src, dst)
+    return compact, index
 
 
-def match_form(text: str) -> Tuple[str, List[int]]:
-    """Compact text for label matching, and for each of its characters the offset in ``text``."""
-    forms = _CHAR_FORMS
+def _match_form_by_char(text: str) -> Tuple[str, Sequence[int]]:
     out: List[str] = []
-    index: List[int] = []
+    index = array("q")
     for i, ch in enumerate(text):
-        form = forms.get(ch)
-        if form is None:
-            form = _char_form(ch)
-            if len(forms) < 65536:  # bounded whatever a text holds
-                forms[ch] = form
-        if form:
-            out.append(form)
-            if len(form) == 1:
-                index.append(i)
-            else:
-                index.extend([i] * len(form))
+        for c in _match_char(ch):
+            out.append(c)
+            index.append(i)
     compact = "".join(out)
     for src, dst in _PHRASES.items():
         compact = compact.replace(src, dst)

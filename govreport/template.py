@@ -140,6 +140,8 @@ class Template:
     pre2019_markers: Tuple[str, ...]
     pre2019_sections: Tuple[str, ...]
     null_policy: str
+    # the most digits a cell of each column type prints (conventions.cell_digits; tables/budget.py)
+    cell_digits: Tuple[Tuple[str, int], ...] = ()
 
 
 def strip_list_marker(label: str) -> Tuple[str, str]:
@@ -243,8 +245,9 @@ def load_template() -> Template:
     raw = json.loads(resources.files("govreport").joinpath("data/template.json").read_text("utf-8"))
     versions = {k: _load_version(k, raw["versions"][k]) for k in VERSIONS}
     pre = raw["versions"]["pre2019"]
+    digits = tuple((k, int(v)) for k, v in raw["conventions"].get("cell_digits", {}).items() if k != "note")
     return Template(versions, tuple(pre.get("detect_markers", ())), tuple(pre.get("typical_sections", ())),
-                    raw["conventions"].get("null_policy", ""))
+                    raw["conventions"].get("null_policy", ""), digits)
 
 
 def _is_cjk(ch: str) -> bool:

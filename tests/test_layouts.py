@@ -151,6 +151,35 @@ def test_the_layout_space_is_covered():
     assert seen["t3_header_breaks"] == {"none", "hard", "narrow"}
     assert {"dash", "of", "plain", "none"} <= seen["page_numbers"]
     assert seen["landscape_t3_t4"] == {"True", "False"} and seen["t3_total_fill"] == {"all", "main_rows"}
+    # the adversary's dimensions (tests/layoutgen/variants.py)
+    assert seen["merged_cells"] == {"merged", "split_blank", "split_repeat"}
+    assert seen["t3_extra_col"] == {"none", "seq", "remark", "subtotal"}
+    assert seen["value_units"] == {"none", "t2", "amount", "all"}
+    assert seen["t3_split"] == {"none", "repeat", "bare", "continued"}
+    assert seen["t4_layout"] == {"grid", "two_tables", "transposed", "prose"}
+    assert seen["t3_column_order"] == {"official", "total_first"} and seen["t3_label_abbrev"] == {"True", "False"}
+    assert seen["t3_notes"] == {"none", "paragraph", "row"} == seen["t4_notes"]
+
+
+def test_the_ci_sample_covers_the_adversary_dimensions() -> None:
+    """The documents the CI run extracts (seeds 0..CI_DOCUMENTS-1, FORMATS[i % 5]) draw every value of the
+    dimensions added against the parser, each in a grid format (html/docx/pdf) and in a text format."""
+    seen = set()
+    for i in range(CI_DOCUMENTS):
+        fmt = FORMATS[i % len(FORMATS)]
+        v = draw(i).variant
+        kind = "text" if fmt in ("layout", "raw") else "grid"
+        for dim in ("merged_cells", "t3_extra_col", "value_units", "t3_split", "t4_layout", "t3_notes"):
+            seen.add((dim, str(v[dim]), kind))
+    missing = [(d, x, k) for d, xs in (("merged_cells", ["split_blank", "split_repeat"]),
+                                       ("t3_extra_col", ["seq", "remark", "subtotal"]),
+                                       ("value_units", ["t2", "amount", "all"]),
+                                       ("t3_split", ["repeat", "bare", "continued"]),
+                                       ("t4_layout", ["two_tables", "transposed"]),
+                                       ("t3_notes", ["paragraph", "row"]))
+               for x in xs for k in ("grid", "text") if (d, x, k) not in seen]
+    if CI_DOCUMENTS >= 500:
+        assert missing == []
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -208,8 +237,9 @@ def test_tables_split_over_pages_with_the_header_repeated_or_not():
     split = {True: 0, False: 0}
     for seed in range(40):
         _, data, doc = make(seed, "raw")
-        if "t3" not in doc.variant["tables_split"]:
-            continue
+        if "t3" not in doc.variant["tables_split"] or doc.variant["t3_split"] != "none" \
+                or doc.variant["merged_cells"] != "merged":
+            continue  # table 三 as two tables, or its header unmerged (wrapped in one column or filled into each)
         text = data.decode(doc.variant["text_encoding"])
         repeat = doc.variant["t3_header_repeat"]
         split[repeat] += 1

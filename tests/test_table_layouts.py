@@ -138,3 +138,147 @@ def test_a_running_header_year_is_not_a_cell_and_a_row_over_lines_is_a_guess() -
     assert [t.raw for t in rows["admin_fees"].tokens] == ["2"]
     rows = _rows("规章  1\n   0\n   4\n行政规范性文件  13  5  89\n", T2)
     assert _cells(rows["rules"]) == ["1", "0", "4"] and "multi_line" in rows["rules"].guesses
+
+
+# ---------------------------------------------------------------------------------------------
+# columns and labels the template does not have (tests/layoutgen/variants.py: the adversary's dimensions)
+
+T3_HEAD = ("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t\t申请人情况\t\t\t\t\t\t\t{extra}\n"
+           "\t\t自然人\t法人或其他组织\t\t\t\t\t{sub_head}总计\t\n"
+           "\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t{sub}\t\n")
+
+
+def test_a_remark_column_after_the_total_is_no_cell() -> None:
+    # a 备注 column holding "/" or "无": the row is read under its header's column names, not by
+    # dropping a "leading empty label column" (which moved every number one column left)
+    head = T3_HEAD.format(extra="备注", sub_head="", sub="").replace("\t\t\n", "\t\n")
+    text = head + ("\t1.属于国家秘密\t\t1\t\t\t3\t\t\t/\n"
+                   "\t2.其他法律行政法规禁止公开\t2\t\t\t\t\t\t2\t无\n")
+    rows = _rows(text, empty_blank=True)
+    assert _cells(rows["denied_state_secret"]) == ["", "1", "", "", "3", "", ""]
+    assert not rows["denied_state_secret"].guesses
+    assert _cells(rows["denied_law_prohibited"]) == ["2", "", "", "", "", "", "2"]
+
+
+def test_a_subtotal_column_is_no_cell_under_its_header_and_a_guess_without_it() -> None:
+    head = T3_HEAD.format(extra="", sub_head="\t", sub="小计")
+    grid = head + "\t（一）予以公开\t5\t1\t\t\t2\t\t3\t\n"  # 总计 not filled; 3 is the 小计
+    rows = _rows(grid, empty_blank=True)
+    assert _cells(rows["granted"]) == ["5", "1", "", "", "2", "", ""] and not rows["granted"].guesses
+    # the same table as -raw text: seven numbers for seven columns only by their count
+    raw = ("申请人情况\n自然人 法人或其他组织 总计\n商业企业 科研机构 社会公益组织 法律服务机构 其他 小计\n"
+           "（一）予以公开 1 2 0 4 0 7 7\n")
+    rows = _rows(raw)
+    assert "added_column" in rows["granted"].guesses
+
+
+def test_a_subtotal_column_in_text_is_flagged_not_read_as_cells(tmp_path) -> None:
+    """Through the real entry point: a -raw text whose table 三 has a 小计 column and a blank 自然人 cell
+    prints seven numbers in a row of eight columns; no cell of that row may come out ``ok`` and wrong."""
+    import govreport
+
+    lines = ["三、收到和处理政府信息公开申请情况", "申请人情况",
+             "自然人 法人或其他组织 总计", "商业企业 科研机构 社会公益组织 法律服务机构 其他 小计"]
+    labels = [r for r in T3.data_rows]
+    truth = {}
+    for r in labels:  # every row: 自然人 2, 商业企业 1, others 0, 小计 1, 总计 3
+        vals = ["2", "1", "0", "0", "0", "0", "1", "3"]
+        if r.key == "not_processed_petition":
+            vals = ["1", "0", "0", "0", "0", "1", "1"]  # 自然人 printed empty: seven numbers
+        truth[r.key] = vals
+        lines.append(r.label + " " + " ".join(vals))
+    text = "\n".join(lines) + "\n四、政府信息公开行政复议、行政诉讼情况\n"
+    path = tmp_path / "subtotal.txt"
+    path.write_text(text, "utf-8")
+    rec = govreport.extract(path).to_dict()
+    for col, want in zip(["natural_person", "commercial_enterprise", "research_institution", "public_welfare_org",
+                          "legal_service_org", "other_org", "total"], [None, 1, 0, 0, 0, 0, 1]):
+        ref = "applications.not_processed_petition." + col
+        got, status = rec["tables"]["applications"]["not_processed_petition"][col], rec["cells"][ref]["status"]
+        assert got == want or status not in ("ok", "blank", "placeholder"), (ref, got, status)
+
+
+def test_a_bare_two_character_label_with_a_rival_place_is_a_guess() -> None:
+    # 其他 (3.其他 without its list number) is also the middle piece of （六）其他处理 broken over lines;
+    # whichever place is chosen, the choice is a guess
+    text = ("\t（六）\n"
+            "\t其他\t32\t3\t1\t5\t/\t0\t41\n"
+            "\t处理\n"
+            "\t其他\t188\t26\t1\t2\t\t5\t222\n"
+            "\t（七）总计\t300\t40\t5\t10\t1\t9\t365\n")
+    rows = _rows(text, empty_blank=True)
+    assert "label_ambiguous" in rows["other_other"].guesses
+
+
+def test_an_html_row_that_lacks_cells_is_not_padded_with_empty_ones() -> None:
+    from govreport.readers.html import grid_lines
+
+    lines = grid_lines([[("一、本年新收", 1, 1), ("3", 1, 1), ("", 1, 1), ("", 1, 1), ("3", 1, 1)],
+                        [("二、上年结转", 1, 1), ("1", 1, 1), ("1", 1, 1)]])  # its empty cells not written
+    assert lines == ["一、本年新收\t3\t\t\t3", "二、上年结转\t1\t1"]
+
+
+def test_a_total_column_printed_first_is_read_under_its_header() -> None:
+    head = ("\t\t申请人情况\t\t\t\t\t\t\n"
+            "\t\t总计\t自然人\t法人或其他组织\t\t\t\t\n"
+            "\t\t\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\n")
+    rows = _rows(head + "\t（一）予以公开\t9\t5\t1\t\t\t3\t\n", empty_blank=True)
+    assert _cells(rows["granted"]) == ["5", "1", "", "", "3", "", "9"] and not rows["granted"].guesses
+
+
+def test_a_total_column_printed_first_in_text_makes_every_row_read_by_count_a_guess() -> None:
+    # -raw: the header cells in the order they were drawn; -layout: 总计 left of 自然人 on the page
+    raw = "申请人情况\n总计 自然人\n法人或其他组织\n商业企业 科研机构 社会公益组织 法律服务机构 其他\n（一）予以公开 9 5 1 0 3 0 0\n"
+    layout = ("                                申请人情况\n"
+              "                       自然人      商业企业  科研机构  社会公益组织  法律服务机构  其他\n"
+              "                 总计\n"
+              "（一）予以公开     9     5     1     0     3     0     0\n")
+    for text in (raw, layout):
+        assert "columns_reordered" in _rows(text)["granted"].guesses, text
+
+
+def test_placeholder_rows_between_a_header_and_a_row_name_no_column() -> None:
+    # a row of placeholders only (no digit) above is no header naming extra columns: the fields past the
+    # header's columns (another page's grid, wider) keep the row from being read under that header
+    head = ("\t申请人情况\t\t\t\t\t\t\n\t自然人\t法人或其他组织\t\t\t\t\t总计\n"
+            "\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他\t\n")
+    text = head + ("（二）部分公开\t\t\t/\t/\t/\t/\t/\t/\t/\n"
+                   "四、结转下年度继续办理\t\t\t/\t4\t/\t/\t/\t/\t4\n")
+    rows = _rows(text, empty_blank=True)
+    assert [t.raw for t in rows["carried_forward"].tokens] == ["/", "4", "/", "/", "/", "/", "4"]
+
+
+def test_rows_whose_first_number_is_the_sum_of_the_others_make_every_row_a_guess() -> None:
+    # the header over several lines does not tell 总计 from 自然人 by position; the numbers do
+    text = ("一、本年新收政府信息公开申请数量  2662  1642  574  82  47  190  127\n"
+            "二、上年结转政府信息公开申请数量  264  228  20  2  0  7  7\n")
+    rows = _rows(text)
+    assert "columns_reordered" in rows["new_received"].guesses and "columns_reordered" in rows["carried_over"].guesses
+    normal = text.replace("2662  1642  574  82  47  190  127", "1642  574  82  47  190  127  2662") \
+        .replace("264  228  20  2  0  7  7", "228  20  2  0  7  7  264")
+    assert not _rows(normal)["new_received"].guesses
+
+
+def test_a_remark_column_named_in_a_narrow_column_of_layout_text_makes_a_column_guess() -> None:
+    # 备 above 注 in the header (-layout keeps the narrow column's characters one per line); the row
+    # prints 7 fields (自然人, four placeholders, 总计, the 备注 "/") for 8 columns, one printed empty
+    lines = [" " * 21 + "申请人情况",
+             " （本列数据的勾稽关系为：" + " " * 11 + "法人或其他组织",
+             " 第一项加第二项之和，等于",
+             " " * 13 + "自然人" + " " * 37 + "总计",
+             "   （七）总计     5     -     —     -     -          5      /"]
+    col = len(lines[3]) + 6
+    lines[1] = lines[1].ljust(col) + "备"
+    lines[3] = lines[3].ljust(col) + "注"
+    text = "\n".join(lines) + "\n"
+    rows = _rows(text)
+    assert "added_column" in rows["total_processed"].guesses
+
+
+def test_a_row_wider_than_its_header_is_not_read_under_the_header_columns() -> None:
+    # a PDF grid that splits the label columns differently from row to row: the (二) row has one field
+    # more than the header, so its 总计 would stand under the header's 备注 and be lost
+    head = T3_HEAD.format(extra="备注", sub_head="", sub="").replace("\t\t\n", "\t\n")
+    text = head + f"\t（二）部分公开\t{COVERED}\t4\t1\t/\t/\t/\t/\t5\t\n"
+    rows = _rows(text, empty_blank=True)
+    assert [t.raw for t in rows["partially_granted"].tokens] == ["4", "1", "/", "/", "/", "/", "5"]

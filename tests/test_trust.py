@@ -109,3 +109,34 @@ def test_every_cell_of_a_failed_hard_check_is_named_and_keeps_its_value(tmp_path
     assert rec["cells"]["applications.carried_over.natural_person"]["status"] == "ok"
     clean = govreport.extract(ROOT / "samples" / "sample-2021.txt").to_dict()
     assert not [i for i in clean["issues"] if i["code"] == "cell_in_failed_check"]
+
+def test_a_column_guess_needs_a_check_across_its_row() -> None:
+    """A number placed in a column by its count (the table has a column the template has not, or prints
+    总计 first) is confirmed only by a check across its row: the column checks hold under any consistent
+    mix-up of columns, and the row check of a result row whose 总计 is not filled holds by construction."""
+    row = "applications.granted"
+    cells = {f"{row}.natural_person": Cell(raw="9", status="ok", guesses=["added_column"]),
+             f"{row}.commercial_enterprise": Cell(raw="5", status="ok", guesses=["added_column"]),
+             f"{row}.total": Cell(raw="", status="blank", guesses=["added_column"])}
+    down = _check("pass", [f"{row}.natural_person", "applications.total_processed.natural_person"],
+                  "applications_results_sum[natural_person]")
+    across = _check("pass", list(cells), "applications_row_total[granted]")
+    trust.apply(cells, [down, across])
+    assert cells[f"{row}.natural_person"].status == "suspect"
+    assert cells[f"{row}.commercial_enterprise"].status == "suspect"
+    # with its 总计 printed, the row check confirms the columns
+    cells = {f"{row}.natural_person": Cell(raw="9", status="ok", guesses=["added_column"]),
+             f"{row}.total": Cell(raw="9", status="ok", guesses=["added_column"])}
+    trust.apply(cells, [down, _check("pass", list(cells), "applications_row_total[granted]")])
+    assert cells[f"{row}.natural_person"].status == "ok"
+
+
+def test_a_row_read_by_count_from_reordered_columns_is_never_confirmed() -> None:
+    # 总计 1 printed first, then 自然人 … 其他 with 其他 = 1: read in template order the row and column
+    # checks all hold, yet 自然人 and 总计 may be each other
+    row = "applications.other_processing"
+    cells = {f"{row}.natural_person": Cell(raw="1", status="ok", guesses=["columns_reordered"]),
+             f"{row}.total": Cell(raw="1", status="ok", guesses=["columns_reordered"])}
+    issues = trust.apply(cells, [_check("pass", list(cells), "applications_row_total[other_processing]")])
+    assert {c.status for c in cells.values()} == {"suspect"}
+    assert "another order" in issues[0].message

@@ -361,8 +361,8 @@ class ThreadAlarm:
     second until stopped (a library that swallows the first gets another). Pure-Python code is interrupted
     at its next bytecode; code blocked inside a C call is interrupted when it returns."""
 
-    def __init__(self, timeout: float, exc: type):
-        self.timeout, self.exc = float(timeout), exc
+    def __init__(self, timeout: float, exc: type, on_fire: Optional[Callable[[], None]] = None):
+        self.timeout, self.exc, self.on_fire = float(timeout), exc, on_fire
         self.tid = threading.get_ident()
         self.lock = threading.Lock()
         self.stopped = False
@@ -378,6 +378,8 @@ class ThreadAlarm:
                 if self.stopped:
                     return
                 self.fired = True
+                if self.on_fire is not None:
+                    self.on_fire()
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.tid), ctypes.py_object(self.exc))
             delay = 1.0
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence
 
 from ..errors import GovReportError
+from ..timelimit import FileTimeout, TimeLimit, caused_by_timeout as _caused_by_timeout, time_limit  # noqa: F401
 
 
 @dataclass
@@ -45,36 +46,6 @@ class Outcome:
         return ErrorRecord(source=source, error={"code": self.error_code or "error",
                                                  "message": self.error_message or ""}).model_dump(
             mode="json", by_alias=True)
-
-
-class FileTimeout(BaseException):
-    """The time limit (``--timeout``) fired. A ``BaseException``, as ``KeyboardInterrupt`` is: readers that
-    catch ``Exception`` to go on past a damaged page or object must not swallow it and hand back a record
-    with the pages they did not finish (found: a PDF whose pages were cut short by the limit came back
-    "ok" with dozens of missing cells)."""
-
-
-class _Clock:
-    """Whether the time limit of the current extraction has fired at all (even if something swallowed it)."""
-
-    expired = False
-
-
-def _alarm(signum, frame):  # pragma: no cover - runs in the signal handler
-    _Clock.expired = True
-    raise FileTimeout()
-
-
-def _caused_by_timeout(exc: BaseException) -> bool:
-    """The time limit fired, maybe inside a library that wrapped it in an error of its own (the OCR
-    engine re-raises whatever interrupts it as its own runtime error)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, FileTimeout):
-            return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return False
 
 
 def sha256_of(path: Path) -> Optional[str]:
@@ -124,54 +95,25 @@ def work(path: str, strict: bool = False, timeout: Optional[float] = None,
 def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Dict]) -> Outcome:
     from ..api import extract
 
-    in_main = threading.current_thread() is threading.main_thread()
-    use_alarm = bool(timeout) and hasattr(signal, "SIGALRM") and in_main
-    watchdog = None
-    if timeout and not use_alarm:  # not the main thread (a Dask worker's task): a watchdog thread instead
-        from .executors import ThreadAlarm
-
-        watchdog = ThreadAlarm(timeout, FileTimeout)
-
-    def disarm() -> None:
-        if use_alarm:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        if watchdog is not None:
-            watchdog.stop()
-
-    _Clock.expired = False
-    if use_alarm:
-        old = signal.signal(signal.SIGALRM, _alarm)
-        # then again every second: a library that catches and swallows the first interruption gets another
-        signal.setitimer(signal.ITIMER_REAL, float(timeout), 1.0)  # type: ignore[arg-type]
+    limit = time_limit(timeout)
     try:
-        try:
+        with limit:
             report = extract(path, strict=strict, **(limits or {}))
             record = report.model_dump_json(by_alias=True)
-        finally:
-            disarm()
-        if _Clock.expired or (watchdog is not None and watchdog.fired):
+        if limit.fired:
             # the limit fired and something swallowed it: whatever came back was cut short, never a result
             return _timed_out(path, timeout)
         return Outcome(path, report.source.sha256, record)
     except FileTimeout:
-        disarm()
         return _timed_out(path, timeout)
     except MemoryError:
-        disarm()
         return _failed(path, "out_of_memory", f"{path}: out of memory")
     except Exception as exc:  # a bug on one file must not stop the batch
-        disarm()  # again: the limit may have fired once more while the inner block was unwinding
-        if _caused_by_timeout(exc) or _Clock.expired or (watchdog is not None and watchdog.fired):
+        if _caused_by_timeout(exc) or limit.fired:
             return _timed_out(path, timeout)
         if isinstance(exc, GovReportError):
             return _failed(path, exc.code, str(exc))
         return _failed(path, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
-    finally:
-        if use_alarm:
-            disarm()
-            signal.signal(signal.SIGALRM, old)
-        elif watchdog is not None:
-            disarm()
 
 
 def _timed_out(path: str, timeout: Optional[float]) -> Outcome:

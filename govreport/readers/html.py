@@ -117,16 +117,17 @@ def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int 
 
     A merged cell's text goes to its first grid position; the positions it covers hold ``COVERED`` (no
     cell of their own, unlike a cell printed empty).
-    ``rowspan`` 0 means "to the end of the table". Rows are padded to the width of the grid. Spans that
-    would blow the grid up far beyond its cells (hostile markup) are ignored.
+    ``rowspan`` 0 means "to the end of the table". A row with fewer cells than the grid is wide is left
+    short, never padded: the cells it lacks were not written (an editor that drops empty cells), so which
+    of the row's columns are missing is unknown, and an empty field would say "printed empty" at a guessed
+    position. Spans that would blow the grid up far beyond its cells (hostile markup) are ignored.
     """
     cells = sum(len(r) for r in rows)
     grid = _grid(rows, max_colspan, budget=64 * cells + 10000)
     if grid is None:
         grid = _grid([[(t, 1, 1) for t, _, _ in r] for r in rows], 1, budget=None)
         assert grid is not None
-    width = max((len(g) for g in grid), default=0)
-    return ["\t".join(g + [""] * (width - len(g))) for g in grid]
+    return ["\t".join(g) for g in grid]
 
 
 def _grid(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int,

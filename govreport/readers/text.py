@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Tuple
 
@@ -33,7 +34,7 @@ def decode(data: bytes, path: Path) -> Tuple[str, str]:
 def read(data: bytes, path: Path, fmt: str) -> Document:
     text, encoding = decode(data, path)
     # pdftotext ends every page with a form feed: keep where the pages start
-    breaks = [i + 1 for i, ch in enumerate(text) if ch == "\f"] if "\f" in text else []
+    breaks = [m.end() for m in re.finditer("\f", text)]
     pages = [0] + [b for b in breaks if b < len(text)] if breaks else []
     return Document(text=text, format=fmt, encoding=encoding, page_offsets=pages,
                     pages=len(pages) or None)

@@ -9,7 +9,7 @@ previous)`` gives the whole review as data; :mod:`govreport.review.page` renders
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from .findings import Finding, all_findings, report_findings, severity_rank
 

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
+from ..tables.budget import plain_number
 from ..template import TableDef, load_template
 
 SEVERITIES = ("error", "warning", "info")
@@ -216,7 +217,9 @@ NARRATIVE: Tuple[Tuple[str, str, str], ...] = (
     ("active_disclosure.normative_documents.in_force", "现行有效",
      r"现行有效(?:的)?(?:行政)?(?:规范性文件)?(\d+)件"),
 )
-_COMPILED = [(t, name, re.compile(p)) for t, name, p in NARRATIVE]
+# a number is tried only from the start of its digit run, and never longer than a cell prints: a text
+# whose cells ran together into a run of 10⁵ digits made each pattern quadratic (minutes)
+_COMPILED = [(t, name, re.compile(p.replace(r"(\d+)", r"(?<!\d)(\d{1,12})(?!\d)"))) for t, name, p in NARRATIVE]
 NARRATIVE_SECTIONS = ("overall", "other_matters")  # where the prose gives the year's numbers
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
@@ -228,7 +231,9 @@ def narrative_numbers(text: str) -> List[Tuple[str, str, int, str]]:
     for target, name, rx in _COMPILED:
         for m in rx.finditer(c):
             a, b = max(0, m.start() - 8), min(len(c), m.end() + 4)
-            out.append((target, name, int(m.group(1)), c[a:b]))
+            number = plain_number(m.group(1))
+            if number is not None:  # a run longer than any cell holds is text, not a figure
+                out.append((target, name, number, c[a:b]))
     return out
 
 

@@ -353,7 +353,8 @@ def _findings(findings: Sequence[Dict[str, Any]], ctx: _Context) -> str:
 
 def _issues(report) -> str:
     codes = ("cell_inferred", "cell_ambiguous", "cell_missing", "cell_suspect", "row_placed_by_order",
-             "ocr_low_confidence", "recovery_note", "reader_note", "table_not_found", "ocr_needed", "ocr_page")
+             "ocr_low_confidence", "recovery_note", "reader_note", "table_not_found", "ocr_needed", "ocr_page",
+             "budget_reached", "number_too_long")
     rows = [i for i in report.issues if i.code in codes]
     if not rows:
         return ""

@@ -24,8 +24,12 @@ MAX_OFFSET = 0.35  # a number belongs to a column when it is within this share o
 MAX_OFFSET_HEADER = 0.45  # the same, for columns measured on the header (labels centred less exactly)
 
 
-def _width(s: str) -> int:
+def display_width(s: str) -> int:
+    """Columns ``s`` takes on a page of layout-keeping text (a wide CJK character two)."""
     return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+
+
+_width = display_width
 
 
 def _centre(text: str, tok: Token) -> float:

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ..normalize import compact
 from ..sections import Layout
 from ..template import CheckDef, RowDef, TableDef, Template, Term, VersionDef
+from . import budget
 from .layout import EmptyBlank, _positional, blank_at, observe_rows
 from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
@@ -35,7 +36,7 @@ class TableResult:
     rows_found: List[str]
     placed_by_order: List[str] = field(default_factory=list)
     extra_rows: List[Tuple[RowDef, str]] = field(default_factory=list)  # (row, version it belongs to)
-    notes: List[str] = field(default_factory=list)
+    notes: List[Tuple[str, str]] = field(default_factory=list)  # (issue code, message)
     evidence: List[str] = field(default_factory=list)
 
 
@@ -196,8 +197,19 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
         eqs = equations_for(checks, present)
         ev = narrative_evidence(text, spans, table) if key == "active_disclosure" else None
         cells, notes = recover(rows, eqs, rank=_soft_ranker(vdef, key), evidence=ev)
+        notes = _too_long_runs(text, a, b) + notes
         results[key] = TableResult(table, cells, bool(found_rows), found_rows, placed, extra, notes)
     return TextTables(results, versions, evidence)
+
+
+def _too_long_runs(text: str, start: int, end: int) -> List[Tuple[str, str]]:
+    """An issue for the digit runs of a table's text too long for any row of cells (read as text)."""
+    longest = budget.longest_run()
+    runs = [m.end() - m.start() for m in re.compile(r"\d{%d,}" % (longest + 1)).finditer(text, start, end)]
+    if not runs:
+        return []
+    return [(budget.TOO_LONG_ISSUE, f"{len(runs)} digit run(s) of up to {max(runs)} digits, longer than any "
+                                    f"printed row of cells can hold together (at most {longest}): read as text")]
 
 
 def substitute_collapsed(checks, table: TableDef, extra_rows: List[RowDef], present) -> list:
@@ -282,6 +294,8 @@ def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: Tabl
             )
             for m in pat.finditer(prose):
                 raw = m.group(1)
+                if not budget.fits(raw, "decimal" if "." in raw else "int"):
+                    continue  # longer than the cell prints: text, not its number
                 value = float(raw) if "." in raw else int(raw)
                 out.setdefault(f"{table.key}.{row.key}.{col.key}", []).append((value, m.group(0)))
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ..normalize import compact, match_form
 from ..readers import COVERED
@@ -100,31 +100,42 @@ class _Region:
         # labels are matched with the number lines left out: a label wrapped in a narrow column may print
         # half above and half below its own row of numbers
         self.number_lines = number_lines(text, start, end, group_labels)
-        masked = list(text[start:end])
-        for x, y in self.number_lines:
-            masked[x - start:y - start] = " " * (y - x)
+        blanked: List[Tuple[int, int]] = list(self.number_lines)  # spans left out of the labels' text
         # in layout text, the numbers and the pieces of vertical group labels printed between a wrapped
         # label's lines are not part of the label either
         layout = re.search(r"\d   +\d", text[start:end]) is not None  # columns kept apart by spaces
+        line_end, tabbed = -1, False  # the current word's line: where it ends, whether it holds a tab
         for m in (_LAYOUT_WORD.finditer(text, start, end) if layout else ()):
             w = m.group(1)
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            line_end = text.find("\n", m.end())
-            if "\t" in text[line_start:line_end if line_end >= 0 else end]:
+            if m.start() > line_end:  # a new line (looked at once per line, not per word)
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                nl = text.find("\n", m.end())
+                line_end = len(text) if nl < 0 else nl
+                tabbed = "\t" in text[line_start:nl if nl >= 0 else end]
+            if tabbed:
                 continue
             c = compact(w)
             if _CELL.fullmatch(w) or (c not in row_labels and any(c in g and c != g for g in group_labels)):
-                masked[m.start(1) - start:m.end(1) - start] = " " * len(w)
-        self.compact, index = match_form("".join(masked))
-        self.index = [start + i for i in index]
+                blanked.append((m.start(1), m.end(1)))
+        parts: List[str] = []
+        pos = start
+        for x, y in sorted(blanked):
+            if y <= pos:
+                continue
+            x = max(x, pos)
+            parts.append(text[pos:x])
+            parts.append(" " * (y - x))
+            pos = y
+        parts.append(text[pos:end])
+        self.compact, self.index = match_form("".join(parts))  # offsets from ``start``
         # a markdown rendering: cells sit in "| … |" rows, never on a line below their label
         self.markdown = bool(re.search(r"^[ \t]*\|.*\d.*\|", text[start:end], re.M))
 
     def orig_start(self, c: int) -> int:
-        return self.index[c] if c < len(self.index) else self.end
+        return self.start + self.index[c] if c < len(self.index) else self.end
 
     def orig_end(self, c_end: int) -> int:
-        return self.index[c_end - 1] + 1 if c_end > 0 else self.start
+        return self.start + self.index[c_end - 1] + 1 if c_end > 0 else self.start
 
 
 _LIST_MARKER_AHEAD = re.compile(r"\d{1,2}\s*[.、．]\s*[\u4e00-\u9fff]")
@@ -192,6 +203,10 @@ def _header_forms(col: ColumnDef) -> Tuple[frozenset, Tuple[str, ...]]:
     return got[1], got[2]
 
 
+def _header_match(field: str, col: ColumnDef) -> bool:
+    return _names(compact(field), col)
+
+
 def _names(c: str, col: ColumnDef) -> bool:
     """The compact header field ``c`` names the column."""
     if not c:
@@ -204,14 +219,21 @@ _NUMBER_FIELD = re.compile(r"\s*[+\-]?\d+(?:\.\d+)?\s*")
 
 
 def _header_indices(text: str, start: int, line_start: int, columns: Sequence[ColumnDef],
-                    cache: Dict[int, Optional[List[int]]], reach: int = 40) -> Optional[List[int]]:
+                    cache: Dict[int, Optional[Tuple[List[int], Set[int], int]]],
+                    reach: int = 40) -> Optional[Tuple[List[int], Set[int], int]]:
     """The grid field index of each column, from the header lines above ``line_start`` (a multi-line
-    header names its columns on different lines): None unless every column is named once, left to right."""
+    header names its columns on different lines), the indices of the fields the header names for
+    something that is no column (``备注``, ``小计``, ``序号``: a column the publisher added) and the fields
+    of its widest line: None unless every column is named once, at a field of its own (in the template's
+    order or not: 总计 may come first)."""
     key = line_start
     if key in cache:
         return cache[key]
     found: Dict[int, int] = {}
+    named: Dict[int, str] = {}  # field index -> header text printed there
+    width = 0  # fields of the widest header line read
     pos = line_start
+    after = 0  # header lines read once every column was found (an added column's name may stand higher)
     for _ in range(reach):
         if pos <= start:
             break
@@ -220,7 +242,13 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
         pos = max(prev, start)
         fields = line.split("\t")
         if "\t" not in line or any(_NUMBER_FIELD.fullmatch(f) for f in fields):
+            if len(found) == len(columns):
+                break
             continue  # a header line names columns and prints no number
+        width = max(width, len(fields))
+        for i, f in enumerate(fields):
+            if field_token(f, 0) is None:  # a name: not empty, covered, a number or a placeholder
+                named.setdefault(i, f)
         compacts = [compact(f) for f in fields]
         for j, col in enumerate(columns):
             if j not in found:
@@ -228,25 +256,38 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
                 if len(hits) == 1:
                     found[j] = hits[0]
         if len(found) == len(columns):
-            break
+            after += 1
+            if after > 3:
+                break
     idx = [found.get(j) for j in range(len(columns))]
-    ok = all(i is not None for i in idx) and all(a < b for a, b in zip(idx, idx[1:]))  # type: ignore[operator]
-    cache[key] = idx if ok else None  # type: ignore[assignment]
+    # every column named at a field of its own; in the template's order or not (总计 printed first): the
+    # fields are read under the names the header gives them
+    ok = all(i is not None for i in idx) and len(set(idx)) == len(idx)
+    if not ok:
+        cache[key] = None
+        return None
+    added = {i for i, f in named.items() if i > min(idx) and i not in idx  # type: ignore[type-var]
+             and not any(_header_match(f, col) for col in columns)}
+    cache[key] = (idx, added, width)  # type: ignore[assignment]
     return cache[key]
 
 
 def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequence[ColumnDef],
-                  cache: Dict[int, Optional[List[int]]]) -> Optional[List[Token]]:
+                  cache: Dict[int, Optional[Tuple[List[int], Set[int], int]]]) -> Optional[List[Token]]:
     """A grid row's cells read from the fields under its header's column labels (a merged value's covered
-    position, a padding field or an empty label column then cannot shift the numbers)."""
+    position, a padding field or an empty label column then cannot shift the numbers; what stands under
+    a column the header names for something else, ``备注`` or ``小计``, is no cell)."""
     line_start = text.rfind("\n", 0, b) + 1
     line = text[line_start:line_end]
     if "\t" not in line:
         return None
-    idx = _header_indices(text, start, line_start, columns, cache)
-    if idx is None:
+    header = _header_indices(text, start, line_start, columns, cache)
+    if header is None:
         return None
+    idx, added, width = header
     fields = line.split("\t")
+    if added and len(fields) > width:
+        return None  # a row of more grid fields than its header: the two grids need not line up
     offsets = [line_start]
     for f in fields[:-1]:
         offsets.append(offsets[-1] + len(f) + 1)
@@ -258,11 +299,92 @@ def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequenc
         if tok is None:
             return None
         cells.append(tok)
-    # every printed field of the row after its label must be one of these cells
-    after = grid_cells(text, b, line_end)
-    if after is None or sum(1 for t in after if t.kind != "empty") != sum(1 for c in cells if c.kind != "empty"):
+    # every printed field of the row after its label must be one of these cells or under an added column
+    for i, f in enumerate(fields):
+        if offsets[i] <= b or i in idx or i in added or not f.strip() or f.strip() == COVERED:
+            continue  # the label's own field (the rest of it) is no cell
         return None
     return cells
+
+
+# names of columns a publisher adds to a statistics table (the template has none of them): a 备注 column,
+# row numbers (序号), a subtotal (小计, 合计 beside the table's own 总计)
+_ADDED_COLUMN = re.compile(r"(?<![\u4e00-\u9fff])(?:备\s*注|序\s*号|小\s*计)(?![\u4e00-\u9fff])")
+
+
+_NATURAL = re.compile(r"自[ \t]*然")
+_TOTAL = re.compile(r"总[ \t]*计")
+
+
+_ADDED_NAMES = ("备注", "序号", "小计")
+
+
+def _stacked(head: str, names: Sequence[str]) -> List[str]:
+    """Two-character names printed one character above the other in layout-keeping text (a narrow column:
+    ``备`` on one line, ``注`` at the same position a line or two below)."""
+    lines = head.split("\n")
+    found = []
+    for name in names:
+        a, b = name
+        for i, line in enumerate(lines):
+            for m in re.finditer(re.escape(a), line):
+                col = m.start()
+                for below in lines[i + 1:i + 4]:
+                    near = below[max(0, col - 1):col + 2]
+                    if b in near:
+                        found.append(name)
+                        break
+                    if near.strip():
+                        break  # something else stands under it
+    return found
+
+
+def _added_columns(text: str, start: int, end: int) -> List[str]:
+    """What in a table's header (``text[start:end]``, before its first row label) says that its columns
+    are not the template's, in the template's order: a column name the template has not, or 总计 printed
+    left of 自然人. Then a row's numbers match the template's columns only by their count."""
+    head = text[start:end]
+    found = [m.group() for m in _ADDED_COLUMN.finditer(head)] + _stacked(head, _ADDED_NAMES)
+    if "合计" in head and "总计" in head:
+        found.append("合计")
+    total, natural = _TOTAL.search(head), _NATURAL.search(head)
+    if total and natural and _left_of(head, total.start(), natural.start()):
+        found.append("总计 before 自然人")
+    return found
+
+
+def _total_printed_first(obs: Dict[str, "RowObs"]) -> bool:
+    """Rows whose columns end in a 总计, printed complete, whose first number is the sum of the others,
+    and none whose last is the sum of the others: the table prints its 总计 column first, whatever its
+    header seemed to say (a header over several lines, in text that keeps no exact columns)."""
+    first = last = 0
+    for o in obs.values():
+        cols = o.row.columns
+        if len(cols) < 3 or cols[-1].key != "total" or len(o.tokens) != len(cols) \
+                or not all(t.kind == "num" for t in o.tokens):
+            continue
+        try:
+            v = [float(t.raw) for t in o.tokens]
+        except ValueError:
+            continue
+        if v[0] and abs(v[0] - sum(v[1:])) < 0.005 and abs(v[-1] - sum(v[:-1])) >= 0.005:
+            first += 1
+        elif v[-1] and abs(v[-1] - sum(v[:-1])) < 0.005:
+            last += 1
+    return first > 0 and last == 0
+
+
+def _left_of(text: str, a: int, b: int) -> bool:
+    """Whether what stands at offset ``a`` is printed left of what stands at ``b``: on one line, or on
+    lines of layout-keeping text by their columns (a CJK character two wide); where the columns do not
+    tell (text that keeps no layout, each header cell on a line of its own), by reading order."""
+    line_a, line_b = text.rfind("\n", 0, a) + 1, text.rfind("\n", 0, b) + 1
+    if line_a == line_b:
+        return a < b
+    col_a, col_b = columns.display_width(text[line_a:a]), columns.display_width(text[line_b:b])
+    if abs(col_a - col_b) > 2:
+        return col_a < col_b
+    return a < b
 
 
 def _label_on_line(text: str, a: int, b: int, pos: int) -> bool:
@@ -326,15 +448,28 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
                 seen.add(m.row)
         chain.sort(key=lambda m: m.start)
     chosen = {id(m) for m in chain}
+    added = _added_columns(text, start, min((region.orig_start(m.start) for m in chain), default=start))
 
     # cut the region at every label (anchors and floating labels that do not overlap an anchor)
     cuts: List[Tuple[int, int]] = [(region.orig_start(m.start), region.orig_end(m.end)) for m in chain]
+    # what the cuts cover, as sorted disjoint spans: a label is a cut unless it overlaps one (the anchors of
+    # an unordered table may overlap each other; the labels added never do)
+    union: List[List[int]] = []
+    for x, y in sorted(cuts):
+        if union and x < union[-1][1]:
+            union[-1][1] = max(union[-1][1], y)
+        else:
+            union.append([x, y])
+    union_starts = [x for x, _ in union]
     for m in matches:
         if id(m) in chosen:
             continue
         a, b = region.orig_start(m.start), region.orig_end(m.end)
-        if not any(a < y and x < b for x, y in cuts):
+        i = bisect.bisect_left(union_starts, b)  # only the last span starting before b can overlap [a, b)
+        if i == 0 or union[i - 1][1] <= a:
             cuts.append((a, b))
+            union.insert(i, [a, b])
+            union_starts.insert(i, a)
     cuts.sort()
     spans: List[Tuple[int, int]] = []
     pos = start
@@ -352,13 +487,18 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
     claimed: set = set()
     anchor_pos: Dict[str, int] = {}
-    headers: Dict[int, Optional[List[int]]] = {}  # line start -> header field index of each column
+    headers: Dict[int, Optional[Tuple[List[int], Set[int], int]]] = {}  # line start -> the header's fields
+    by_header: Set[str] = set()  # rows read from the fields under their header's column names
     bounds = [region.orig_start(m.start) for m in chain[1:]] + [end]
     for m, bound in zip(chain, bounds):
         o = obs[m.row]
         a, b = region.orig_start(m.start), region.orig_end(m.end)
         o.found = True
         o.label_raw = text[a:b]
+        if m.end - m.start <= 2 and any(x.row == m.row and x is not m for x, _ in inline):
+            # a bare two-character label (其他 without its list number) is also a piece of other labels
+            # (（六）其他处理 broken over lines, the 其他 column): another place with numbers was as good
+            o.guesses.append("label_ambiguous")
         anchor_pos[m.row] = a
         n = len(o.row.columns)
         line_end = _line_end(text, b, end)
@@ -372,6 +512,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         grid = _under_header(text, start, b, line_end, o.row.columns, headers)
         if grid is None:
             grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
+        else:
+            by_header.add(m.row)
         if grid is not None:
             if blank_at(empty_blank, b):
                 grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
@@ -411,6 +553,11 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
     _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
     _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
+    reordered = "总计 before 自然人" in added or _total_printed_first(obs)
+    if added or reordered:  # the header names a column the template has not, or its columns in another
+        for key, o in obs.items():  # order: numbers matched to the template's columns by their count or
+            if key not in by_header and o.tokens:  # order may hold another column's number
+                o.guesses.append("columns_reordered" if reordered else "added_column")
     main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
                     [obs[r.key] for r in extra if obs[r.key].found])
     return main
@@ -423,6 +570,7 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
     cells vanished from extracted text): its cells are blank, a guess the checks must confirm."""
     data = [r.key for r in table.data_rows]
     anchored = sorted(anchor_pos.items(), key=lambda kv: kv[1])
+    match_starts = [x.start for x in matches]
     free_starts = sorted(groups[i].start for i in range(len(groups)) if i not in claimed)
     for m in matches:
         o = obs.get(m.row)
@@ -436,8 +584,11 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
         if table.ordered and not order[before[-1]] < order[m.row] < order[after[0]]:
             continue
         nxt = anchor_pos[after[0]]
-        later = [x.start for x in matches if x.start > m.start and region.orig_start(x.start) >= b]
-        stop = min([nxt] + [region.orig_start(x) for x in later])
+        # the first label after this one (matches are sorted by start, and offsets map monotonically)
+        k = bisect.bisect_right(match_starts, m.start)
+        while k < len(matches) and region.orig_start(matches[k].start) < b:
+            k += 1
+        stop = min(nxt, region.orig_start(matches[k].start)) if k < len(matches) else nxt
         i = bisect.bisect_left(free_starts, b)
         if i < len(free_starts) and free_starts[i] < stop:
             continue  # numbers follow before the next label: not empty

@@ -16,13 +16,25 @@ from itertools import combinations
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
 from ..template import ColumnDef
+from . import budget
 from .tokens import Token
 
 Number = Union[int, float]
 
 _NUMBER = re.compile(r"[+\-]?(?:0|[1-9]\d*)(?:\.\d+)?")
 
-MAX_READINGS = 30_000
+MAX_READINGS = budget.READINGS_PER_ROW
+
+
+class Steps:
+    """The steps left to the cutting search of one row (``budget.CUT_STEPS_PER_ROW``)."""
+
+    def __init__(self, left: int = budget.CUT_STEPS_PER_ROW):
+        self.left = left
+
+    def take(self, cost: int = 1) -> bool:
+        self.left -= cost
+        return self.left >= 0
 
 
 @dataclass(frozen=True)
@@ -60,8 +72,8 @@ def _fill_cost(pieces: Sequence[Piece], columns: Sequence[ColumnDef],
 
 def parse_number(raw: str, column: ColumnDef) -> Optional[Number]:
     """The value of ``raw`` in ``column``, or None when it cannot be such a cell."""
-    if not _NUMBER.fullmatch(raw):
-        return None
+    if not _NUMBER.fullmatch(raw) or not budget.fits(raw, column.type):
+        return None  # not a number, or longer than the column's cells print (never converted)
     if raw.startswith(("+", "-")) and not column.allows_negative:
         return None
     if "." in raw:
@@ -82,20 +94,34 @@ def _positional(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Readin
     return Reading(tuple(pieces), lossy=any(p.kind == "unknown" for p in pieces))
 
 
-def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tuple[Piece, ...]]:
-    """Every way to cut the tokens, in order, into exactly len(columns) cells."""
+def _piece_len(column: ColumnDef) -> int:
+    """The longest piece a cut may give ``column`` (its digits, a decimal's point and places)."""
+    return budget.int_digits(column.type) + (budget.decimal_places() + 1 if column.allows_decimal else 0) + 1
+
+
+def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef],
+          steps: Optional[Steps] = None) -> Iterator[Tuple[Piece, ...]]:
+    """Every way to cut the tokens, in order, into exactly len(columns) cells (no piece longer than its
+    column holds), until ``steps`` run out (``steps.left < 0`` tells)."""
     n = len(columns)
     k = len(tokens)
+    steps = steps if steps is not None else Steps()
     room = [0] * (k + 1)  # the most cells tokens[ti:] can still fill: a digit each, or the token
     for i in range(k - 1, -1, -1):
         room[i] = room[i + 1] + (len(tokens[i].raw) if tokens[i].kind == "num" else 1)
+    longest = [_piece_len(c) for c in columns]
+    cap = [0] * (n + 1)  # the most characters columns[col:] can take
+    for i in range(n - 1, -1, -1):
+        cap[i] = cap[i + 1] + longest[i]
 
     def rec(ti: int, pos: int, col: int, acc: List[Piece]) -> Iterator[Tuple[Piece, ...]]:
         if ti == k:
             if col == n:
                 yield tuple(acc)
             return
-        if col == n or n - col < k - ti or n - col > room[ti] - pos:
+        if col == n or n - col < k - ti or n - col > room[ti] - pos or room[ti] - pos > cap[col]:
+            return
+        if not steps.take():
             return
         tok = tokens[ti]
         if tok.kind != "num":
@@ -106,11 +132,13 @@ def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tup
         s = tok.raw
         whole = pos == 0
         digits = s.isascii() and s.isdigit()  # the usual case: no regex needed
-        for e in range(pos + 1, len(s) + 1):
+        for e in range(pos + 1, min(len(s), pos + longest[col]) + 1):
             piece = s[pos:e]
             if digits:
                 if piece[0] == "0" and e - pos > 1:
                     break  # a leading zero, and every longer piece from here has it too
+                if e - pos > budget.int_digits(columns[col].type):
+                    break  # longer than the column's cells print
                 v: Optional[Number] = int(piece)
             else:
                 if e < len(s) and s[e] == ".":
@@ -125,6 +153,8 @@ def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterator[Tup
             else:
                 yield from rec(ti, e, col + 1, acc)
             acc.pop()
+            if steps.left < 0:
+                return
 
     yield from rec(0, 0, 0, [])
 
@@ -150,8 +180,10 @@ def _placements(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterat
 
 def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], positional: bool = False,
                  limit: int = MAX_READINGS, lossy: bool = False,
-                 priors: Optional[Sequence[float]] = None) -> Tuple[List[Reading], bool]:
-    """The readings of a printed row, and whether the list was cut short at ``limit``.
+                 priors: Optional[Sequence[float]] = None,
+                 steps: Optional[Steps] = None) -> Tuple[List[Reading], bool]:
+    """The readings of a printed row, and whether the list was cut short (at ``limit`` readings, or when
+    the cutting search ran out of ``steps``: ``budget``).
 
     By default, readings that assume lost cells are generated only when no cut explains the row;
     ``lossy=True`` generates both (used when the cuts contradict the report's checks). A short number
@@ -162,38 +194,48 @@ def row_readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], position
         return [], False
     if positional:
         return [_positional(tokens, columns)], False
-    out, truncated = _readings(tokens, columns, limit, lossy, priors)
+    steps = steps if steps is not None else Steps()
+    out, truncated = _readings(tokens, columns, limit, lossy, priors, steps)
     for i, t in enumerate(tokens):
         if truncated or not (t.alone and t.kind == "num" and len(t.raw) <= 3):
             continue
+        if not steps.take(len(tokens)):
+            truncated = True
+            break
         rest = [x for j, x in enumerate(tokens) if j != i]
-        more, truncated = _readings(rest, columns, limit - len(out), True, priors)
+        more, truncated = _readings(rest, columns, limit - len(out), True, priors, steps)
         out += [Reading(r.pieces, r.lossy, r.dropped + (t.raw,)) for r in more]
     return out, truncated
 
 
 def _readings(tokens: Sequence[Token], columns: Sequence[ColumnDef], limit: int,
-              lossy: bool, priors: Optional[Sequence[float]] = None) -> Tuple[List[Reading], bool]:
+              lossy: bool, priors: Optional[Sequence[float]], steps: Steps) -> Tuple[List[Reading], bool]:
     out: List[Reading] = []
     n, k = len(columns), len(tokens)
-    if not tokens or limit <= 0:
-        return out, limit <= 0
+    if not tokens or limit <= 0 or steps.left < 0:
+        return out, limit <= 0 or steps.left < 0
     if k > n:
         for keep in combinations(range(k), n):
+            if not steps.take(k):  # a choice of kept tokens costs a pass over the row's tokens
+                return out, True
             kept = [tokens[i] for i in keep]
             dropped = tuple(tokens[i].raw for i in range(k) if i not in keep)
-            for pieces in _cuts(kept, columns):
+            for pieces in _cuts(kept, columns, steps):
                 out.append(Reading(pieces, dropped=dropped))
                 if len(out) >= limit:
                     return out, True
-        return out, False
-    for pieces in _cuts(tokens, columns):
+        return out, steps.left < 0
+    for pieces in _cuts(tokens, columns, steps):
         out.append(Reading(pieces))
         if len(out) >= limit:
             return out, True
+    if steps.left < 0:
+        return out, True
     if out and not lossy:
         return out, False
     for pieces in _placements(tokens, columns):
+        if not steps.take():
+            return out, True
         out.append(Reading(pieces, lossy=True, prior=_fill_cost(pieces, columns, priors)))
         if len(out) >= limit:
             return out, True

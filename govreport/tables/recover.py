@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ..template import CheckDef, ColumnDef, TableDef
+from . import budget
 from .layout import RowObs
-from .readings import Reading, row_readings
+from .readings import Reading, Steps, row_readings
 from .solve import Equation, Line, Outcome, Solution, propagate, solve
 from .tokens import Token
 
@@ -102,6 +103,7 @@ def _components(lines: Sequence[Line], equations: Sequence[Equation]) -> List[Tu
 
 
 Ranker = Callable[[Dict[str, Optional[Number]]], float]
+Note = Tuple[str, str]  # (issue code, message)
 
 
 Evidence = Dict[str, List[Tuple[Number, str]]]
@@ -123,19 +125,20 @@ def _apply_evidence(outcome: Outcome, lines: Sequence[Line], evidence: Evidence)
 
 def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             rank: Optional[Ranker] = None,
-            evidence: Optional[Evidence] = None) -> Tuple[Dict[str, CellResult], List[str]]:
+            evidence: Optional[Evidence] = None) -> Tuple[Dict[str, CellResult], List[Note]]:
     """Cell results for every ref of ``rows``, and notes about the search.
 
     ``evidence`` maps cells to values the report's narrative states for them (with the quote); it only
     chooses among readings the table itself allows.
     """
     lines: List[Line] = []
-    notes: List[str] = []
+    notes: List[Note] = []
     free = _free_total_prior(rows)
     # a table that prints its zeros (a 0 beside other numbers) loses a cell only where it was left blank
     # on purpose: every applicant column is then about as likely to be printed as any other
     zeros_printed = any(len(r.tokens) >= 2 and any(t.kind == "num" and t.raw == "0" for t in r.tokens)
                         for r in rows)
+    left = [budget.READINGS_PER_TABLE]  # readings the table's rows may still have
 
     def priors(row: PrintedRow) -> Optional[List[float]]:
         if not row.free_refs and not zeros_printed:
@@ -145,13 +148,31 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
 
     def line_of(row: PrintedRow, tokens: List[Token], positional: bool, lossy: bool = False,
                 before: Sequence[Reading] = ()) -> Line:
-        readings, truncated = row_readings(tokens, row.columns, positional, lossy=lossy, priors=priors(row))
+        name = row.refs[0].split('.')[1]  # the row's key (the issue names the table)
+        limit = min(budget.READINGS_PER_ROW, left[0])
+        steps = Steps()
+        readings, truncated = row_readings(tokens, row.columns, positional, limit=limit, lossy=lossy,
+                                           priors=priors(row), steps=steps)
+        left[0] -= len(readings)
         if truncated:
-            notes.append(f"{row.refs[0].rsplit('.', 1)[0]}: too many readings, only the first {len(readings)} kept")
+            why = (f"{len(readings)} readings, the most a row may have" if len(readings) >= budget.READINGS_PER_ROW
+                   else "the table's readings budget" if len(readings) >= limit
+                   else f"{budget.CUT_STEPS_PER_ROW} steps of cutting its digits")
+            notes.append((budget.BUDGET_ISSUE, f"{name}: the reading budget was reached ({why}): its cells "
+                                               "are not decided"))
+        most = sum(budget.int_digits(c.type) + (budget.decimal_places() if c.allows_decimal else 0)
+                   for c in row.columns)
+        long = [t for t in tokens if t.kind == "num" and budget.digit_count(t.raw) > most]
+        unread = ""
+        if long:
+            unread = (f"printed as a run of {budget.digit_count(long[0].raw)} digits, longer than the row's cells "
+                      f"can hold together (at most {most}): text, not numbers")
+            notes.append((budget.TOO_LONG_ISSUE, f"{name}: {unread}"))
         readings = list(before) + readings
         kept, by, ok = _locally_consistent(readings, row, equations)
         guesses = row.guesses + (("grid_contradicted",) if row.positional and not positional else ())
-        return Line(row.refs, kept, row.free_refs, by, ok, guesses, tuple(readings) if by else ())
+        return Line(row.refs, kept, row.free_refs, by, ok, guesses, tuple(readings) if by else (),
+                    truncated=truncated, unread=unread)
 
     for row in rows:
         lines.append(line_of(row, row.tokens, row.positional))
@@ -185,10 +206,12 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
             for s in outcome.solutions:
                 s.cost += rank(s.values)
             outcome.solutions.sort(key=lambda s: s.cost)
-        if outcome.exhausted:
-            notes.append("too many readings to search: the uncertain cells are left ambiguous")
+        if outcome.exhausted and not any(ln.truncated for ln in sub):
+            notes.append((budget.BUDGET_ISSUE, "the search budget was reached (too many combinations of the "
+                                               "rows' readings): the uncertain cells are left ambiguous"))
         elif not outcome.solutions and any(len(ln.readings) > 1 for ln in sub):
-            notes.append("no reading satisfies the checks: the document is inconsistent or misread")
+            notes.append(("recovery_note", "no reading satisfies the checks: the document is inconsistent or "
+                                           "misread"))
         results.update(_decide(sub, outcome, {eq.id: {r for _, r in eq.terms} for eq in eqs}))
     if not zeros_printed and any(t.kind == "blank" for row in rows for t in row.tokens):
         # a table that prints its zeros as empty cells: a cell the checks force to 0 was printed empty
@@ -255,7 +278,12 @@ def _solve(sub: Sequence[Line], eqs: Sequence[Equation]) -> Outcome:
                for ref, p in zip(ln.refs, ln.readings[0].pieces)
                if p.kind == "printed" or (p.kind == "placeholder" and ref not in ln.free_refs)}
     eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
-    return solve(sub, eqs, {})
+    if any(ln.truncated for ln in sub):
+        # a row whose readings were cut short by the budget: what the search would conclude from the readings
+        # kept could be a guess (the right one may be among those left out), so nothing is concluded jointly
+        return Outcome([], True, {})
+    return solve(sub, eqs, {}, max_leaves=budget.SEARCH_LEAVES, max_solutions=budget.SEARCH_SOLUTIONS,
+                 max_nodes=budget.SEARCH_NODES)
 
 
 def _best_reading(line: Line) -> Optional[Reading]:
@@ -305,6 +333,11 @@ def _decide(lines: Sequence[Line], outcome: Outcome,
 def _decide_line(i: int, ln: Line, outcome: Outcome, out: Dict[str, CellResult]) -> None:
     sols: List[Solution] = outcome.solutions
     deciding = sorted(outcome.deciding.get(i, set()))
+    if not ln.readings and (ln.truncated or ln.unread):
+        for ref in ln.refs:
+            out[ref] = CellResult(ref, None, "missing", note=ln.unread or "the reading budget was reached before "
+                                                                          "any reading of the row: not decided")
+        return
     if not ln.readings:
         for ref in ln.refs:
             v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
@@ -352,18 +385,23 @@ def _decide_line(i: int, ln: Line, outcome: Outcome, out: Dict[str, CellResult])
 
 def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> None:
     """No joint answer (the checks rule out every reading, or the search ran out of budget): keep what was
-    printed as a number on its own, flag everything else."""
+    printed as a number on its own, flag everything else. A row whose readings were cut short by the budget
+    has no complete list of candidates: its uncertain cells are missing."""
     best = _best_reading(ln)
     assert best is not None
-    exact = _exact(ln)  # only a row read exactly as printed is certain
+    exact = _exact(ln) and not ln.truncated  # only a row read exactly as printed is certain
     for j, ref in enumerate(ln.refs):
         pieces = [r.pieces[j] for r in ln.readings]
         vals = {p.value for p in pieces}
         bp = best.pieces[j]
-        if all(p.kind == "placeholder" for p in pieces):
+        if all(p.kind == "placeholder" for p in pieces) and not ln.truncated:
             out[ref] = CellResult(ref, None, "placeholder" if bp.raw else "blank", bp.raw, bp.token)
         elif exact:
             out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
+        elif ln.truncated:
+            out[ref] = CellResult(ref, None, "missing", bp.raw or None, bp.token,
+                                  note=f"the reading budget was reached ({len(ln.readings)} readings of the row "
+                                       "kept, not all): not decided")
         elif vals == {None}:
             out[ref] = CellResult(ref, None, "missing", None, bp.token)
         else:

@@ -35,6 +35,8 @@ class Line:
     locally_ok: bool = True  # some reading satisfies the row's own checks
     guesses: Tuple[str, ...] = ()  # placement guesses of the row (by order, off its label's line, ...)
     before: Tuple[Reading, ...] = ()  # the readings before the row's own checks narrowed them
+    truncated: bool = False  # the readings were cut short by the budget (tables/budget.py): not all of them
+    unread: str = ""  # why a row printed with numbers has no reading (a digit run longer than its cells hold)
 
 
 @dataclass
@@ -50,6 +52,7 @@ class Outcome:
     solutions: List[Solution]
     exhausted: bool  # the search hit its budget: conclusions are per line only
     deciding: Dict[int, Set[str]] = field(default_factory=dict)  # line -> equations that removed readings
+    nodes: int = 0  # readings tried by the search (bounded by its max_nodes budget)
 
 
 def _equal(a: Number, b: Number) -> bool:
@@ -239,4 +242,4 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
         for i, c in zip(multi, s.choice):
             per_line[i] = c
         full.append(Solution(tuple(per_line), s.values, s.forced_by, s.cost))
-    return Outcome(full, exhausted, deciding)
+    return Outcome(full, exhausted, deciding, nodes)

@@ -7,11 +7,15 @@ row of its own.
 
 from __future__ import annotations
 
+import bisect
 import re
+from array import array
+from collections import Counter
 from dataclasses import dataclass
 from typing import List, Optional, Tuple
 
 from ..readers import COVERED  # a grid position a merged cell covers: not a cell of its own
+from .budget import longest_run
 
 PLACEHOLDERS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "/", "／", "无", "\\", "…"})
 
@@ -56,20 +60,17 @@ def _standalone_placeholder(text: str, start: int, end: int) -> bool:
     return before in " \t|\n\u2063" and after in " \t|\n\u2063"
 
 
-def _line_starts_with_pipe(text: str, pos: int) -> bool:
-    line_start = text.rfind("\n", 0, pos) + 1
-    return text[line_start:pos + 1].lstrip(" \t").startswith("|")
-
-
 def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     """Flag tokens alone on their line when the group's other lines print several numbers or a run."""
-    def line_of(t: Token) -> int:
-        return text.count("\n", 0, t.start)
-
-    lines = [line_of(t) for t in tokens]
+    lines = []  # each token's line, counted from the group's first (only which tokens share a line matters)
+    line, pos = 0, tokens[0].start
+    for t in tokens:  # in order: the newlines between neighbours, not from the start each time
+        line += text.count("\n", pos, t.start)
+        pos = t.start
+        lines.append(line)
     if len(set(lines)) < 2:
         return tuple(tokens)
-    per_line = {ln: lines.count(ln) for ln in set(lines)}
+    per_line = Counter(lines)
     if all(c == 1 for c in per_line.values()) and all(len(t.raw) <= 4 for t in tokens):
         return tuple(tokens)  # a column dump: one number a line is the layout, not a stray
     out = []
@@ -78,18 +79,43 @@ def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     return tuple(out)
 
 
+_PIPE_AHEAD = re.compile(r"[ \t]*\|")
+_NEWLINES: Tuple[Optional[str], "array[int]"] = (None, array("q"))  # the last text's newline offsets
+
+
+def line_start_of(text: str, pos: int) -> int:
+    """Where the line holding ``pos`` starts: a binary search in the text's newline offsets (found once per
+    text), not a search back along a line that may be megabytes long."""
+    global _NEWLINES
+    cached, newlines = _NEWLINES
+    if cached is not text:
+        newlines = array("q", (m.start() for m in re.finditer("\n", text)))
+        _NEWLINES = (text, newlines)
+    i = bisect.bisect_left(newlines, pos)
+    return newlines[i - 1] + 1 if i else 0
+
+
 def groups_in(text: str, start: int, end: int) -> List[Group]:
-    """The number groups in ``text[start:end]``."""
+    """The number groups in ``text[start:end]`` (one pass: linear in the span, however many lines and
+    numbers it holds)."""
     out: List[Group] = []
     current: List[Token] = []
+    first_in_pipe_row = False  # the current group's first token sits on a markdown table row
 
     def close() -> None:
         nonlocal current
         if current:  # a run of placeholders is a group too: its row's printed cells
             first = current[0].start
-            out.append(Group(_mark_alone(text, current), first, current[-1].end, _line_starts_with_pipe(text, first)))
+            out.append(Group(_mark_alone(text, current), first, current[-1].end, first_in_pipe_row))
         current = []
 
+    def add(tok: Token) -> None:
+        nonlocal first_in_pipe_row
+        if not current:  # its line starts at line_start, known here (no search back along a long line)
+            first_in_pipe_row = _PIPE_AHEAD.match(text, line_start, tok.start + 1) is not None
+        current.append(tok)
+
+    line_start = line_start_of(text, start)
     pos = start
     while pos < end:
         m = _TOKEN.match(text, pos, end)
@@ -103,21 +129,24 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
             nxt = text[m.end()] if m.end() < len(text) else " "
             if (prev.isascii() and prev.isalpha()) or _CJK_AFTER.match(nxt):
                 close()  # "A1", "(cid:12", "2020年…", "第5页": part of a text, not a cell
+            elif m.end() - m.start() > longest_run():
+                close()  # longer than any printed row of cells can hold together: text, not a number
             else:
-                current.append(Token(m.group(), m.start(), m.end(), "num"))
+                add(Token(m.group(), m.start(), m.end(), "num"))
         elif kind == "ph":
             if _standalone_placeholder(text, m.start(), m.end()):
-                current.append(Token(m.group(), m.start(), m.end(), "placeholder"))
+                add(Token(m.group(), m.start(), m.end(), "placeholder"))
             else:
                 close()
         elif kind == "nl":
-            on_line = sum(1 for t in current if t.start >= text.rfind("\n", 0, m.start()) + 1)
-            if text[m.end():end].lstrip(" \t").startswith("|") or (
-                current and _line_starts_with_pipe(text, current[0].start)
-            ):
+            on_line = 0  # the group's tokens on the line this newline ends (a suffix of the group)
+            while on_line < len(current) and current[-1 - on_line].start >= line_start:
+                on_line += 1
+            if _PIPE_AHEAD.match(text, m.end(), end) or (current and first_in_pipe_row):
                 close()  # a markdown table row is a row of its own
             elif on_line >= 2:
                 close()  # a line of several numbers is a printed row; one number a line is a column dump
+            line_start = m.end()
         pos = m.end()
     close()
     return out

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from . import checks
 from .geometry import text_width
+from . import variants
 from .model import Cell, Document, PageBreak, Para, Table
 
 APPLICANTS = ["natural_person", "commercial_enterprise", "research_institution", "public_welfare_org",
@@ -186,6 +187,7 @@ class Printer:
         self.plus = d.pick("plus_sign", ["none", "+", "＋"])
         self.minus = d.pick("minus_sign", ["-", "-", "－", "−"])
         self.printed = set()  # separators actually printed: "int" (1,234), "decimal" (1,234.5), "fullwidth" (１，２３４)
+        self.units: Dict[str, str] = {}  # table (or "amount") -> unit printed after each number (variants.value_units)
 
     def zero_text(self, table: str) -> str:
         style = self.zero[table]
@@ -213,14 +215,15 @@ class Printer:
             text = self.plus + text
         return text
 
-    def cell(self, table: str, value, signed: bool = False) -> Tuple[str, Any]:
+    def cell(self, table: str, value, signed: bool = False, amount: bool = False) -> Tuple[str, Any]:
         """(printed text, gold value); gold is None when the cell is printed empty or as a placeholder."""
+        unit = self.units.get("amount" if amount else table, "")
         if value == 0 and not isinstance(value, float):
             z = self.zero_text(table)
             if z == "0":
-                return ("0".translate(FULLWIDTH) if self.fullwidth == "all" else "0"), 0
+                return ("0".translate(FULLWIDTH) if self.fullwidth == "all" else "0") + unit, 0
             return z, None
-        return self.number(value, signed), value
+        return self.number(value, signed) + unit, value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -259,6 +262,8 @@ def _caption(d: Drawer, item: str) -> str:
 def _t3_label(d: Drawer, row: Dict[str, Any]) -> str:
     label = row["label"]
     key = row["key"]
+    if d.v.get("t3_label_abbrev"):  # the publisher's own short forms (variants.ABBREVIATED)
+        label = variants.ABBREVIATED.get(key, label)
     var = d.v["t3_label_variants"]
     if "上年转结" in var and key == "carried_over":
         label = label.replace("上年结转", "上年转结")
@@ -339,7 +344,8 @@ def table2(d: Drawer, version: str, year: int, pr: Printer, numbers, gold) -> Li
             c = 1
             for col, span in zip(cols, spans):
                 value = numbers["active_disclosure"][row["key"]][col["key"]]
-                text, g = pr.cell("t2", value, signed=col["key"] == "change_this_year")
+                text, g = pr.cell("t2", value, signed=col["key"] == "change_this_year",
+                                  amount=col["key"] in ("fee_amount", "procurement_total_amount"))
                 gold["active_disclosure"][row["key"]][col["key"]] = g
                 cells.append(_value_cell(r, c, text, span))
                 c += span
@@ -389,6 +395,7 @@ def table3(d: Drawer, version: str, pr: Printer, numbers, gold, width_em: float)
     if results_style == "one_line":
         lab_w[0] = rng.uniform(9.5, 11.0)
     cells: List[Cell] = []
+    row_keys: Dict[int, str] = {}  # grid row -> template row key (for variants.t3_extra_col)
 
     def head(text: str) -> List[str]:
         if header_break == "hard":
@@ -432,6 +439,7 @@ def table3(d: Drawer, version: str, pr: Printer, numbers, gold, width_em: float)
                 text, g = pr.cell("t3", vals[c])
             gold["applications"][key][c] = g
             cells.append(_value_cell(r, nlab + j, text))
+        row_keys[r] = key
 
     def empty_values(r: int):
         if header_fill == "merged":
@@ -492,8 +500,11 @@ def table3(d: Drawer, version: str, pr: Printer, numbers, gold, width_em: float)
     val_w = max(min(val_w, (width_em - sum(lab_w) - 9.0) / 7), widest)
     rest = width_em - 7 * val_w - sum(lab_w)
     widths = lab_w + [max(rest, 9.0)] + [val_w] * 7
-    return Table(n_rows=r, n_cols=nlab + 7, widths=widths, cells=cells,
-                 header_rows=3, repeat_header=d.v["t3_header_repeat"], name="t3", font_size=font)
+    t = Table(n_rows=r, n_cols=nlab + 7, widths=widths, cells=cells,
+              header_rows=3, repeat_header=d.v["t3_header_repeat"], name="t3", font_size=font)
+    t.row_keys = row_keys
+    t.label_cols = nlab
+    return t
 
 
 def table4(d: Drawer, pr: Printer, numbers, gold) -> Table:
@@ -609,6 +620,7 @@ def draw(seed: int) -> Document:
     planted = _plant_error(d, numbers)
     d.v["planted"] = planted
     pr = Printer(d)
+    pr.units = variants.value_units(d)
     d.v["label_no_xingzheng"] = version == "2021" and d.sub("label_no_xingzheng").random() < 0.15
     d.flag("glossed_labels", 0.15)
     d.v["procurement_unit"] = d.sub("procurement_unit").choice([None, "万元", "元"]) if version == "2019" else None
@@ -617,6 +629,7 @@ def draw(seed: int) -> Document:
     var = [x for x in ["上年转结", "结转下一年度", "其它", "half_brackets", "straight_quotes"] if lv.random() < 0.12]
     d.v["t3_label_variants"] = var
     d.pick("t3_list_numbers", ["1.", "1.", "1.", "1、", "1．", "none"])
+    d.flag("t3_label_abbrev", 0.15)
 
     gold = {t: {r: dict.fromkeys(c) for r, c in numbers[t].items()} for t in numbers}
     for t in numbers:
@@ -650,9 +663,18 @@ def draw(seed: int) -> Document:
     blocks.append(Para(heads[2], kind="heading"))
     if lead:
         blocks.append(Para("该部分以表格形式报告。表格如下："))
-    blocks.append(table3(d, version, pr, numbers, gold, width_em))
+    t3 = table3(d, version, pr, numbers, gold, width_em)
+    variants.t3_extra_col(d, t3, pr, gold)
+    variants.t3_column_order(d, t3)
+    t3_blocks = variants.t3_split(d, t3)
+    blocks.extend(t3_blocks)
+    variants.table_note(d, year, t3_blocks[-1], blocks, "t3")
     blocks.append(Para(heads[3], kind="heading"))
-    blocks.append(table4(d, pr, numbers, gold))
+    t4 = table4(d, pr, numbers, gold)
+    t4_blocks = variants.t4_layout(d, pr, numbers, gold, T4_GROUPS, T4_COLS, t4.font_size) or [t4]
+    blocks.extend(t4_blocks)
+    variants.table_note(d, year, t4_blocks[-1], blocks, "t4")
+    variants.merged_cells(d, [b for b in blocks if isinstance(b, Table)])
     if landscape:
         blocks.append(PageBreak(landscape=False))
     blocks.append(Para(heads[4], kind="heading"))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import random
+import re
 
 from .model import Document, PageBreak, Para, Table
 
@@ -24,6 +25,57 @@ def _cell_html(lines, align: str, style: str) -> str:
     if style == "br":
         return '<p align="%s">%s</p>' % (align, "<br/>".join(_e(s) for s in lines))
     return "".join('<p align="%s">%s</p>' % (align, _e(s)) for s in lines)
+
+
+def _word_cell(lines, align: str) -> str:
+    """A cell as Word's "save as web page" writes it: MsoNormal paragraphs, digits in a span of their own."""
+    if not lines or not any(x.strip() for x in lines):
+        return "<p class=MsoNormal><span lang=EN-US><o:p>&nbsp;</o:p></span></p>"
+    out = []
+    for line in lines:
+        parts = re.findall(r"[0-9０-９,.+\-－−]+|[^0-9０-９,.+\-－−]+", line)
+        spans = "".join(("<span lang=EN-US style='font-size:10.5pt'>%s</span>" if re.match(r"[0-9０-９]", p)
+                         else "<span style='font-size:10.5pt;font-family:宋体'>%s</span>") % _e(p) for p in parts)
+        out.append("<p class=MsoNormal align=%s style='text-align:%s'>%s<span lang=EN-US><o:p></o:p></span></p>"
+                   % (align, align, spans))
+    return "\n  ".join(out)
+
+
+def _table_word(t: Table) -> str:
+    total = sum(t.widths)
+    out = ["<div align=center><table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 "
+           "style='border-collapse:collapse;border:none;mso-yfti-tbllook:1184'>"]
+    for r in range(t.n_rows):
+        out.append(" <tr style='mso-yfti-irow:%d;height:19.85pt'>" % r)
+        for c in t.starting_in(r):
+            attrs = " width=%d" % round(sum(t.widths[c.col:c.col + c.colspan]) / total * 568)
+            if c.colspan > 1:
+                attrs += " colspan=%d" % c.colspan
+            if c.rowspan > 1:
+                attrs += " rowspan=%d" % c.rowspan
+            out.append("  <td%s valign=top style='border:solid windowtext 1.0pt;padding:0cm 5.4pt 0cm 5.4pt'>\n  %s\n  </td>"
+                       % (attrs, _word_cell(c.lines, c.align)))
+        out.append(" </tr>")
+    out.append("</table></div>")
+    return "\n".join(out)
+
+
+def _table_cms(t: Table, drop_empty: bool) -> str:
+    """A table as a web CMS editor keeps it: bare cells, ``&nbsp;`` for an empty one, ``<br>`` between lines;
+    ``drop_empty``: empty value cells are not written at all (the row is short, as some editors leave it)."""
+    out = ['<table border="1" cellspacing="0" style="width:100%;"><tbody>']
+    for r in range(t.n_rows):
+        out.append("<tr>")
+        for c in t.starting_in(r):
+            empty = not any(x.strip() for x in c.lines)
+            if empty and drop_empty and c.kind == "value":
+                continue
+            attrs = (' colspan="%d"' % c.colspan if c.colspan > 1 else "") + \
+                    (' rowspan="%d"' % c.rowspan if c.rowspan > 1 else "")
+            out.append("<td%s>%s</td>" % (attrs, "&nbsp;" if empty else "<br>".join(_e(x) for x in c.lines)))
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    return "".join(out)
 
 
 def _table(t: Table, rng: random.Random, style: str) -> str:
@@ -84,6 +136,9 @@ def render_html(doc: Document, rng: random.Random = None) -> str:
     chrome = rng.random() < 0.5
     doc.variant["html_chrome"] = chrome
     doc.variant["html_cell_lines"] = style
+    flavour = random.Random("%d:html_flavour" % doc.seed).choices(
+        ["libreoffice", "word", "cms", "cms_drop_empty"], weights=[12, 5, 2, 1])[0]
+    doc.variant["html_flavour"] = flavour
     body = []
     pending = False
     for b in doc.blocks:
@@ -93,7 +148,12 @@ def render_html(doc: Document, rng: random.Random = None) -> str:
             body.append(_para(b, pending))
             pending = False
         elif isinstance(b, Table):
-            body.append(_table(b, rng, style))
+            if flavour == "word":
+                body.append(_table_word(b))
+            elif flavour.startswith("cms"):
+                body.append(_table_cms(b, flavour == "cms_drop_empty"))
+            else:
+                body.append(_table(b, rng, style))
             body.append("<p><br/></p>")
     year = doc.truth["report"]["year"]
     issuer = doc.truth["report"]["issuer"]
@@ -109,7 +169,15 @@ def render_html(doc: Document, rng: random.Random = None) -> str:
     parts = [head]
     if chrome:
         parts.append(CHROME_TOP.format(**fields))
+    # an old CMS template: the article inside a layout table (title row, then one cell holding the body)
+    framed = random.Random("%d:html_layout_table" % doc.seed).random() < 0.15
+    doc.variant["html_layout_table"] = framed
+    if framed:
+        parts.append('<table width="960" border="0" cellspacing="0" cellpadding="0" align="center">'
+                     '<tr><td class="title" align="center">%s</td></tr><tr><td class="content">' % _e(title))
     parts.append("\n".join(body))
+    if framed:
+        parts.append("</td></tr><tr><td class=\"foot\">【打印】 【关闭】</td></tr></table>")
     if chrome:
         parts.append(CHROME_BOTTOM.format(**fields))
     parts.append("\n</body>\n</html>\n")

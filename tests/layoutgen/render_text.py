@@ -26,7 +26,7 @@ def _texts(page: Page) -> List[Text]:
     return [i for i in page.items if isinstance(i, Text) and i.text.strip()]
 
 
-def layout_page(page: Page) -> str:
+def layout_page(page: Page, tabs: bool = False) -> str:
     items = sorted(_texts(page), key=lambda t: (t.baseline, t.x))
     lines: List[List[Text]] = []
     for t in items:
@@ -45,6 +45,9 @@ def layout_page(page: Page) -> str:
         last_end = None
         for t in sorted(line, key=lambda t: t.x):
             col = int(round(t.x / COLUMN_PT))
+            if tabs and s:  # an extractor that separates the pieces of a line by one tab, not by columns
+                s += "\t" + t.text
+                continue
             if s:
                 gap = t.x - last_end if last_end is not None else 99
                 if len(s) < col:
@@ -78,7 +81,10 @@ def raw_page(page: Page) -> str:
 
 
 def render_layout(doc: Document) -> str:
-    return "\f".join(layout_page(p) for p in paginate(doc)) + "\f"
+    import random
+    tabs = random.Random("%d:layout_tabs" % doc.seed).random() < 0.12
+    doc.variant["layout_tabs"] = tabs
+    return "\f".join(layout_page(p, tabs) for p in paginate(doc)) + "\f"
 
 
 def render_raw(doc: Document) -> str:
