@@ -409,11 +409,18 @@ def _lost(hidden: Sequence[Tuple[float, float]], chars: Sequence[dict]) -> int:
     a space's width (0.6 em) after, is a space beside a word (a space has no outline either); one that
     stands alone held text of its own, such as a number alone in a table cell (a full-width digit or a
     CJK character is 1 em wide, so a lost one never passes for a space before its neighbour)."""
+    if not hidden:
+        return 0
+    # only the characters on lines within half the largest size of a hidden object's baseline can touch it
+    kept = sorted(chars, key=itemgetter("line"))
+    lines = [c["line"] for c in kept]
+    reach = max((max(c["size"], 1.0) for c in kept), default=1.0) / 2
     lost = 0
     for x, y in hidden:
+        near = kept[bisect.bisect_left(lines, y - reach):bisect.bisect_right(lines, y + reach)]
         if not any(abs(c["line"] - y) <= max(c["size"], 1.0) / 2
                    and (c["x0"] - 1.5 <= x <= c["x1"] + 1.5 or x <= c["x0"] <= x + 0.6 * c["size"])
-                   for c in chars):
+                   for c in near):
             lost += 1
     return lost
 
