@@ -114,6 +114,20 @@ def help_times(runs: int) -> Dict:
     return out
 
 
+def _memory_section(report: dict, key: str, target: str, r: dict, tolerance: float, title: str) -> bool:
+    """Record and print a memory measurement (``bench_batch.memory`` or ``bench_pdf.pdf_memory``): the
+    workers' peak RSS per size, and whether it grew by at most ``tolerance`` MiB."""
+    report[key] = r
+    ok = r["growth_mib"] <= tolerance
+    report["targets"][target] = ok
+    lines = bench_batch.memory_lines(r)
+    print(title)
+    for text in lines[:-1]:
+        print(f"  {text}")
+    print(f"  {lines[-1]} (target: none, ≤ {tolerance:g} MiB){_verdict(ok)}")
+    return ok
+
+
 def _verdict(ok: Optional[bool]) -> str:
     return "" if ok is None else ("  [PASS]" if ok else "  [FAIL]")
 
@@ -216,14 +230,8 @@ def main(argv=None) -> int:
 
     if "memory" in only:
         r = bench_batch.memory([args.files_small, args.files_large], args.jobs, args.pdf_every)
-        report["memory"] = r
-        ok = r["growth_mib"] <= args.mem_tolerance
-        report["targets"]["memory_no_growth"] = ok
-        lines = bench_batch.memory_lines(r)
-        print(f"memory     peak RSS of each worker process (getrusage in the worker), --jobs {args.jobs}")
-        for text in lines[:-1]:
-            print(f"  {text}")
-        print(f"  {lines[-1]} (target: none, ≤ {args.mem_tolerance:g} MiB){_verdict(ok)}")
+        _memory_section(report, "memory", "memory_no_growth", r, args.mem_tolerance,
+                        f"memory     peak RSS of each worker process (getrusage in the worker), --jobs {args.jobs}")
 
     if "engines" in only:
         pdfs = args.pdf or default_pdfs()
@@ -280,14 +288,8 @@ def main(argv=None) -> int:
 
     if "pdfmemory" in only:
         r = bench_pdf.pdf_memory([args.files_small, args.files_large], args.jobs)
-        report["pdfmemory"] = r
-        ok = r["growth_mib"] <= args.mem_tolerance
-        report["targets"]["pdf_memory_no_growth"] = ok
-        lines = bench_batch.memory_lines(r)
-        print(f"pdf memory peak RSS of each worker process over generated PDFs, --jobs {args.jobs}")
-        for text in lines[:-1]:
-            print(f"  {text}")
-        print(f"  {lines[-1]} (target: none, ≤ {args.mem_tolerance:g} MiB){_verdict(ok)}")
+        ok = _memory_section(report, "pdfmemory", "pdf_memory_no_growth", r, args.mem_tolerance,
+                             f"pdf memory peak RSS of each worker process over generated PDFs, --jobs {args.jobs}")
         first, last = r["sizes"][0], r["sizes"][-1]
         verdicts.append((ok, f"peak memory per worker flat, {first['files']} -> {last['files']} PDFs",
                          f"{first['peak_max_mib']:.1f} -> {last['peak_max_mib']:.1f} MiB ({r['growth_mib']:+.1f}; "
