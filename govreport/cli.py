@@ -356,7 +356,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     output: Optional[_Output] = None
     parquet = None
     if fmt == "parquet":
-        from .export_parquet import ParquetDataset, done_in
+        from .export import ParquetDataset, done_in
 
         if resume:
             done = done_in(Path(out))  # type: ignore[arg-type]
@@ -379,7 +379,7 @@ def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str]
     def finish(records: list, cross_year: list) -> None:
         assert output is not None
         if fmt == "xlsx":
-            from .export_xlsx import write_xlsx
+            from .export import write_xlsx
 
             output.write(lambda s: write_xlsx(records, s, cross_year, labels=labels))
         else:

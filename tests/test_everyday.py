@@ -99,7 +99,7 @@ def test_status_is_defined_once_and_the_same_in_every_output(tmp_path: Path) -> 
 
     from govreport import export
     from govreport.batch.store import Store
-    from govreport.export_xlsx import write_xlsx
+    from govreport.export import write_xlsx
     from govreport.record import Report, status_of
 
     r = _soft_only(tmp_path)
@@ -123,7 +123,7 @@ def test_status_is_defined_once_and_the_same_in_every_output(tmp_path: Path) -> 
     with sqlite3.connect(tmp_path / "c.sqlite") as db:
         assert db.execute("SELECT status FROM reports").fetchall() == [("needs_review",)]
     pytest.importorskip("pyarrow")
-    from govreport.export_parquet import ParquetDataset
+    from govreport.export import ParquetDataset
 
     ds = ParquetDataset(tmp_path / "pq")
     ds.add(data)

@@ -12,8 +12,8 @@ from __future__ import annotations
 import io
 from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from .record import ErrorRecord, Report
-from .template import TABLE_KEYS, load_template
+from ..record import ErrorRecord, Report
+from ..template import TABLE_KEYS, load_template
 
 SHEET_TITLES = {"active_disclosure": "二 主动公开", "applications": "三 申请办理", "review_litigation": "四 复议诉讼"}
 SUMMARY_COLUMNS = ["path", "issuer", "year", "template", "sha256", "format", "status", "failed_checks",
@@ -30,10 +30,10 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
     ``label`` column beside ``row`` gives each row's."""
     import pandas as pd
 
-    from .export import _derived_keys
+    from .json_csv import derived_keys
 
     template = load_template()
-    derived = _derived_keys(records)
+    derived = derived_keys(records)
     row_labels, col_labels = _labels()
     summary: List[Dict[str, Any]] = []
     tables: Dict[str, List[Dict[str, Any]]] = {k: [] for k in TABLE_KEYS}
@@ -103,7 +103,7 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
         pd.DataFrame(issues, columns=["path", "level", "code", "cell", "message"]).to_excel(xl, sheet_name="issues",
                                                                                           index=False)
         _finish(xl.sheets["issues"])
-        from .dictionary import COLUMNS, fields
+        from ..dictionary import COLUMNS, fields
 
         pd.DataFrame(fields(), columns=list(COLUMNS)).to_excel(xl, sheet_name="dictionary", index=False)
         _finish(xl.sheets["dictionary"])
@@ -112,7 +112,7 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
 
 def _labels() -> Tuple[Dict[str, str], Dict[str, str]]:
     """``table.row`` -> row label and ``table.column`` -> column label, as printed (2021 first, then 2019)."""
-    from .dictionary import fields
+    from ..dictionary import fields
 
     rows: Dict[str, str] = {}
     cols: Dict[str, str] = {}

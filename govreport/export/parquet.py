@@ -42,10 +42,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from . import __version__
-from .record import status_of
-from .errors import MissingDependencyError, OutputNotWritableError
-from .template import TABLE_KEYS, load_template
+from .. import __version__
+from ..record import status_of
+from ..errors import MissingDependencyError, OutputNotWritableError
+from ..template import TABLE_KEYS, load_template
 
 TABLES = ("reports", "cells", "checks", "issues", "sections", "cross_year_checks", "hierarchy_checks", "derived",
           "year_on_year")
@@ -99,7 +99,7 @@ def cell_column(table: str, row: str, column: str) -> str:
 
 def derived_columns() -> List[Tuple[str, str]]:
     """``(key, column)`` of each derived ratio in the ``reports`` table."""
-    from .derived import definitions
+    from ..derived import definitions
 
     return [(r.key, f"derived__{r.key}") for r in definitions().ratios]
 
