@@ -82,7 +82,7 @@ def zh_headers(names: List[str]) -> List[str]:
     seen: Dict[str, int] = {}
     for label in out:
         seen[label] = seen.get(label, 0) + 1
-    return [f"{label} ({n})" if seen[label] > 1 else label for label, n in zip(out, names)]
+    return [f"{label} ({n})" if seen[label] > 1 else label for label, n in zip(out, names, strict=True)]
 
 
 def cell_keys(record: Record) -> List[CellKey]:

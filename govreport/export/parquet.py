@@ -137,7 +137,7 @@ def done_in(folder: Path) -> Set[str]:
 
     table = ds.dataset(str(Path(folder) / "reports"), format="parquet", partitioning="hive").to_table(
         columns=["sha256", "status"])
-    return {s for s, st in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist())
+    return {s for s, st in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist(), strict=True)
             if s and st != "error"}
 
 
@@ -176,6 +176,7 @@ class ParquetDataset:
         """Buffer one record's rows; every ``chunk`` records they are written as row groups."""
         src = record.get("source", {})
         sha = src.get("sha256")
+        row: Dict[str, Any]
         if "error" in record:
             row = {n: None for n, _ in REPORT_HEAD}
             row.update(sha256=sha, tool_version=__version__, path=src.get("path"), format=src.get("format"),

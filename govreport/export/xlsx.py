@@ -28,86 +28,119 @@ def write_xlsx(records: Sequence[Any], stream: IO[bytes], cross_year: Optional[I
                labels: str = "key") -> None:
     """``labels="zh"``: the table sheets' column headers are the columns' Chinese labels as printed, and a
     ``label`` column beside ``row`` gives each row's."""
-    import pandas as pd
-
     from .json_csv import derived_keys
 
-    template = load_template()
-    derived = derived_keys(records)
-    row_labels, col_labels = _labels()
-    summary: List[Dict[str, Any]] = []
-    tables: Dict[str, List[Dict[str, Any]]] = {k: [] for k in TABLE_KEYS}
-    flags: Dict[str, List[Dict[str, Tuple[str, str]]]] = {k: [] for k in TABLE_KEYS}  # per sheet row: col -> note
-    issues: List[Dict[str, Any]] = []
+    book = _Book(derived_keys(records), labels)
     for rec in records:
         if isinstance(rec, ErrorRecord):
-            summary.append({"path": rec.source.get("path"), "sha256": rec.source.get("sha256"), "status": rec.status,
-                            "error": f"{rec.error.code}: {rec.error.message}"})
-            issues.append({"path": rec.source.get("path"), "level": "error", "code": rec.error.code, "cell": None,
-                           "message": rec.error.message})
-            continue
-        r: Report = rec
+            book.add_error(rec)
+        else:
+            book.add_report(rec)
+    book.add_cross_year(cross_year or ())
+    buffer = io.BytesIO()  # the workbook is built in memory: a failed write never leaves a half-closed zip
+    book.write(buffer)
+    stream.write(buffer.getvalue())
+
+
+class _Book:
+    """The workbook's rows, gathered record by record, then written sheet by sheet."""
+
+    def __init__(self, derived: List[str], labels: str) -> None:
+        self.template = load_template()
+        self.derived = derived
+        self.labels = labels
+        self.row_labels, self.col_labels = _labels()
+        self.summary: List[Dict[str, Any]] = []
+        self.tables: Dict[str, List[Dict[str, Any]]] = {k: [] for k in TABLE_KEYS}
+        # per sheet row: column -> (cell status, note)
+        self.flags: Dict[str, List[Dict[str, Tuple[str, str]]]] = {k: [] for k in TABLE_KEYS}
+        self.issues: List[Dict[str, Any]] = []
+
+    def add_error(self, rec: ErrorRecord) -> None:
+        self.summary.append({"path": rec.source.get("path"), "sha256": rec.source.get("sha256"),
+                             "status": rec.status, "error": f"{rec.error.code}: {rec.error.message}"})
+        self.issues.append({"path": rec.source.get("path"), "level": "error", "code": rec.error.code, "cell": None,
+                            "message": rec.error.message})
+
+    def add_report(self, r: Report) -> None:
         head = {"path": r.source.path, "issuer": r.report.issuer, "year": r.report.year,
                 "template": r.report.template}
         flagged = r.flagged_cells
-        summary.append({**head, "sha256": r.source.sha256, "format": r.source.format, "status": r.status,
-                        "failed_checks": len(r.failed_checks), "missing_cells": flagged["missing"],
-                        "ambiguous_cells": flagged["ambiguous"], "suspect_cells": flagged["suspect"],
-                        "issues": len(r.issues), "error": None,
-                        **{f"derived.{k}": (r.derived.measures[k].value if r.derived is not None
-                                            and k in r.derived.measures else None) for k in derived}})
+        measures = r.derived.measures if r.derived is not None else {}
+        self.summary.append({**head, "sha256": r.source.sha256, "format": r.source.format, "status": r.status,
+                             "failed_checks": len(r.failed_checks), "missing_cells": flagged["missing"],
+                             "ambiguous_cells": flagged["ambiguous"], "suspect_cells": flagged["suspect"],
+                             "issues": len(r.issues), "error": None,
+                             **{f"derived.{k}": (measures[k].value if k in measures else None)
+                                for k in self.derived}})
         for key in TABLE_KEYS:
             version = r.report.table_templates.get(key, r.report.template)
-            if version not in template.versions or key not in r.tables:
-                continue
-            for row_key, cols in r.tables[key].items():
-                tables[key].append({**head, "row": row_key, **({"label": row_labels.get(f"{key}.{row_key}")}
-                                                                if labels == "zh" else {}), **cols})
-                notes = {}
-                for col in cols:
-                    cell = r.cells.get(f"{key}.{row_key}.{col}")
-                    if cell is not None and cell.status in CELL_FILLS:
-                        notes[col] = (cell.status, _note(cell))
-                flags[key].append(notes)
-        for i in r.issues:
-            issues.append({"path": r.source.path, "level": i.level, "code": i.code, "cell": i.cell,
-                           "message": i.message})
-    for c in cross_year or ():
-        if c["status"] == "fail":
-            issues.append({"path": None, "level": "warning", "code": "cross_year_check_failed", "cell": None,
-                           "message": f"{c['issuer']} {c['year']} vs {c['prev_year']}: {c['id']}: "
-                                      f"{c['lhs']} vs {c['rhs']}"})
-    buffer = io.BytesIO()  # the workbook is built in memory: a failed write never leaves a half-closed zip
-    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
-        frame = pd.DataFrame(summary, columns=SUMMARY_COLUMNS + [f"derived.{k}" for k in derived])
+            if version in self.template.versions and key in r.tables:
+                self._add_table(r, key, head)
+        for issue in r.issues:
+            self.issues.append({"path": r.source.path, "level": issue.level, "code": issue.code, "cell": issue.cell,
+                                "message": issue.message})
+
+    def _add_table(self, r: Report, key: str, head: Dict[str, Any]) -> None:
+        for row_key, cols in r.tables[key].items():
+            label = {"label": self.row_labels.get(f"{key}.{row_key}")} if self.labels == "zh" else {}
+            self.tables[key].append({**head, "row": row_key, **label, **cols})
+            notes: Dict[str, Tuple[str, str]] = {}
+            for col in cols:
+                cell = r.cells.get(f"{key}.{row_key}.{col}")
+                if cell is not None and cell.status in CELL_FILLS:
+                    notes[col] = (str(getattr(cell.status, "value", cell.status)), _note(cell))  # a str at run time
+            self.flags[key].append(notes)
+
+    def add_cross_year(self, cross_year: Iterable[Dict]) -> None:
+        for c in cross_year:
+            if c["status"] == "fail":
+                self.issues.append({"path": None, "level": "warning", "code": "cross_year_check_failed",
+                                    "cell": None, "message": f"{c['issuer']} {c['year']} vs {c['prev_year']}: "
+                                                             f"{c['id']}: {c['lhs']} vs {c['rhs']}"})
+
+    def write(self, buffer: IO[bytes]) -> None:
+        import pandas as pd
+
+        from ..dictionary import COLUMNS, fields
+
+        with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
+            self._write_summary(xl)
+            for key in TABLE_KEYS:
+                self._write_table(xl, key)
+            pd.DataFrame(self.issues, columns=["path", "level", "code", "cell", "message"]).to_excel(
+                xl, sheet_name="issues", index=False)
+            _finish(xl.sheets["issues"])
+            pd.DataFrame(fields(), columns=list(COLUMNS)).to_excel(xl, sheet_name="dictionary", index=False)
+            _finish(xl.sheets["dictionary"])
+
+    def _write_summary(self, xl: Any) -> None:
+        import pandas as pd
+
+        frame = pd.DataFrame(self.summary, columns=SUMMARY_COLUMNS + [f"derived.{k}" for k in self.derived])
         frame.to_excel(xl, sheet_name="summary", index=False)
         _finish(xl.sheets["summary"])
         status_col = SUMMARY_COLUMNS.index("status") + 1
         for i, status in enumerate(frame["status"], start=2):
             if status in STATUS_FILLS:
                 xl.sheets["summary"].cell(i, status_col).fill = _fill(STATUS_FILLS[status])
-        for key in TABLE_KEYS:
-            frame = pd.DataFrame(tables[key])
-            if frame.empty:
-                frame = pd.DataFrame(columns=TABLE_HEAD)
-            index = {name: i + 1 for i, name in enumerate(frame.columns)}
-            if labels == "zh":
-                frame = frame.rename(columns={c: col_labels.get(f"{key}.{c}", c) for c in frame.columns
-                                              if c not in TABLE_HEAD})
-            frame.to_excel(xl, sheet_name=SHEET_TITLES[key], index=False)
-            sheet = xl.sheets[SHEET_TITLES[key]]
-            _finish(sheet)
-            for i, notes in enumerate(flags[key], start=2):
-                for col, (status, text) in notes.items():
-                    _flag(sheet.cell(i, index[col]), status, text)
-        pd.DataFrame(issues, columns=["path", "level", "code", "cell", "message"]).to_excel(xl, sheet_name="issues",
-                                                                                          index=False)
-        _finish(xl.sheets["issues"])
-        from ..dictionary import COLUMNS, fields
 
-        pd.DataFrame(fields(), columns=list(COLUMNS)).to_excel(xl, sheet_name="dictionary", index=False)
-        _finish(xl.sheets["dictionary"])
-    stream.write(buffer.getvalue())
+    def _write_table(self, xl: Any, key: str) -> None:
+        import pandas as pd
+
+        frame = pd.DataFrame(self.tables[key])
+        if frame.empty:
+            frame = pd.DataFrame(columns=TABLE_HEAD)
+        index = {name: i + 1 for i, name in enumerate(frame.columns)}
+        if self.labels == "zh":
+            frame = frame.rename(columns={c: self.col_labels.get(f"{key}.{c}", c) for c in frame.columns
+                                          if c not in TABLE_HEAD})
+        frame.to_excel(xl, sheet_name=SHEET_TITLES[key], index=False)
+        sheet = xl.sheets[SHEET_TITLES[key]]
+        _finish(sheet)
+        for i, notes in enumerate(self.flags[key], start=2):
+            for col, (status, text) in notes.items():
+                _flag(sheet.cell(i, index[col]), status, text)
 
 
 def _labels() -> Tuple[Dict[str, str], Dict[str, str]]:
