@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Union
 from . import __version__, trust
 from .checks import evaluate
 from .errors import BadInputError, MissingDependencyError, NotAReportError, UnsupportedFormatError
+from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, MAX_TEXT_CHARS
 from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
@@ -23,11 +24,6 @@ from .template import TableDef, Template, load_template
 log = logging.getLogger(__name__)
 
 PathLike = Union[str, "os.PathLike[str]"]
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # an annual report is a few MB; a scanned one rarely 50
-DEFAULT_MAX_PAGES = 500
-# the most characters of text a document may hold: a 500-page report prints about a million; a longer text
-# (a line of megabytes, a file of repeated pages) is refused before the tables are searched (bounded work)
-MAX_TEXT_CHARS = 10_000_000
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:

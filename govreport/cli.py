@@ -20,6 +20,7 @@ from typing import IO, Callable, Iterator, List, NoReturn, Optional
 import typer
 
 from .errors import BadInputError, ExitCode, GovReportError, OutputNotWritableError
+from .limits import DEFAULT_JOBS, DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_PDF_ENGINE, DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class PdfEngine(str, Enum):
     pdfium = "pdfium"
     pdfplumber = "pdfplumber"
 
+
+_DEFAULT_ENGINE = PdfEngine(DEFAULT_PDF_ENGINE)
 
 _PDF_ENGINE_HELP = "Read PDFs with PDFium (fast, the default) or pdfplumber (pdfminer, the first reader)."
 
@@ -176,12 +179,12 @@ def extract(
     strict: bool = typer.Option(
         False, "--strict", help="Null ambiguous and suspect cells instead of keeping their most plausible reading."
     ),
-    max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
-    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
-    pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Refuse larger input files."),
+    max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages."),
+    pdf_engine: PdfEngine = typer.Option(_DEFAULT_ENGINE, "--pdf-engine", case_sensitive=False,
                                          help=_PDF_ENGINE_HELP),
     derived: bool = typer.Option(False, "--derived", help="Add the derived measures (the record's derived block)."),
-    timeout: float = typer.Option(300.0, "--timeout", min=0,
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0,
                                   help="Give up after this many seconds (0: no limit): exit 3, no record."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
@@ -245,7 +248,7 @@ def batch(
                                      help="Also store every record in this SQLite corpus database."),
     resume: bool = typer.Option(False, "--resume",
                                 help="Skip inputs already in --db (or already written to the -o JSON Lines)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: all cores; 1: in-process)."),
+    jobs: int = typer.Option(DEFAULT_JOBS, "--jobs", "-j", min=0, help="Worker processes (0: all cores; 1: in-process)."),
     executor: BatchExecutor = typer.Option(BatchExecutor.pool, "--executor", case_sensitive=False,
                                            help="pool: a process pool here; dask: a dask.distributed cluster "
                                                 "(pip install 'govreport[dask]')."),
@@ -274,13 +277,13 @@ def batch(
                              help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
     labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
-    timeout: float = typer.Option(300.0, "--timeout", min=0,
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0,
                                   help="Give up on one file after this many seconds (0: no limit)."),
     strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
     bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
-    max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
-    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
-    pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
+    max_bytes: int = typer.Option(DEFAULT_MAX_BYTES, "--max-bytes", min=1, help="Refuse larger input files."),
+    max_pages: int = typer.Option(DEFAULT_MAX_PAGES, "--max-pages", min=1, help="Refuse PDFs with more pages."),
+    pdf_engine: PdfEngine = typer.Option(_DEFAULT_ENGINE, "--pdf-engine", case_sensitive=False,
                                          help=_PDF_ENGINE_HELP),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks."),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only: no progress, no summary."),
@@ -882,7 +885,7 @@ def _within(timeout: float, name: str, work: Callable[[], object]):
     return result
 
 
-_DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500, "pdf_engine": "pdfium"}
+_DEFAULT_LIMITS = {"max_bytes": DEFAULT_MAX_BYTES, "max_pages": DEFAULT_MAX_PAGES, "pdf_engine": DEFAULT_PDF_ENGINE}
 
 
 def _changed_limits(limits: Optional[dict]) -> dict:
