@@ -647,7 +647,7 @@ def compare(
                     "table" if out in (None, "-") and sys.stdout.isatty() else "json")
         output = _Output(out)
         try:
-            from .review import render_comparison
+            from .review.terminal import render_comparison
 
             text = render_comparison(_readable_file(old), _readable_file(new), kind)
             output.write(lambda stream: stream.write(text.encode("utf-8")))

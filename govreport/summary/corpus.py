@@ -13,7 +13,7 @@ import json
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from ..errors import BadInputError
 
@@ -24,7 +24,7 @@ def needed_refs() -> frozenset:
     from ..derived import definitions
     from ..template import load_template
 
-    refs = set()
+    refs: set[str] = set()
     for m in definitions().ratios:
         refs.update(m.numerator + m.denominator)
     for c in definitions().changes:
@@ -112,7 +112,7 @@ def _sqlite(path: Path) -> Iterator[Dict]:
     except sqlite3.Error as e:
         raise BadInputError(f"{path}: not a govreport corpus database ({e})") from None
     try:
-        for p, sha, status, code, message, record in rows:
+        for p, sha, _status, code, message, record in rows:
             if record is None:
                 yield {"source": {"path": p, "sha256": sha}, "error": {"code": code, "message": message}}
             else:
@@ -142,14 +142,14 @@ def _parquet(folder: Path) -> Iterator[Dict]:
     cells = table("cells", ["sha256", "table", "row", "column", "template", "value", "status"],
                   pc.field("row").isin(sorted({r.split(".")[1] for r in refs})))
     checks = table("checks", ["sha256", "id", "severity", "status"])
-    by_sha: Dict[Optional[str], Dict] = {}
-    out = []
+    by_sha: Dict[Optional[str], Dict[str, Any]] = {}
+    out: List[Dict[str, Any]] = []
     for r in reports.to_pylist() if reports is not None else ():
         if r["status"] == "error":
             out.append({"source": {"path": r["path"], "sha256": r["sha256"]},
                         "error": {"code": r["error_code"], "message": r["error_message"]}})
             continue
-        rec = {"source": {"path": r["path"], "sha256": r["sha256"]},
+        rec: Dict[str, Any] = {"source": {"path": r["path"], "sha256": r["sha256"]},
                "report": {"issuer": r["issuer"], "year": r["year"] or None, "template": r["template"],
                           "table_templates": {}},
                "unit": {"unit_id": r["unit_id"], "unit_type": r["unit_type"]}, "tables": {}, "cells": {}, "checks": []}
@@ -158,21 +158,23 @@ def _parquet(folder: Path) -> Iterator[Dict]:
     if cells is not None:
         cols = cells.to_pydict()
         for sha, t, row, col, tpl, value, status in zip(cols["sha256"], cols["table"], cols["row"], cols["column"],
-                                                        cols["template"], cols["value"], cols["status"]):
-            rec = by_sha.get(sha)
+                                                        cols["template"], cols["value"], cols["status"],
+                                                        strict=True):  # the columns of one table
+            found = by_sha.get(sha)
             ref = f"{t}.{row}.{col}"
-            if rec is None or ref not in refs:
+            if found is None or ref not in refs:
                 continue
             if value is not None and float(value).is_integer():
                 value = int(value)
-            rec["tables"].setdefault(t, {}).setdefault(row, {})[col] = value
-            rec["cells"][ref] = {"status": status}
+            found["tables"].setdefault(t, {}).setdefault(row, {})[col] = value
+            found["cells"][ref] = {"status": status}
             if tpl:
-                rec["report"]["table_templates"][t] = tpl
+                found["report"]["table_templates"][t] = tpl
     if checks is not None:
         cols = checks.to_pydict()
-        for sha, cid, sev, status in zip(cols["sha256"], cols["id"], cols["severity"], cols["status"]):
-            rec = by_sha.get(sha)
-            if rec is not None:
-                rec["checks"].append({"id": cid, "severity": sev, "status": status})
+        for sha, cid, sev, status in zip(cols["sha256"], cols["id"], cols["severity"], cols["status"],
+                                     strict=True):  # the columns of one table
+            found = by_sha.get(sha)
+            if found is not None:
+                found["checks"].append({"id": cid, "severity": sev, "status": status})
     yield from out
