@@ -15,7 +15,6 @@ from typing import IO, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 from ..record import ErrorRecord, Report
 from ..template import TABLE_KEYS, load_template
 
-SHEET_TITLES = {"active_disclosure": "二 主动公开", "applications": "三 申请办理", "review_litigation": "四 复议诉讼"}
 SUMMARY_COLUMNS = ["path", "issuer", "year", "template", "sha256", "format", "status", "failed_checks",
                    "missing_cells", "ambiguous_cells", "suspect_cells", "issues", "error"]
 TABLE_HEAD = ["path", "issuer", "year", "template", "row"]
@@ -135,8 +134,9 @@ class _Book:
         if self.labels == "zh":
             frame = frame.rename(columns={c: self.col_labels.get(f"{key}.{c}", c) for c in frame.columns
                                           if c not in TABLE_HEAD})
-        frame.to_excel(xl, sheet_name=SHEET_TITLES[key], index=False)
-        sheet = xl.sheets[SHEET_TITLES[key]]
+        title = self.template.sheet_titles[key]
+        frame.to_excel(xl, sheet_name=title, index=False)
+        sheet = xl.sheets[title]
         _finish(sheet)
         for i, notes in enumerate(self.flags[key], start=2):
             for col, (status, text) in notes.items():
