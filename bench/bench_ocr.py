@@ -50,7 +50,7 @@ def main() -> int:
         return 4
     import pypdfium2 as pdfium
 
-    ocr._engine()
+    ocr.engine.get_engine()
     files = a.pdfs or _default_files()
     out = []
     wall_all, cpu_all, pages_all = 0.0, 0.0, 0

@@ -21,7 +21,7 @@ from typing import Dict, List, Optional, Tuple
 from ..errors import BadInputError, MissingDependencyError
 from ..limits import DOCX_MAX_MEMBERS, DOCX_MAX_RATIO, DOCX_MAX_UNCOMPRESSED, DOCX_RATIO_FLOOR
 from . import COVERED, Document
-from .html import collapse, join_pieces, make_document
+from .markup import collapse, join_pieces, make_document
 
 _LAYOUT_CELL_CHARS = 300  # a table of a few cells, one holding more text than this, frames the page
 _LAYOUT_MAX_CELLS = 3
