@@ -27,7 +27,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def extract(path, *, strict: bool = False, **options) -> "Report":  # type: ignore[no-untyped-def]
+def extract(path, *, strict: bool = False, **options) -> "Report":
     """Read one report (PDF, DOCX, DOC, HTML, TXT, MD) and return its checked :class:`Report`. See :func:`govreport.api.extract`."""
     from .api import extract as _extract
 
