@@ -173,7 +173,7 @@ def test_without_matplotlib_exit_4_with_the_command(corpus, tmp_path: Path) -> N
     db = pages["sqlite"].parent.parent / "c.sqlite"
     code = ("import sys; sys.modules['matplotlib'] = None; from govreport.cli import main; "
             f"sys.argv = ['govreport', 'summarize', {str(db)!r}, '-o', {str(tmp_path / 's.html')!r}]; main()")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 4
     assert r.stderr.strip() == ("govreport: error: govreport summarize needs matplotlib "
                                 "(pip install 'govreport[summary]')")
