@@ -2,9 +2,10 @@
 --format parquet``) or a JSON Lines file (``batch`` / ``extract --format jsonl``).
 
 Each is read as a stream of *light* records: the record's ``source`` (path, sha256), ``report`` (issuer,
-year, template, table_templates), ``unit`` (unit_id, unit_type), ``checks`` (id, severity, status), and of
-its cells only those the summary reads (the derived measures' and the cross-year checks'), with their
-values in ``tables`` and their statuses in ``cells``; a failed input as ``{"source": …, "error": …}``.
+year, template, table_templates), ``unit`` (unit_id, unit_type), ``status`` (the record's ``Report.status``, as
+the corpus stores it: never recomputed from the light part), ``checks`` (id, severity, status), and of its
+cells only those the summary reads (the derived measures' and the cross-year checks'), with their values in
+``tables`` and their statuses in ``cells``; a failed input as ``{"source": …, "error": …, "status": "error"}``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
 
 from ..errors import BadInputError
+from ..record import ReportStatus, status_of
 
 
 @lru_cache(maxsize=1)
@@ -62,7 +64,7 @@ def kind_of(path: Path) -> str:
 def light(record: Dict) -> Dict:
     """The part of a full record the summary reads."""
     if "error" in record:
-        return {"source": record.get("source") or {}, "error": record["error"]}
+        return {"source": record.get("source") or {}, "error": record["error"], "status": ReportStatus.error.value}
     refs = needed_refs()
     tables: Dict = {}
     for ref in refs:
@@ -74,6 +76,7 @@ def light(record: Dict) -> Dict:
     return {"source": {k: (record.get("source") or {}).get(k) for k in ("path", "sha256")},
             "report": {k: meta.get(k) for k in ("issuer", "year", "template", "table_templates")},
             "unit": record.get("unit"),
+            "status": record.get("status") or status_of(record),  # the record's own word (Report.status)
             "tables": tables,
             "cells": {ref: {"status": c.get("status")} for ref, c in (record.get("cells") or {}).items() if ref in refs},
             "checks": [{k: c.get(k) for k in ("id", "severity", "status")} for c in record.get("checks") or ()]}
@@ -112,11 +115,12 @@ def _sqlite(path: Path) -> Iterator[Dict]:
     except sqlite3.Error as e:
         raise BadInputError(f"{path}: not a govreport corpus database ({e})") from None
     try:
-        for p, sha, _status, code, message, record in rows:
+        for p, sha, status, code, message, record in rows:
             if record is None:
-                yield {"source": {"path": p, "sha256": sha}, "error": {"code": code, "message": message}}
+                yield {"source": {"path": p, "sha256": sha}, "error": {"code": code, "message": message},
+                       "status": status}
             else:
-                yield light(json.loads(record))
+                yield {**light(json.loads(record)), "status": status}  # the database's word, as its users read it
     finally:
         db.close()
 
@@ -147,12 +151,13 @@ def _parquet(folder: Path) -> Iterator[Dict]:
     for r in reports.to_pylist() if reports is not None else ():
         if r["status"] == "error":
             out.append({"source": {"path": r["path"], "sha256": r["sha256"]},
-                        "error": {"code": r["error_code"], "message": r["error_message"]}})
+                        "error": {"code": r["error_code"], "message": r["error_message"]}, "status": r["status"]})
             continue
         rec: Dict[str, Any] = {"source": {"path": r["path"], "sha256": r["sha256"]},
                "report": {"issuer": r["issuer"], "year": r["year"] or None, "template": r["template"],
                           "table_templates": {}},
-               "unit": {"unit_id": r["unit_id"], "unit_type": r["unit_type"]}, "tables": {}, "cells": {}, "checks": []}
+               "unit": {"unit_id": r["unit_id"], "unit_type": r["unit_type"]}, "status": r["status"],
+               "tables": {}, "cells": {}, "checks": []}
         by_sha[r["sha256"]] = rec
         out.append(rec)
     if cells is not None:

@@ -8,7 +8,8 @@ Each figure is written as CSV beside the page and drawn on it:
   a report fails the check when any expansion fails; assessed: it holds the check with a pass or fail;
 - ``derived_measures``: ``measure, level, year, reports, null, mean, median, q1, q3, min, max`` of each derived
   rate (``govreport.derived``) over the reports where it is not null, by level and year;
-- ``derived_values``: one row per report, ``sha256, path, issuer, year, level``, then each rate (its values);
+- ``derived_values``: one row per report, ``sha256, path, issuer, year, level, status``, then each rate (its
+  values); ``status`` is the record's (``Report.status``: ok, needs_review, failed_checks), as in every output;
 - ``largest_changes``: the bodies whose numbers changed most from the year before: ``measure, issuer,
   unit_id, year, prev_year, previous, current, change``, the 20 largest |change| of each quantity;
 - ``cross_year_breaks``: ``issuer, unit_id, year, prev_year, check, lhs, rhs`` of each failed cross-year check
@@ -37,6 +38,7 @@ class Figures:
     tables: Dict[str, Any] = field(default_factory=dict)  # name -> DataFrame
     reports: int = 0
     errors: int = 0
+    statuses: Dict[str, int] = field(default_factory=dict)  # ReportStatus value (error included) -> reports
 
 
 def _base(check_id: str) -> str:
@@ -66,7 +68,7 @@ class _Tally:
         m = ratios(rec)
         self.per_report.append({"sha256": rec["source"].get("sha256"), "path": rec["source"].get("path"),
                                 "issuer": meta.get("issuer"), "year": meta.get("year"), "level": level,
-                                **{k: m[k]["value"] for k in self.keys}})
+                                "status": rec.get("status"), **{k: m[k]["value"] for k in self.keys}})
         seen: Dict[str, bool] = {}
         for c in rec.get("checks") or ():
             base = _base(c["id"])
@@ -93,6 +95,8 @@ def compute(records: Iterable[Dict]) -> Figures:
             if c.severity == "hard" and not c.cross_year}
     tally = _Tally(hard=hard, keys=keys)
     for rec in records:
+        status = rec.get("status") or ("error" if "error" in rec else "")
+        figs.statuses[status] = figs.statuses.get(status, 0) + 1
         if "error" in rec:
             figs.errors += 1
             continue
@@ -110,7 +114,8 @@ def _values_tables(figs: Figures, tally: _Tally):
     """``derived_values`` and ``reports_per_year_level``; returns the values frame."""
     import pandas as pd
 
-    values = pd.DataFrame(tally.per_report, columns=["sha256", "path", "issuer", "year", "level", *tally.keys])
+    values = pd.DataFrame(tally.per_report,
+                          columns=["sha256", "path", "issuer", "year", "level", "status", *tally.keys])
     values = values.sort_values(["path", "sha256"], kind="stable").reset_index(drop=True)  # any corpus kind: one order
     values["year"] = values["year"].astype("Int64")  # a year may be unknown: no float years in the CSV
     figs.tables["derived_values"] = values

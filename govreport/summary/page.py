@@ -181,6 +181,15 @@ _DRAW = {
 }
 
 
+def _status_counts(statuses: Dict[str, int]) -> str:
+    """The reports per status (``Report.status``, the word every output gives), each as a ``data-`` attribute."""
+    order = ("ok", "needs_review", "failed_checks", "error")
+    names = [s for s in order if s in statuses] + sorted(s for s in statuses if s not in order)
+    attrs = "".join(f' data-{html.escape(s)}="{statuses[s]}"' for s in names)
+    text = ", ".join(f"{statuses[s]} {html.escape(s)}" for s in names) or "no input"
+    return f'<p id="statuses"{attrs}>By status: {text}.</p>'
+
+
 def _missing(v) -> bool:
     import pandas as pd
 
@@ -241,6 +250,7 @@ def render(figs, images: Dict[str, str], csv_names: Dict[str, str], corpus: str,
         "</head><body>", "<h1>Corpus summary 语料概览</h1>",
         f'<p id="counts" data-reports="{figs.reports}" data-errors="{figs.errors}">{html.escape(corpus)}: '
         f"{figs.reports} reports read, {figs.errors} failed inputs.</p>",
+        _status_counts(figs.statuses),
     ]
     if not cjk:
         parts.append('<p class="note" id="font-note">No CJK font was found for the plots: their Chinese names are '
