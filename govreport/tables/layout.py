@@ -10,11 +10,12 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ..normalize import compact, match_form
 from ..readers import COVERED
-from ..template import ColumnDef, RowDef, TableDef, strip_list_marker
+from ..template import ColumnDef, HeaderWords, RowDef, TableDef, strip_list_marker
 from . import columns
 from .labels import LabelMatch, best_monotone, find_labels
 from .tokens import PLACEHOLDERS, Group, Token, field_token, grid_cells, groups_in
@@ -196,7 +197,7 @@ def _header_forms(col: ColumnDef) -> Tuple[frozenset, Tuple[str, ...]]:
     got = _HEADER_FORMS.get(id(col))
     if got is None or got[0] is not col:
         forms = frozenset([compact(f) for f in col.forms] + [compact(col.label)])
-        keys = tuple(compact(k) for k in col.keywords if len(k) >= 2 and compact(k) not in ("其他", "其它"))
+        keys = tuple(compact(k) for k in col.header_keywords)
         if len(_HEADER_FORMS) > 4096:
             _HEADER_FORMS.clear()
         got = _HEADER_FORMS[id(col)] = (col, forms, keys)
@@ -307,16 +308,20 @@ def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequenc
     return cells
 
 
-# names of columns a publisher adds to a statistics table (the template has none of them): a 备注 column,
-# row numbers (序号), a subtotal (小计, 合计 beside the table's own 总计)
-_ADDED_COLUMN = re.compile(r"(?<![\u4e00-\u9fff])(?:备\s*注|序\s*号|小\s*计)(?![\u4e00-\u9fff])")
+def _spaced(word: str, gap: str) -> str:
+    """A pattern for ``word`` with ``gap`` allowed between its characters (a header spaced out to a column's
+    width: 总  计)."""
+    return gap.join(re.escape(ch) for ch in word)
 
 
-_NATURAL = re.compile(r"自[ \t]*然")
-_TOTAL = re.compile(r"总[ \t]*计")
-
-
-_ADDED_NAMES = ("备注", "序号", "小计")
+@lru_cache(maxsize=8)
+def _header_patterns(words: HeaderWords) -> Tuple["re.Pattern[str]", "re.Pattern[str]", "re.Pattern[str]"]:
+    """The names of columns a publisher adds to a statistics table (the template has none of them: a 备注
+    column, row numbers, a subtotal) standing as words of their own; the total column's label; the start of
+    the first column's label."""
+    added = re.compile(r"(?<![\u4e00-\u9fff])(?:" + "|".join(_spaced(w, r"\s*") for w in words.added_columns)
+                       + r")(?![\u4e00-\u9fff])")
+    return added, re.compile(_spaced(words.total_label, r"[ \t]*")), re.compile(_spaced(words.first_label, r"[ \t]*"))
 
 
 def _stacked(head: str, names: Sequence[str]) -> List[str]:
@@ -325,7 +330,7 @@ def _stacked(head: str, names: Sequence[str]) -> List[str]:
     lines = head.split("\n")
     found = []
     for name in names:
-        a, b = name
+        a, b = name[0], name[1:]
         for i, line in enumerate(lines):
             for m in re.finditer(re.escape(a), line):
                 col = m.start()
@@ -339,28 +344,28 @@ def _stacked(head: str, names: Sequence[str]) -> List[str]:
     return found
 
 
-def _added_columns(text: str, start: int, end: int) -> List[str]:
+def _added_columns(text: str, start: int, end: int, words: HeaderWords) -> Tuple[List[str], bool]:
     """What in a table's header (``text[start:end]``, before its first row label) says that its columns
-    are not the template's, in the template's order: a column name the template has not, or 总计 printed
-    left of 自然人. Then a row's numbers match the template's columns only by their count."""
+    are not the template's, in the template's order: the column names the template has not, and whether the
+    total column's label is printed left of the first column's (总计 before 自然人). Then a row's numbers
+    match the template's columns only by their count."""
     head = text[start:end]
-    found = [m.group() for m in _ADDED_COLUMN.finditer(head)] + _stacked(head, _ADDED_NAMES)
-    if "合计" in head and "总计" in head:
-        found.append("合计")
-    total, natural = _TOTAL.search(head), _NATURAL.search(head)
-    if total and natural and _left_of(head, total.start(), natural.start()):
-        found.append("总计 before 自然人")
-    return found
+    added, total_pattern, first_pattern = _header_patterns(words)
+    found = [m.group() for m in added.finditer(head)] + _stacked(head, words.added_columns)
+    if words.subtotal in head and words.total_label in head:
+        found.append(words.subtotal)
+    total, first = total_pattern.search(head), first_pattern.search(head)
+    return found, bool(total and first and _left_of(head, total.start(), first.start()))
 
 
-def _total_printed_first(obs: Dict[str, "RowObs"]) -> bool:
+def _total_printed_first(obs: Dict[str, "RowObs"], total_column: str) -> bool:
     """Rows whose columns end in a 总计, printed complete, whose first number is the sum of the others,
     and none whose last is the sum of the others: the table prints its 总计 column first, whatever its
     header seemed to say (a header over several lines, in text that keeps no exact columns)."""
     first = last = 0
     for o in obs.values():
         cols = o.row.columns
-        if len(cols) < 3 or cols[-1].key != "total" or len(o.tokens) != len(cols) \
+        if len(cols) < 3 or cols[-1].key != total_column or len(o.tokens) != len(cols) \
                 or not all(t.kind == "num" for t in o.tokens):
             continue
         try:
@@ -448,7 +453,8 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
                 seen.add(m.row)
         chain.sort(key=lambda m: m.start)
     chosen = {id(m) for m in chain}
-    added = _added_columns(text, start, min((region.orig_start(m.start) for m in chain), default=start))
+    added, total_first = _added_columns(text, start, min((region.orig_start(m.start) for m in chain), default=start),
+                                        table.header)
 
     # cut the region at every label (anchors and floating labels that do not overlap an anchor)
     cuts: List[Tuple[int, int]] = [(region.orig_start(m.start), region.orig_end(m.end)) for m in chain]
@@ -553,7 +559,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
         _fill_gaps(table, obs, groups, claimed, anchor_pos)
     _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
     _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
-    reordered = "总计 before 自然人" in added or _total_printed_first(obs)
+    reordered = total_first or _total_printed_first(obs, table.header.total_column)
     if added or reordered:  # the header names a column the template has not, or its columns in another
         for key, o in obs.items():  # order: numbers matched to the template's columns by their count or
             if key not in by_header and o.tokens:  # order may hold another column's number
