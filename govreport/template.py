@@ -521,7 +521,7 @@ def traditional_to_simplified() -> Dict[str, str]:
         b = "".join(ch for ch in unicodedata.normalize("NFKC", variant) if not ch.isspace())
         if len(a) != len(b):
             continue
-        for s, t in zip(a, b):
+        for s, t in zip(a, b, strict=True):
             if s != t and _is_cjk(s) and _is_cjk(t) and t not in simplified:
                 table.setdefault(t, s)
     return table

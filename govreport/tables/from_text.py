@@ -128,8 +128,8 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef,
         fields = _positional(split_fields(text, line_start, end if line_end < 0 else line_end), n)
         if fields is not None:
             kind = "blank" if blank_at(empty_blank, line_start) else "empty"
-            tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
-            return PrintedRow(refs, columns, tokens, True)
+            return PrintedRow(refs, columns, [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t
+                                              for t in fields], True)
     tokens: List[Token] = []
     if clean:
         # the clean lines at the end of the region, as many as it takes to reach 15 cells
