@@ -16,7 +16,7 @@ from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
 from .readers.detect import sniff
-from .record import Cell, Issue, Report, ReportMeta, Section, Source, Subsection
+from .record import Cell, Issue, Level, Report, ReportMeta, Section, Source, Subsection
 from .sections import Layout, find_headings, numbered_sections, subsections
 from .tables.from_text import TableResult, extract_tables, substitute_collapsed
 from .template import TableDef, Template, TemplateSource, read_template
@@ -161,7 +161,7 @@ def build_report(doc: Document, source: Source, strict: bool = False, template: 
         if template.is_pre2019_year(year):
             meta.template_evidence.append(f"report year {year}")
         sections = _generic_sections(text)
-        issues.append(Issue(level="info", code="pre2019_report",
+        issues.append(Issue(level=Level.info, code="pre2019_report",
                             message="report under the 2007 条例 (before the fixed tables of 2019): sections only, "
                                     "no table numbers"))
         return Report(tool_version=__version__, source=source, report=meta, sections=sections, issues=issues)
@@ -174,23 +174,23 @@ def build_report(doc: Document, source: Source, strict: bool = False, template: 
     meta.template = main or ("unknown" if not has_tables else _fallback_version(year, template))
     meta.template_evidence = tables.evidence
     if len({versions[k] for k, r in tables.results.items() if r.found and not r.table.one_row}) > 1:
-        issues.append(Issue(level="warning", code="template_mismatch",
+        issues.append(Issue(level=Level.warning, code="template_mismatch",
                             message="the tables follow different template versions: "
                                     + ", ".join(f"{k} {v}" for k, v in versions.items())))
     if year is not None and main and template.year_expects(year) != main:
-        issues.append(Issue(level="info", code="template_year_mismatch",
+        issues.append(Issue(level=Level.info, code="template_year_mismatch",
                             message=f"report year {year} but the tables follow the {main} template"))
 
     for number, layer in enumerate(doc.page_layers, start=1):
         if layer == "none":
-            issues.append(Issue(level="warning", code="ocr_needed",
+            issues.append(Issue(level=Level.warning, code="ocr_needed",
                                 message=f"page {number} has no usable text layer (scanned or garbled fonts); "
                                         "its content needs OCR (pip install 'govreport[ocr]')"))
         elif layer == "ocr":
-            issues.append(Issue(level="info", code="ocr_page",
+            issues.append(Issue(level=Level.info, code="ocr_page",
                                 message=f"page {number} has no text layer: read by OCR"))
     for note in doc.reader_notes:
-        issues.append(Issue(level="warning", code="reader_note", message=note))
+        issues.append(Issue(level=Level.warning, code="reader_note", message=note))
     report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(doc, text, layout),
                     issues=issues)
     _fill_tables(report, doc, tables.results, template, strict)
@@ -210,7 +210,8 @@ def _sections(doc: Document, text: str, layout: Layout) -> List[Section]:
     for number in sorted(layout.headings):
         h = layout.headings[number]
         span = layout.span(number, len(text))
-        assert span is not None
+        if span is None:  # never: the heading is in the layout
+            continue
         body = tidy(text[span[0]:span[1]])
         subs = [Subsection(title=t, text=b) for t, b in subsections(body)] if not h.section.has_table else []
         out.append(Section(number=number, key=h.section.key, title=tidy(h.title), text=body, subsections=subs,
@@ -221,7 +222,7 @@ def _sections(doc: Document, text: str, layout: Layout) -> List[Section]:
 def _generic_sections(text: str) -> List[Section]:
     found = numbered_sections(text)
     out = []
-    for i, (n, title, start, end) in enumerate(found):
+    for i, (n, title, _start, end) in enumerate(found):
         stop = found[i + 1][2] if i + 1 < len(found) else len(text)
         out.append(Section(number=n, key=None, title=tidy(title), text=tidy(text[end:stop])))
     return out

@@ -33,6 +33,7 @@ class ColumnDef:
     # ranks readings that assume lost cells, never decides them
     fill_prior: float = 0.5
     forms: Tuple[str, ...] = ()  # the header label and its variants, as printed (wrapped: with line breaks)
+    header_keywords: Tuple[str, ...] = ()  # the keywords that name it inside a longer header (no generic word)
 
     @property
     def allows_decimal(self) -> bool:
@@ -60,6 +61,17 @@ class RowDef:
 
 
 @dataclass(frozen=True)
+class HeaderWords:
+    """Words of a printed table header that tell its columns from the template's (``reading.header``)."""
+
+    added_columns: Tuple[str, ...] = ()  # columns a publisher adds: 备注, 序号, 小计
+    subtotal: str = ""  # 合计 beside the table's own total
+    total_column: str = ""  # the key of the total column
+    total_label: str = ""  # its label
+    first_label: str = ""  # the start of the first column's label
+
+
+@dataclass(frozen=True)
 class TableDef:
     key: str
     version: str
@@ -70,6 +82,7 @@ class TableDef:
     text_order: Tuple[str, ...] = ()  # table 四: printed order of its cells (row.column), all as one row
     detect_markers: Tuple[str, ...] = ()  # labels that tell the table's version
     sheet_title: str = ""
+    header: HeaderWords = HeaderWords()
 
     @property
     def section_number(self) -> int:
@@ -183,6 +196,7 @@ class Template:
     cell_digits: Tuple[Tuple[str, int], ...] = ()
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
+    narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
 
     @property
     def pre2019_markers(self) -> Tuple[str, ...]:
@@ -319,12 +333,17 @@ def _expand_checks(raw: List[_Node], tables: Sequence[str]) -> Tuple[CheckDef, .
     return tuple(out)
 
 
-def _columns(raw: List[_Node]) -> Tuple[ColumnDef, ...]:
-    return tuple(
-        ColumnDef(c.get("key", str), c.get("label", str), c.get("type", str, "int"), c.strings("match_keywords", ()),
-                  float(c.get("fill_prior", (int, float), 0.5)),
-                  (c.get("label", str),) + c.strings("variants", ())) for c in raw
-    )
+def _columns(raw: List[_Node], generic: Sequence[str]) -> Tuple[ColumnDef, ...]:
+    from .normalize import compact
+
+    out = []
+    for c in raw:
+        keywords = c.strings("match_keywords", ())
+        out.append(ColumnDef(
+            c.get("key", str), c.get("label", str), c.get("type", str, "int"), keywords,
+            float(c.get("fill_prior", (int, float), 0.5)), (c.get("label", str),) + c.strings("variants", ()),
+            tuple(k for k in keywords if len(k) >= 2 and compact(k) not in generic)))
+    return tuple(out)
 
 
 def _row(raw: _Node, columns: Tuple[ColumnDef, ...], block: Optional[str] = None) -> RowDef:
@@ -336,21 +355,29 @@ def _row(raw: _Node, columns: Tuple[ColumnDef, ...], block: Optional[str] = None
     )
 
 
-def _table(version: str, key: str, t: _Node) -> TableDef:
+def _header_words(reading: _Node) -> Tuple[HeaderWords, Tuple[str, ...]]:
+    h = reading.node("header")
+    words = HeaderWords(h.strings("added_columns"), h.get("subtotal", str), h.get("total_column", str),
+                        h.get("total_label", str), h.get("first_label", str))
+    return words, h.strings("generic_keywords")
+
+
+def _table(version: str, key: str, t: _Node, reading: _Node) -> TableDef:
     """A table: its rows in blocks (table 二: each block its own columns, each row standing alone) or one
     list of rows under one list of columns (printed in template order)."""
+    header, generic = _header_words(reading)
     rows: List[RowDef] = []
     blocks = t.get("blocks", list, None)
     if blocks is not None:
         for block in t.nodes("blocks"):
-            cols = _columns(block.nodes("columns"))
+            cols = _columns(block.nodes("columns"), generic)
             rows.extend(_row(r, cols, block=block.get("caption", str)) for r in block.nodes("rows"))
     else:
-        cols = _columns(t.nodes("columns"))
+        cols = _columns(t.nodes("columns"), generic)
         rows.extend(_row(r, cols) for r in t.nodes("rows"))
     table = TableDef(key, version, t.get("section", str), t.get("title", str), tuple(rows), blocks is None,
                      text_order=t.strings("text_order", ()), detect_markers=t.strings("detect_markers", ()),
-                     sheet_title=t.get("sheet_title", str))
+                     sheet_title=t.get("sheet_title", str), header=header)
     refs = set(table.cell_refs())
     for ref in table.text_order:
         if f"{key}.{ref}" not in refs:
@@ -373,9 +400,9 @@ def _sections(v: _Node) -> Tuple[SectionDef, ...]:
     return tuple(out)
 
 
-def _load_version(key: str, v: _Node) -> VersionDef:
+def _load_version(key: str, v: _Node, reading: _Node) -> VersionDef:
     tables_node = v.node("tables")
-    tables = {k: _table(key, k, tables_node.node(k)) for k in tables_node.raw}
+    tables = {k: _table(key, k, tables_node.node(k), reading) for k in tables_node.raw}
     years = v.node("report_years")
     markers = tuple(m for t in tables.values() for m in t.detect_markers)
     return VersionDef(key, v.get("doc_number", str), markers, _sections(v), tables,
@@ -406,7 +433,7 @@ def template_from_dict(raw: object) -> Template:
     for key in versions_node.raw:
         v = versions_node.node(key)
         if v.raw.get("tables"):  # the reports before 2019 have no tables
-            versions[key] = _load_version(key, v)
+            versions[key] = _load_version(key, v, top.node("reading"))
             continue
         if pre is not None:
             raise TemplateError(f"template: versions.{key}: a second version without tables")
@@ -420,7 +447,8 @@ def template_from_dict(raw: object) -> Template:
     digits = conventions.node("cell_digits")
     cell_digits = tuple((k, digits.get(k, int)) for k in digits.raw if k != "note")
     default, regions = _reading(top, versions)
-    return Template(versions, pre, conventions.get("null_policy", str, ""), cell_digits, default, regions)
+    return Template(versions, pre, conventions.get("null_policy", str, ""), cell_digits, default, regions,
+                    top.node("reading").strings("narrative_units"))
 
 
 def read_template(source: "TemplateSource" = None) -> Template:
@@ -493,7 +521,7 @@ def traditional_to_simplified() -> Dict[str, str]:
         b = "".join(ch for ch in unicodedata.normalize("NFKC", variant) if not ch.isspace())
         if len(a) != len(b):
             continue
-        for s, t in zip(a, b):
+        for s, t in zip(a, b, strict=True):
             if s != t and _is_cjk(s) and _is_cjk(t) and t not in simplified:
                 table.setdefault(t, s)
     return table

@@ -128,8 +128,8 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef,
         fields = _positional(split_fields(text, line_start, end if line_end < 0 else line_end), n)
         if fields is not None:
             kind = "blank" if blank_at(empty_blank, line_start) else "empty"
-            tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
-            return PrintedRow(refs, columns, tokens, True)
+            return PrintedRow(refs, columns, [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t
+                                              for t in fields], True)
     tokens: List[Token] = []
     if clean:
         # the clean lines at the end of the region, as many as it takes to reach 15 cells
@@ -224,7 +224,7 @@ def _table_result(text: str, spans: Dict[str, Tuple[int, int]], template: Templa
     if extra:
         checks = substitute_collapsed(checks, table, [r for r, _ in extra], present)
     eqs = equations_for(checks, present)
-    ev = narrative_evidence(text, spans, table) if not table.ordered else None
+    ev = narrative_evidence(text, spans, table, template.narrative_units) if not table.ordered else None
     cells, notes = recover(rows, eqs, rank=_soft_ranker(vdef, key), evidence=ev)
     notes = _too_long_runs(text, a, b) + notes
     return TableResult(table, cells, bool(found_rows), found_rows, placed, extra, notes)
@@ -300,7 +300,8 @@ def _soft_ranker(vdef: VersionDef, table_key: str):
 _CLAUSE_END = "，。；,;：:\n"
 
 
-def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: TableDef) -> Dict[str, List]:
+def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: TableDef,
+                       units: Sequence[str]) -> Dict[str, List]:
     """Values the prose states for table-二 cells, e.g. 制发行政规范性文件69件 → normative_documents.issued."""
     prose_parts = []
     pos = 0
@@ -310,6 +311,7 @@ def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: Tabl
     prose_parts.append(text[pos:])
     prose = "".join(prose_parts)
     out: Dict[str, List] = {}
+    unit = "(?:" + "|".join(re.escape(u) for u in units) + ")"
     for row in table.data_rows:
         row_kws = sorted({compact(k) for k in row.keywords} | {compact(row.label)}, key=len, reverse=True)
         for col in row.columns:
@@ -318,7 +320,7 @@ def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: Tabl
                 continue
             pat = re.compile(
                 "(?:" + "|".join(map(re.escape, col_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,8}?(?:"
-                + "|".join(map(re.escape, row_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,4}?(\d+(?:\.\d+)?)\s*(?:件|个|项|万元)"
+                + "|".join(map(re.escape, row_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,4}?(\d+(?:\.\d+)?)\s*" + unit
             )
             for m in pat.finditer(prose):
                 raw = m.group(1)
