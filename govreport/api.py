@@ -17,8 +17,8 @@ from .readers import Document
 from .readers.detect import sniff
 from .record import Cell, Issue, Report, ReportMeta, Section, Source, Subsection
 from .sections import Layout, find_headings, numbered_sections, subsections
-from .tables.from_text import TableResult, extract_tables, substitute_collapsed
-from .template import TableDef, Template, load_template
+from .tables.from_text import TableResult, extract_tables
+from .template import Template, load_template
 
 log = logging.getLogger(__name__)
 
@@ -229,14 +229,11 @@ _STATUS_ISSUE = {"inferred": ("info", "cell_inferred"), "ambiguous": ("warning",
 def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult], template: Template,
                  strict: bool) -> None:
     values: Dict[str, object] = {}
-    table_defs: Dict[str, TableDef] = {}
-    all_checks = []
+    all_rules = []
     for key, res in results.items():
         table = res.table
-        table_defs[key] = table
-        vdef = template.versions[table.version]
-        rows = list(table.data_rows) + [r for r, _ in res.extra_rows]
-        collapsed = _collapsed_rows(table, [r for r, _ in res.extra_rows])
+        rows = list(res.rules.rows)
+        collapsed = res.rules.collapsed
         out: Dict[str, Dict[str, object]] = {}
         for row in rows:
             out[row.key] = {}
@@ -287,11 +284,9 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
                                                f"{table.version}-format table; recorded as {row.key}"))
         for code, note in res.notes:
             report.issues.append(Issue(level="warning", code=code, message=f"{key}: {note}"))
-        checks = vdef.checks_for(key)
-        if res.extra_rows:
-            checks = substitute_collapsed(checks, table, [r for r, _ in res.extra_rows], set(report.cells))
-        all_checks.extend(checks)
-    report.checks = evaluate(all_checks, values, report.cells, table_defs)  # type: ignore[arg-type]
+        all_rules.extend(res.rules.rules)
+    report.checks = evaluate(all_rules, values, report.cells,  # type: ignore[arg-type]
+                             {k: r.rules for k, r in results.items()})
     report.issues.extend(trust.apply(report.cells, report.checks))
     if strict:
         for ref, cell in report.cells.items():
@@ -312,18 +307,6 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
             report.issues.append(Issue(level="info", code="cell_in_failed_check", cell=ref,
                                        message="in the failed check" + ("s " if len(ids) > 1 else " ")
                                        + ", ".join(ids) + ": a misprint or a cell read wrong"))
-
-
-def _collapsed_rows(table: TableDef, extra_rows) -> Dict[str, str]:
-    """Sub-rows of this table that the report prints as one row of the other template, e.g. the three
-    （六） rows of 2021 printed as the single 2019 row （六）其他处理: sub-row key -> collapsed row key."""
-    out: Dict[str, str] = {}
-    for x in extra_rows:
-        headers = {r.key for r in table.rows if r.kind == "header" and compact(r.label) == compact(x.label)}
-        for r in table.data_rows:
-            if r.parent in headers:
-                out[r.key] = x.key
-    return out
 
 
 def _cell_message(cr) -> str:

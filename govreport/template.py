@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 VERSIONS = ("2021", "2019")
 TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
@@ -139,9 +139,12 @@ class Template:
     versions: Dict[str, VersionDef]
     pre2019_markers: Tuple[str, ...]
     pre2019_sections: Tuple[str, ...]
-    null_policy: str
+    # conventions.null_policy: what an empty cell means, as data (parsed by rules/values.py's NullPolicy)
+    null_policy: Mapping[str, Any]
     # the most digits a cell of each column type prints (conventions.cell_digits; tables/budget.py)
     cell_digits: Tuple[Tuple[str, int], ...] = ()
+    # conventions.collapsed_rows: rows another version prints for a group of rows (rules/engine.py)
+    collapsed_rows: Tuple[Mapping[str, Any], ...] = ()
 
 
 def strip_list_marker(label: str) -> Tuple[str, str]:
@@ -247,7 +250,8 @@ def load_template() -> Template:
     pre = raw["versions"]["pre2019"]
     digits = tuple((k, int(v)) for k, v in raw["conventions"].get("cell_digits", {}).items() if k != "note")
     return Template(versions, tuple(pre.get("detect_markers", ())), tuple(pre.get("typical_sections", ())),
-                    raw["conventions"].get("null_policy", ""), digits)
+                    raw["conventions"].get("null_policy", {}), digits,
+                    tuple(raw["conventions"].get("collapsed_rows", {}).get("rows", ())))
 
 
 def _is_cjk(ch: str) -> bool:

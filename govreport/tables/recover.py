@@ -10,14 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from ..template import CheckDef, ColumnDef, TableDef
+from ..rules.engine import Rule, TableRules, compile_rule
+from ..rules.values import Number, piece_value
+from ..template import CheckDef, ColumnDef
 from . import budget
 from .layout import RowObs
 from .readings import Reading, Steps, row_readings
-from .solve import Equation, Line, Outcome, Solution, propagate, solve
+from .solve import Balance, Line, Outcome, Solution, propagate, solve
 from .tokens import Token
-
-Number = Union[int, float]
 
 
 @dataclass
@@ -45,39 +45,23 @@ class PrintedRow:
     guesses: Tuple[str, ...] = ()  # placement guesses of the row itself (layout.RowObs.guesses)
 
 
-def rows_from_obs(table: TableDef, obs: Dict[str, RowObs]) -> List[PrintedRow]:
+def rows_from_obs(rules: TableRules, obs: Dict[str, RowObs]) -> List[PrintedRow]:
+    """The printed rows of a table, each with the cells whose empty means "not filled" (null policy)."""
     out = []
     for key, o in obs.items():
-        refs = tuple(f"{table.key}.{key}.{c.key}" for c in o.row.columns)
-        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, _free_refs(table, key, refs),
+        refs = tuple(f"{rules.table.key}.{key}.{c.key}" for c in o.row.columns)
+        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, rules.unfilled_refs(refs),
                               tuple(o.guesses)))
     return out
 
 
-def _free_refs(table: TableDef, row_key: str, refs: Sequence[str]) -> frozenset:
-    """Table 三 result sub-rows: an empty 总计 means "not filled", not 0 (template null_policy)."""
-    if table.key != "applications":
-        return frozenset()
-    row = table.row(row_key) if any(r.key == row_key for r in table.rows) else None
-    if row is None or (row.parent and row.key != "total_processed"):
-        return frozenset(r for r in refs if r.endswith(".total"))
-    return frozenset()
-
-
-def equations_for(checks: Sequence[CheckDef], present: Set[str]) -> List[Equation]:
+def equations_for(checks: Sequence[Union[CheckDef, Rule]], present: Set[str]) -> List[Rule]:
     """The hard equalities over cells of this table (cross-year and per-cell rules excluded)."""
-    eqs = []
-    for c in checks:
-        if c.severity != "hard" or c.op != "==" or c.cross_year:
-            continue
-        if not all(t.ref in present for t in c.lhs + c.rhs):
-            continue
-        terms = tuple((t.sign, t.ref) for t in c.lhs) + tuple((-t.sign, t.ref) for t in c.rhs)
-        eqs.append(Equation(c.id, terms))
-    return eqs
+    rules = [compile_rule(c) if isinstance(c, CheckDef) else c for c in checks]
+    return [r for r in rules if r.hard_equation and all(ref in present for ref in r.refs)]
 
 
-def _components(lines: Sequence[Line], equations: Sequence[Equation]) -> List[Tuple[List[int], List[Equation]]]:
+def _components(lines: Sequence[Line], equations: Sequence[Balance]) -> List[Tuple[List[int], List[Balance]]]:
     parent = list(range(len(lines)))
 
     def find(x: int) -> int:
@@ -123,7 +107,7 @@ def _apply_evidence(outcome: Outcome, lines: Sequence[Line], evidence: Evidence)
                 break
 
 
-def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
+def recover(rows: Sequence[PrintedRow], equations: Sequence[Balance],
             rank: Optional[Ranker] = None,
             evidence: Optional[Evidence] = None) -> Tuple[Dict[str, CellResult], List[Note]]:
     """Cell results for every ref of ``rows``, and notes about the search.
@@ -238,7 +222,7 @@ def _free_total_prior(rows: Sequence[PrintedRow]) -> float:
 
 
 def _locally_consistent(readings: List[Reading], row: PrintedRow,
-                        equations: Sequence[Equation]) -> Tuple[List[Reading], Tuple[str, ...], bool]:
+                        equations: Sequence[Balance]) -> Tuple[List[Reading], Tuple[str, ...], bool]:
     """The readings that satisfy the equations within the row itself (its 总计), and those equations when
     they removed any; all readings when none satisfies them (the joint search then says so)."""
     refs = set(row.refs)
@@ -248,9 +232,8 @@ def _locally_consistent(readings: List[Reading], row: PrintedRow,
     kept = []
     rejecting: List[str] = []
     for rd in readings:
-        values: Dict[str, Optional[Number]] = {}
-        for ref, p in zip(row.refs, rd.pieces):
-            values[ref] = (None if ref in row.free_refs else 0) if p.kind == "placeholder" else p.value
+        values: Dict[str, Optional[Number]] = {ref: piece_value(p.kind, p.value, ref in row.free_refs)
+                                              for ref, p in zip(row.refs, rd.pieces)}
         bad = propagate(values, local, {})
         if bad is None:
             kept.append(rd)
@@ -270,7 +253,7 @@ def _exact(ln: Line) -> bool:
         and not any(p.token is not None and p.token.alone for p in rd.pieces)
 
 
-def _solve(sub: Sequence[Line], eqs: Sequence[Equation]) -> Outcome:
+def _solve(sub: Sequence[Line], eqs: Sequence[Balance]) -> Outcome:
     # equations over the cells of rows read exactly as printed are findings about the document, not
     # constraints; a row whose only reading assumes lost cells stays open to the checks, since its printed
     # numbers may sit in the wrong columns
