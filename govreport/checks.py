@@ -21,7 +21,7 @@ def resolve(ref: str, values: Mapping[str, Optional[Number]], cells: Mapping[str
     if cell is None:
         return None, "not printed"
     if cell.status in UNCERTAIN:
-        return None, f"{ref} is {cell.status}"
+        return None, f"{ref} is {getattr(cell.status, 'value', cell.status)}"
     if cell.status in EMPTY:
         table_key, row_key, col = ref.split(".")
         rules = tables.get(table_key)

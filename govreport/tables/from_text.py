@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
+from ..record import Check, Issue
 from ..sections import Layout
 from ..rules.engine import TableRules, compile_table, evaluate, values_of
 from ..rules.values import Number
 from ..template import RowDef, TableDef, Template, VersionDef
 from . import budget
+from .decide import decide
 from .layout import EmptyBlank, _positional, blank_at, observe_rows
 from .recover import CellResult, PrintedRow, Ranker, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
@@ -40,6 +42,8 @@ class TableResult:
     placed_by_order: List[str] = field(default_factory=list)
     extra_rows: List[Tuple[RowDef, str]] = field(default_factory=list)  # (row, version it belongs to)
     notes: List[Tuple[str, str]] = field(default_factory=list)  # (issue code, message)
+    checks: List[Check] = field(default_factory=list)  # the table's checks, evaluated by the decision step
+    trust_issues: List[Issue] = field(default_factory=list)  # the cells the trust rule turned suspect
 
 
 def detect_version(table_key: str, region_text: str) -> Tuple[Optional[str], List[str]]:
@@ -174,6 +178,7 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
         table = vdef.tables[key]
         if key not in spans:
             results[key] = TableResult(table, {}, False, [], compile_table(template, table))
+            decide(results[key])
             continue
         a, b = spans[key]
         extra: List[Tuple[RowDef, str]] = []
@@ -198,6 +203,7 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
         cells, notes = recover(rows, rules.equations(present), rank=_soft_ranker(rules), evidence=ev)
         notes = _too_long_runs(text, a, b) + notes
         results[key] = TableResult(table, cells, bool(found_rows), found_rows, rules, placed, extra, notes)
+        decide(results[key])
     return TextTables(results, versions, evidence)
 
 
