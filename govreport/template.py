@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 VERSIONS = ("2021", "2019")
 TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
@@ -191,9 +191,12 @@ class Pre2019:
 class Template:
     versions: Dict[str, VersionDef]
     pre2019: Pre2019
-    null_policy: str
+    # conventions.null_policy: what an empty cell means, as data (parsed by rules/values.py's NullPolicy)
+    null_policy: Mapping[str, Any]
     # the most digits a cell of each column type prints (conventions.cell_digits; tables/budget.py)
     cell_digits: Tuple[Tuple[str, int], ...] = ()
+    # conventions.collapsed_rows: rows another version prints for a group of rows (rules/engine.py)
+    collapsed_rows: Tuple[Mapping[str, Any], ...] = ()
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
     narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
@@ -447,8 +450,9 @@ def template_from_dict(raw: object) -> Template:
     digits = conventions.node("cell_digits")
     cell_digits = tuple((k, digits.get(k, int)) for k in digits.raw if k != "note")
     default, regions = _reading(top, versions)
-    return Template(versions, pre, conventions.get("null_policy", str, ""), cell_digits, default, regions,
-                    top.node("reading").strings("narrative_units"))
+    collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
+    return Template(versions, pre, conventions.get("null_policy", dict), cell_digits,
+                    tuple(collapsed), default, regions, top.node("reading").strings("narrative_units"))
 
 
 def read_template(source: "TemplateSource" = None) -> Template:
