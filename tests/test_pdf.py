@@ -86,16 +86,16 @@ def test_text_fallback_gives_the_same_tables(corpus_dir: Path, pdf_records, name
 
 
 def test_wrapped_and_vertical_cell_text_is_joined() -> None:
-    assert pdf_reader._cell_text("三、\n本\n年\n度\n办\n理\n结\n果") == "三、本年度办理结果"
-    assert pdf_reader._cell_text("商业\n企业") == "商业企业"
-    assert pdf_reader._cell_text(None) == ""
+    assert pdf_reader.cell_text("三、\n本\n年\n度\n办\n理\n结\n果") == "三、本年度办理结果"
+    assert pdf_reader.cell_text("商业\n企业") == "商业企业"
+    assert pdf_reader.cell_text(None) == ""
 
 
 def test_doubled_glyphs_detected() -> None:
     chars = [{"text": c, "x0": i * 10.0, "top": 5.0} for i, c in enumerate("主动公开政府信息情况")]
     doubled = [dict(c) for c in chars for _ in range(2)]
-    assert pdf_reader._has_doubled_chars(doubled)
-    assert not pdf_reader._has_doubled_chars(chars)
+    assert pdf_reader.has_doubled_chars(doubled)
+    assert not pdf_reader.has_doubled_chars(chars)
 
 
 def test_not_a_pdf_is_bad_input(tmp_path: Path) -> None:

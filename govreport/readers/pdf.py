@@ -89,10 +89,6 @@ def has_doubled_chars(chars: Sequence[dict]) -> bool:
     return doubled > max(3, len(chars) // 50)
 
 
-_cell_text = cell_text  # the names the tests know
-_has_doubled_chars = has_doubled_chars
-
-
 def unreadable(path: Path, exc: BaseException) -> BadInputError:
     """The one-line error for a PDF an engine cannot read; a password gets the command that fixes it."""
     chain: List[BaseException] = []
