@@ -15,9 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 
 # Hypothesis's timing checks depend on the machine, not on the code: a test example that takes longer than
-# the 200 ms deadline, or data generation that is "too slow", on a loaded machine is not a failure. Every
-# test's @settings inherits this profile (``--hypothesis-profile`` still chooses another).
-settings.register_profile("govreport", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# the 200 ms deadline, or data generation that is "too slow", on a loaded machine is not a failure. And the
+# default run tests the same examples every time (derandomized, no example database), so that its verdict
+# is the code's: exploring is the ``fuzz`` variants' job (tests/fuzzing.py). Every test's @settings inherits
+# this profile (``--hypothesis-profile`` still chooses another).
+settings.register_profile("govreport", deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                          derandomize=True, database=None)
 settings.load_profile("govreport")
 
 

@@ -25,8 +25,10 @@ EXTRACT_SECONDS = float(os.environ.get("GOVREPORT_PROPERTY_TIMEOUT", "60"))
 
 
 def fuzz_settings(examples: int):
-    """Settings of a ``fuzz`` variant: ``examples`` cases at scale 1."""
-    return settings(max_examples=max(1, round(examples * FUZZ_SCALE)), **SETTINGS)
+    """Settings of a ``fuzz`` variant: ``examples`` cases at scale 1, new ones each run (the default profile of
+    conftest.py is derandomized), the failures found kept in Hypothesis's example database."""
+    return settings(max_examples=max(1, round(examples * FUZZ_SCALE)), derandomize=False,
+                    database=settings.get_profile("default").database, **SETTINGS)
 
 
 class TooSlow(AssertionError):
