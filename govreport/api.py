@@ -8,26 +8,22 @@ import os
 from pathlib import Path
 from typing import Dict, List, Optional, Union
 
-from . import __version__, trust
-from .checks import evaluate
+from . import __version__
 from .errors import BadInputError, MissingDependencyError, NotAReportError, UnsupportedFormatError
+from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, MAX_TEXT_CHARS
 from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
 from .readers.detect import sniff
-from .record import Cell, Issue, Level, Report, ReportMeta, Section, Source, Subsection
+from .record import Cell, CellStatus, Issue, Level, Report, ReportMeta, Section, Source, Subsection
 from .sections import Layout, find_headings, numbered_sections, subsections
-from .tables.from_text import TableResult, extract_tables, substitute_collapsed
-from .template import TableDef, Template, TemplateSource, read_template
+from .tables.from_text import TableResult, extract_tables
+from .tables.recover import CellResult
+from .template import Template, TemplateSource, read_template
 
 log = logging.getLogger(__name__)
 
 PathLike = Union[str, "os.PathLike[str]"]
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # an annual report is a few MB; a scanned one rarely 50
-DEFAULT_MAX_PAGES = 500
-# the most characters of text a document may hold: a 500-page report prints about a million; a longer text
-# (a line of megabytes, a file of repeated pages) is refused before the tables are searched (bounded work)
-MAX_TEXT_CHARS = 10_000_000
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -232,111 +228,98 @@ def _generic_sections(text: str) -> List[Section]:
     return out
 
 
-_STATUS_ISSUE = {"inferred": ("info", "cell_inferred"), "ambiguous": ("warning", "cell_ambiguous"),
-                 "missing": ("warning", "cell_missing")}
+_STATUS_ISSUE = {CellStatus.inferred.value: (Level.info, "cell_inferred"),
+                 CellStatus.ambiguous.value: (Level.warning, "cell_ambiguous"),
+                 CellStatus.missing.value: (Level.warning, "cell_missing")}
 
 
 def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult], template: Template,
                  strict: bool) -> None:
-    values: Dict[str, object] = {}
-    table_defs: Dict[str, TableDef] = {}
-    all_checks = []
+    """Assemble the tables' finished decisions into the record: values, cells (with their page and box),
+    checks and issues. Nothing here changes a decision."""
+    trust_issues: List[Issue] = []
     for key, res in results.items():
-        table = res.table
-        table_defs[key] = table
-        vdef = template.versions[table.version]
-        rows = list(table.data_rows) + [r for r, _ in res.extra_rows]
-        collapsed = _collapsed_rows(table, [r for r, _ in res.extra_rows])
-        out: Dict[str, Dict[str, object]] = {}
-        for row in rows:
+        out: Dict[str, Dict[str, Optional[float]]] = {}
+        for row in res.rules.rows:
             out[row.key] = {}
             for col in row.columns:
                 ref = f"{key}.{row.key}.{col.key}"
-                cr = res.cells.get(ref)
-                if cr is None or not res.found:
-                    report.cells[ref] = Cell(status="missing")
-                    out[row.key][col.key] = None
-                    continue
-                if cr.token is None and row.key in collapsed:
-                    # not printed: the report prints these rows collapsed into one; point at that row
-                    cr.token = getattr(res.cells.get(f"{key}.{collapsed[row.key]}.{col.key}"), "token", None)
-                    cr.note = f"not printed: the report prints one row {collapsed[row.key]} instead"
-                value = cr.value
-                if strict and cr.status == "ambiguous":
-                    value = None
-                out[row.key][col.key] = value
-                values[ref] = cr.value if cr.status != "ambiguous" else None
-                tok = cr.token
-                span = doc.locate(tok.start, tok.end) if tok is not None else None
-                page = span.page if span else (doc.page_of(tok.start) if tok is not None else None)
-                report.cells[ref] = Cell(raw=cr.raw, status=cr.status, page=page,
-                                         bbox=list(span.bbox) if span else None, candidates=cr.candidates,
-                                         guesses=cr.guesses or None)
-                confidence = doc.span_confidence.get(span.start) if span is not None else None
-                if confidence is not None:  # OCR'd: the OCR module is loaded already
-                    from .readers.ocr import LOW_CONFIDENCE as OCR_LOW_CONFIDENCE
-                if confidence is not None and confidence < OCR_LOW_CONFIDENCE:
-                    report.issues.append(Issue(level="warning", code="ocr_low_confidence", cell=ref,
-                                               message=f"read by OCR with confidence {confidence:.2f}: "
-                                                       f"check {cr.raw!r} against the page"))
-                if cr.status in _STATUS_ISSUE:
-                    level, code = _STATUS_ISSUE[cr.status]
-                    report.issues.append(Issue(level=level, code=code, cell=ref, message=_cell_message(cr)))
+                d = res.cells[ref]
+                out[row.key][col.key] = None if strict and d.status in _STRICT_NULL else d.value
+                report.cells[ref] = _cell(report, doc, d)
         report.tables[key] = out  # type: ignore[assignment]
-        if not res.found:
-            report.issues.append(Issue(level="error", code="table_not_found",
-                                       message=f"table {table.section} ({key}) not found in the document; "
-                                               "its cells are missing"))
-        for row in res.placed_by_order:
-            report.issues.append(Issue(level="warning", code="row_placed_by_order", cell=f"{key}.{row}",
-                                       message="the row's label is not next to its numbers; the numbers were "
-                                               "placed by their order between labelled rows"))
-        for row, version in res.extra_rows:
-            report.issues.append(Issue(level="warning", code="row_from_other_template", cell=f"{key}.{row.key}",
-                                       message=f"the report prints the {version} row {row.label} in a "
-                                               f"{table.version}-format table; recorded as {row.key}"))
-        for code, note in res.notes:
-            report.issues.append(Issue(level="warning", code=code, message=f"{key}: {note}"))
-        checks = vdef.checks_for(key)
-        if res.extra_rows:
-            checks = substitute_collapsed(checks, table, [r for r, _ in res.extra_rows], set(report.cells))
-        all_checks.extend(checks)
-    report.checks = evaluate(all_checks, values, report.cells, table_defs)  # type: ignore[arg-type]
-    report.issues.extend(trust.apply(report.cells, report.checks))
-    if strict:
-        for ref, cell in report.cells.items():
-            if cell.status == "suspect":
-                table, row, col = ref.split(".")
-                report.tables[table][row][col] = None
-    failed: Dict[str, List[str]] = {}  # cell -> the failed hard checks over it
-    for c in report.checks:
-        if c.status == "fail" and c.severity == "hard":
-            report.issues.append(Issue(level="warning", code="check_failed",
-                                       message=f"{c.id}: {c.lhs} vs {c.rhs} as printed ({c.expr})"))
-            for ref in c.cells:
-                failed.setdefault(ref, []).append(c.id)
-    # each cell of a failed hard check is named: a misprint or a cell read wrong, the record cannot tell
-    # which of them, so every one of them needs a look (its value and status stay as read)
-    for ref, ids in failed.items():
-        if ref in report.cells:
-            report.issues.append(Issue(level="info", code="cell_in_failed_check", cell=ref,
-                                       message="in the failed check" + ("s " if len(ids) > 1 else " ")
-                                       + ", ".join(ids) + ": a misprint or a cell read wrong"))
+        report.issues.extend(_table_issues(key, res))
+        report.checks.extend(res.checks)
+        trust_issues.extend(res.trust_issues)
+    report.issues.extend(trust_issues)
+    report.issues.extend(_check_issues(report))
 
 
-def _collapsed_rows(table: TableDef, extra_rows) -> Dict[str, str]:
-    """Sub-rows of this table that the report prints as one row of the other template, e.g. the three
-    （六） rows of 2021 printed as the single 2019 row （六）其他处理: sub-row key -> collapsed row key."""
-    out: Dict[str, str] = {}
-    for x in extra_rows:
-        headers = {r.key for r in table.rows if r.kind == "header" and compact(r.label) == compact(x.label)}
-        for r in table.data_rows:
-            if r.parent in headers:
-                out[r.key] = x.key
+# statuses whose value ``strict`` leaves null in ``tables``
+_STRICT_NULL = (CellStatus.ambiguous.value, CellStatus.suspect.value)
+
+
+def _cell(report: Report, doc: Document, d: CellResult) -> Cell:
+    """A decision as a record cell (its page and box from the printed span), with its cell issues."""
+    if d.absent:
+        return Cell(status=CellStatus.missing)
+    tok = d.token
+    span = doc.locate(tok.start, tok.end) if tok is not None else None
+    page = span.page if span else (doc.page_of(tok.start) if tok is not None else None)
+    confidence = doc.span_confidence.get(span.start) if span is not None else None
+    if confidence is not None:  # OCR'd: the OCR module is loaded already
+        from .readers.ocr import LOW_CONFIDENCE as OCR_LOW_CONFIDENCE
+
+        if confidence < OCR_LOW_CONFIDENCE:
+            report.issues.append(Issue(level=Level.warning, code="ocr_low_confidence", cell=d.ref,
+                                       message=f"read by OCR with confidence {confidence:.2f}: "
+                                               f"check {d.raw!r} against the page"))
+    issue = _STATUS_ISSUE.get(d.status)
+    if issue is not None:
+        report.issues.append(Issue(level=issue[0], code=issue[1], cell=d.ref, message=_cell_message(d)))
+    return Cell(raw=d.raw, status=d.status, page=page, bbox=list(span.bbox) if span else None,
+                candidates=d.candidates, guesses=d.guesses or None)
+
+
+def _table_issues(key: str, res: TableResult) -> List[Issue]:
+    table = res.table
+    out: List[Issue] = []
+    if not res.found:
+        out.append(Issue(level=Level.error, code="table_not_found",
+                         message=f"table {table.section} ({key}) not found in the document; its cells are missing"))
+    for row in res.placed_by_order:
+        out.append(Issue(level=Level.warning, code="row_placed_by_order", cell=f"{key}.{row}",
+                         message="the row's label is not next to its numbers; the numbers were placed by their "
+                                 "order between labelled rows"))
+    for extra, version in res.extra_rows:
+        out.append(Issue(level=Level.warning, code="row_from_other_template", cell=f"{key}.{extra.key}",
+                         message=f"the report prints the {version} row {extra.label} in a "
+                                 f"{table.version}-format table; recorded as {extra.key}"))
+    for code, note in res.notes:
+        out.append(Issue(level=Level.warning, code=code, message=f"{key}: {note}"))
     return out
 
 
-def _cell_message(cr) -> str:
+def _check_issues(report: Report) -> List[Issue]:
+    """An issue per failed hard check, and one per cell in one: a misprint or a cell read wrong, the record
+    cannot tell which of them, so every one of them needs a look (its value and status stay as read)."""
+    out: List[Issue] = []
+    failed: Dict[str, List[str]] = {}  # cell -> the failed hard checks over it
+    for c in report.checks:
+        if c.status == "fail" and c.severity == "hard":
+            out.append(Issue(level=Level.warning, code="check_failed",
+                             message=f"{c.id}: {c.lhs} vs {c.rhs} as printed ({c.expr})"))
+            for ref in c.cells:
+                failed.setdefault(ref, []).append(c.id)
+    for ref, ids in failed.items():
+        if ref in report.cells:
+            out.append(Issue(level=Level.info, code="cell_in_failed_check", cell=ref,
+                             message="in the failed check" + ("s " if len(ids) > 1 else " ")
+                             + ", ".join(ids) + ": a misprint or a cell read wrong"))
+    return out
+
+
+def _cell_message(cr: CellResult) -> str:
     by = ", ".join(x for x in cr.decided_by if x)
     if cr.status == "inferred" and "narrative:" in by:
         return f"not printed as a separate number; decided among the table's readings by the text ({by})"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
 SCHEMA_VERSION = "1"  # the template layout this loader reads
 VERSIONS = ("2021", "2019")
@@ -257,9 +257,12 @@ class Pre2019:
 class Template:
     versions: Dict[str, VersionDef]
     pre2019: Pre2019
-    null_policy: str
+    # conventions.null_policy: what an empty cell means, as data (parsed by rules/values.py's NullPolicy)
+    null_policy: Mapping[str, Any]
     # the most digits a cell of each column type prints (conventions.cell_digits; tables/budget.py)
     cell_digits: Tuple[Tuple[str, int], ...] = ()
+    # conventions.collapsed_rows: rows another version prints for a group of rows (rules/engine.py)
+    collapsed_rows: Tuple[Mapping[str, Any], ...] = ()
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
     narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
@@ -623,9 +626,12 @@ def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Templat
         raise TemplateError("template: versions: no version with tables")
     default, regions = _reading(top, versions)
     reading = top.node("reading")
-    return Template(versions, pre, prose.get("null_policy", ""), cell_digits, default, regions,
-                    reading.strings("narrative_units"), title=top.get("title", str, ""), schema_version=schema,
-                    conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
+    conventions = top.node("conventions")
+    # the null policy and the collapsed rows are kept whole: govreport/rules parses them
+    collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
+    return Template(versions, pre, conventions.get("null_policy", dict), cell_digits, tuple(collapsed), default,
+                    regions, reading.strings("narrative_units"), title=top.get("title", str, ""),
+                    schema_version=schema, conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
                     reading_note=reading.get("note", str, ""))
 
 

@@ -3,31 +3,86 @@
 A cell is read *as printed* when its number sits under its own row label, in its own column, with no
 placement guess; the cell structure of a ruled PDF grid, an HTML or a DOCX table is not a guess. Every
 other placement (by order between labelled rows, across label lines, by cutting run-together digits, by
-assuming lost cells, against the grid's own positions, by choosing among readings) is recorded in
-``Cell.guesses`` by the table code. Here, once the record's checks are evaluated, such a cell keeps its
-status only when at least one hard check covers it and every hard check that covers it passes;
-otherwise it becomes ``suspect``, with an issue naming the failing (or missing) check. A guess about a
-number's column (``added_column``: the table prints a column the template has not) needs, besides, a
-check across its row that does not hold by construction: the checks down the columns hold under any
-consistent mix-up of columns. A row read by count from a table that prints its columns in another order
-(``columns_reordered``) is never confirmed: a row whose 总计 equals one applicant column reads the same
-either way round. A failed check over cells that were all
-read as printed stays a finding about the document and changes no status.
+assuming lost cells, against the grid's own positions, by choosing among readings) is recorded in the
+cell's ``guesses`` by the table code. Once the table's checks are evaluated, the decision step
+(``tables/decide.py``) looks each guessed cell up in ``TRUST``: its *reading kind* (how it was placed)
+against the *outcome* of the hard checks over it gives its status: kept, or ``suspect`` with the reason.
+
+- a guess about a number's column (``added_column``: the table prints a column the template has not)
+  needs, besides, a check across its row that does not hold by construction: the checks down the columns
+  hold under any consistent mix-up of columns;
+- a row read by count from a table that prints its columns in another order (``columns_reordered``) is
+  never confirmed: a row whose 总计 equals one applicant column reads the same either way round;
+- a guessed 0 or empty cell weighs the same wherever it goes, and a cell whose readings only checks over
+  other cells chose between (``decided_elsewhere``), cannot be confirmed by its own checks.
+
+A failed check over cells that were all read as printed stays a finding about the document and changes no
+status.
 """
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from enum import Enum
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
-from .record import Cell, Check, Issue
+from .record import CellStatus, Check, Issue, Level
 
 # statuses a guess can hide behind: a wrong number read "ok", or a wrong null read "blank"/"placeholder"
-_TRUSTED = ("ok", "blank", "placeholder")
+_TRUSTED = (CellStatus.ok.value, CellStatus.blank.value, CellStatus.placeholder.value)
 
 
-def _weightless(cell: Cell) -> bool:
+class ReadingKind(str, Enum):
+    """How a guessed cell was placed, for the trust rule (the first that applies, in this order)."""
+
+    reordered = "reordered"  # a row read by count from a table printing its columns in another order
+    decided_elsewhere = "decided_elsewhere"  # only checks over other cells chose among its readings
+    weightless = "weightless"  # a guessed 0 or empty cell
+    column = "column"  # a guess about the number's column (added_column)
+    placed = "placed"  # any other placement guess (by order, off its label's line, digits cut, ...)
+
+
+class CheckOutcome(str, Enum):
+    """What the hard checks over a cell say (the first that applies, in this order)."""
+
+    none = "none"  # no hard check covers it
+    failed = "failed"  # one fails
+    open = "open"  # one cannot be assessed, or holds only through cells it forced
+    confirmed_across = "confirmed_across"  # all pass, over read cells, and one runs across the cell's row
+    confirmed = "confirmed"  # all pass, over read cells, none across its row
+
+
+_WHY_FAILED = "the hard checks over it fail: {failing}"
+_WHY_OPEN = "the hard checks over it cannot be assessed, or hold only through cells they forced: {open}"
+_WHY_NONE = "no hard check covers it"
+_WHY_REORDERED = ("the table prints its columns in another order than the template's and this row was read by "
+                  "count: a check cannot tell a row's 总计 from an applicant column holding the same number")
+_WHY_ELSEWHERE = "only checks over other cells chose among its readings"
+_WHY_WEIGHTLESS = "a 0 and an empty cell weigh the same in every check, so none can confirm where it goes"
+_WHY_COLUMN = "its column is a guess and no check across its row's columns confirms it"
+
+
+def _row(kind_when_confirmed: Optional[str]) -> Dict[CheckOutcome, Optional[str]]:
+    return {CheckOutcome.none: _WHY_NONE, CheckOutcome.failed: _WHY_FAILED, CheckOutcome.open: _WHY_OPEN,
+            CheckOutcome.confirmed_across: kind_when_confirmed, CheckOutcome.confirmed: kind_when_confirmed}
+
+
+# THE trust rule: reading kind x check outcome -> None (the cell keeps its status) or why it is suspect
+TRUST: Dict[ReadingKind, Dict[CheckOutcome, Optional[str]]] = {
+    ReadingKind.reordered: dict.fromkeys(CheckOutcome, _WHY_REORDERED),
+    ReadingKind.decided_elsewhere: _row(_WHY_ELSEWHERE),
+    ReadingKind.weightless: _row(_WHY_WEIGHTLESS),
+    ReadingKind.column: {**_row(None), CheckOutcome.confirmed: _WHY_COLUMN},
+    ReadingKind.placed: _row(None),
+}
+
+# guesses about a number's column, not its row: checks down the columns hold under any consistent mix-up
+# of columns, so only a check across the row's own columns can confirm them
+_COLUMN_GUESSES = ("added_column",)
+
+
+def _weightless(cell: Any) -> bool:
     """A guessed 0 or empty cell: the sums hold whichever of the guessed places it takes."""
-    if cell.status in ("blank", "placeholder"):
+    if cell.status in (CellStatus.blank.value, CellStatus.placeholder.value):
         return True
     try:
         return float(cell.raw or "x") == 0
@@ -35,18 +90,27 @@ def _weightless(cell: Cell) -> bool:
         return False
 
 
-def _independent(check: Check, cells: Dict[str, Cell]) -> bool:
+def reading_kind(cell: Any) -> ReadingKind:
+    guesses = cell.guesses or ()
+    if "columns_reordered" in guesses:
+        return ReadingKind.reordered
+    if "decided_elsewhere" in guesses:
+        return ReadingKind.decided_elsewhere
+    if _weightless(cell):
+        return ReadingKind.weightless
+    if any(g in _COLUMN_GUESSES for g in guesses):
+        return ReadingKind.column
+    return ReadingKind.placed
+
+
+def _independent(check: Check, cells: Mapping[str, Any]) -> bool:
     """A passing check confirms only over cells that were read: one whose value it forced itself (an
     inferred, missing or ambiguous cell among its terms) holds by construction and confirms nothing."""
-    return all(cells[r].status in _TRUSTED or cells[r].status == "suspect" for r in check.cells if r in cells)
+    return all(cells[r].status in _TRUSTED or cells[r].status == CellStatus.suspect.value
+               for r in check.cells if r in cells)
 
 
-# guesses about a number's column, not its row: checks down the columns hold under any consistent mix-up
-# of columns, so only a check across the row's own columns can confirm them
-_COLUMN_GUESSES = ("added_column",)
-
-
-def _across_row(check: Check, ref: str, cells: Dict[str, Cell]) -> bool:
+def _across_row(check: Check, ref: str, cells: Mapping[str, Any]) -> bool:
     """A check over several columns of ``ref``'s row that does not hold by construction: not the row-total
     check of a table-三 result row whose 总计 is not filled (it is then taken as the row's sum)."""
     row = ref.rsplit(".", 1)[0]
@@ -58,8 +122,21 @@ def _across_row(check: Check, ref: str, cells: Dict[str, Cell]) -> bool:
     return not (len(rows) == 1 and total is not None and total.status in ("blank", "placeholder"))
 
 
-def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
-    """Turn unconfirmed guessed cells ``suspect`` in place; return one issue per such cell."""
+def check_outcome(ref: str, mine: Sequence[Check], cells: Mapping[str, Any]) -> CheckOutcome:
+    """The outcome of the hard checks ``mine`` over cell ``ref``."""
+    if not mine:
+        return CheckOutcome.none
+    if any(c.status == "fail" for c in mine):
+        return CheckOutcome.failed
+    if not all(c.status == "pass" and _independent(c, cells) for c in mine):
+        return CheckOutcome.open
+    return CheckOutcome.confirmed_across if any(_across_row(c, ref, cells) for c in mine) \
+        else CheckOutcome.confirmed
+
+
+def apply(cells: Mapping[str, Any], checks: Sequence[Check]) -> List[Issue]:
+    """Turn unconfirmed guessed cells ``suspect`` in place (``TRUST``); return one issue per such cell.
+    ``cells``: record ``Cell``s or the table layer's decisions (anything with status, raw and guesses)."""
     over: Dict[str, List[Check]] = {}
     for c in checks:
         if c.severity == "hard":
@@ -70,32 +147,15 @@ def apply(cells: Dict[str, Cell], checks: Sequence[Check]) -> List[Issue]:
         if not cell.guesses or cell.status not in _TRUSTED:
             continue
         mine = over.get(ref, [])
-        column_guess = any(g in _COLUMN_GUESSES for g in cell.guesses)
-        reordered = "columns_reordered" in cell.guesses
-        if mine and not reordered and "decided_elsewhere" not in cell.guesses and not _weightless(cell) and \
-                all(c.status == "pass" and _independent(c, cells) for c in mine) and \
-                (not column_guess or any(_across_row(c, ref, cells) for c in mine)):
+        why = TRUST[reading_kind(cell)][check_outcome(ref, mine, cells)]
+        if why is None:
             continue
-        failing = [c.id for c in mine if c.status == "fail"]
-        open_ = [c.id for c in mine if c.status == "not_assessable" or (c.status == "pass" and not _independent(c, cells))]
-        how = ", ".join(cell.guesses)
-        if reordered:
-            why = ("the table prints its columns in another order than the template's and this row was read by "
-                   "count: a check cannot tell a row's 总计 from an applicant column holding the same number")
-        elif failing:
-            why = "the hard checks over it fail: " + ", ".join(failing)
-        elif open_:
-            why = "the hard checks over it cannot be assessed, or hold only through cells they forced: " \
-                + ", ".join(open_)
-        elif not mine:
-            why = "no hard check covers it"
-        elif column_guess and not _weightless(cell) and "decided_elsewhere" not in cell.guesses:
-            why = "its column is a guess and no check across its row's columns confirms it"
-        elif "decided_elsewhere" in cell.guesses:
-            why = "only checks over other cells chose among its readings"
-        else:
-            why = "a 0 and an empty cell weigh the same in every check, so none can confirm where it goes"
-        cell.status = "suspect"  # type: ignore[assignment]
-        issues.append(Issue(level="warning", code="cell_suspect", cell=ref,
-                            message=f"placed by a guess ({how}) and {why}; check the printed table"))
+        failing = ", ".join(c.id for c in mine if c.status == "fail")
+        open_ = ", ".join(c.id for c in mine if c.status == "not_assessable" or
+                          (c.status == "pass" and not _independent(c, cells)))
+        cell.status = CellStatus.suspect
+        issues.append(Issue(level=Level.warning, code="cell_suspect", cell=ref,
+                            message=f"placed by a guess ({', '.join(cell.guesses)}) and "
+                                    f"{why.format(failing=failing, open=open_)}; check the printed table"))
     return issues
+

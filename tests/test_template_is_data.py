@@ -14,9 +14,6 @@ from template_literals import PACKAGE, findings, scan, template_facts
 LOADER = {"govreport/template.py"}
 # file -> what still spells template facts there (and who takes it, issue 11)
 PENDING = {
-    "govreport/checks.py": "null policy and the collapsed （六） rows (engine)",
-    "govreport/tables/recover.py": "the result sub-rows' empty 总计 (engine)",
-    "govreport/tables/from_text.py": "substitute_collapsed's other_processing/other_header (engine)",
     "govreport/batch/units.py": "HIERARCHY_TABLES' total columns",
     "govreport/dictionary.py": "the 万元 unit of a decimal column",
     "govreport/normalize.py": "the 其它 -> 其他 phrase map (also in conventions.label_matching)",

@@ -6,17 +6,23 @@ import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..review.findings import text_similarity_checks
+from ..rules.engine import ValueOf, cross_year_rules, evaluate
+from ..rules.values import UNCERTAIN, Number
 from ..template import load_template
 
-TOLERANCE = 0.005
 
-
-def _value(record: Dict, ref: str) -> Optional[float]:
+def _value(record: Dict, ref: str) -> Optional[Number]:
+    """A cell of a record (JSON data) for a rule: its value in ``tables``, None when its status is uncertain."""
     table, row, col = ref.split(".")
     cell = record.get("cells", {}).get(ref, {})
-    if cell.get("status") in ("missing", "ambiguous", "suspect"):
+    if cell.get("status") in UNCERTAIN:
         return None
     return record.get("tables", {}).get(table, {}).get(row, {}).get(col)
+
+
+def _values_across(prev: Dict, rec: Dict) -> ValueOf:
+    """The cells of ``rec``, and of ``prev`` (the year before) for a ``prev.`` reference."""
+    return lambda ref: (_value(prev, ref[5:]) if ref.startswith("prev.") else _value(rec, ref), None)
 
 
 def _issuer_key(issuer: Optional[str]) -> Optional[str]:
@@ -36,29 +42,15 @@ def cross_year_checks(records: Iterable[Dict], key: Optional[Callable[[Dict], Op
         year = meta.get("year")
         if body and year and meta.get("template") in ("2019", "2021"):
             by_issuer[(body, year)] = r
-    template = load_template()
+    rules = cross_year_rules(load_template())
     out: List[Dict] = []
     for (issuer, year), rec in sorted(by_issuer.items()):
         prev = by_issuer.get((issuer, year - 1))
         if prev is None:
             continue
-        version = template.versions[rec["report"]["template"]]
-        for c in version.checks:
-            if not c.cross_year:
-                continue
-            sides = []
-            for terms in (c.lhs, c.rhs):
-                total = 0.0
-                for t in terms:
-                    v = _value(prev, t.ref[5:]) if t.ref.startswith("prev.") else _value(rec, t.ref)
-                    if v is None:
-                        total = None  # type: ignore[assignment]
-                        break
-                    total += t.sign * v
-                sides.append(total)
-            lhs, rhs = sides
-            status = "not_assessable" if lhs is None or rhs is None else (
-                "pass" if abs(lhs - rhs) <= TOLERANCE else "fail")
+        for c in rules[rec["report"]["template"]]:
+            v = evaluate(c, _values_across(prev, rec))
+            lhs, rhs, status = v.lhs, v.rhs, v.status
             out.append({"issuer": rec["report"]["issuer"], "year": year, "prev_year": year - 1, "id": c.id,
                         "severity": c.severity, "status": status, "lhs": _num(lhs), "rhs": _num(rhs),
                         "expr": c.expr, **({"unit_id": (rec.get("unit") or {}).get("unit_id")} if key is not None else {})})
@@ -68,7 +60,7 @@ def cross_year_checks(records: Iterable[Dict], key: Optional[Callable[[Dict], Op
     return out
 
 
-def _num(v: Optional[float]):
+def _num(v: Optional[Number]) -> Optional[Number]:
     if v is None:
         return None
     return int(v) if float(v).is_integer() else v

@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
+from ..record import Check, Issue
+from ..rules.engine import TableRules, compile_table, evaluate, values_of
+from ..rules.values import Number
 from ..sections import Heading, Layout
-from ..template import CheckDef, RowDef, TableDef, Template, Term, VersionDef
+from ..template import RowDef, TableDef, Template, VersionDef
 from . import budget
+from .decide import decide
 from .layout import EmptyBlank, _positional, blank_at, observe_rows
-from .recover import CellResult, PrintedRow, equations_for, recover, rows_from_obs
+from .recover import CellResult, PrintedRow, Ranker, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
 
 @dataclass
@@ -21,10 +25,12 @@ class TableResult:
     cells: Dict[str, CellResult]
     found: bool
     rows_found: List[str]
+    rules: TableRules  # the table's rules compiled for the rows it prints
     placed_by_order: List[str] = field(default_factory=list)
     extra_rows: List[Tuple[RowDef, str]] = field(default_factory=list)  # (row, version it belongs to)
     notes: List[Tuple[str, str]] = field(default_factory=list)  # (issue code, message)
-    evidence: List[str] = field(default_factory=list)
+    checks: List[Check] = field(default_factory=list)  # the table's checks, evaluated by the decision step
+    trust_issues: List[Issue] = field(default_factory=list)  # the cells the trust rule turned suspect
 
 
 def detect_version(template: Template, table_key: str, region_text: str) -> Tuple[Optional[str], List[str]]:
@@ -193,9 +199,11 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
         vdef: VersionDef = template.versions[version]
         table = vdef.tables[key]
         if key not in spans:
-            results[key] = TableResult(table, {}, False, [])
+            results[key] = TableResult(table, {}, False, [], compile_table(template, table))
+            decide(results[key])
             continue
         results[key] = _table_result(text, spans, template, vdef, table, empty_blank, page_starts)
+        decide(results[key])
     return TextTables(results, versions, evidence)
 
 
@@ -204,6 +212,7 @@ def _table_result(text: str, spans: Dict[str, Tuple[int, int]], template: Templa
     key = table.key
     a, b = spans[key]
     extra: List[Tuple[RowDef, str]] = []
+    rules = compile_table(template, table)
     if table.one_row:
         rows = [review_litigation_row(text, a, b, table, empty_blank)]
         found_rows = [r.key for r in table.data_rows] if rows[0].tokens else []
@@ -212,22 +221,18 @@ def _table_result(text: str, spans: Dict[str, Tuple[int, int]], template: Templa
         others = _other_version_rows(template, vdef.key, key) if table.ordered else []
         obs = observe_rows(text, a, b, table, extra=[r for r, _ in others], empty_blank=empty_blank,
                            page_starts=page_starts)
-        rows = rows_from_obs(table, obs.rows)
-        for o in obs.extra_rows:
-            vkey = next(v for r, v in others if r.key == o.row.key)
-            extra.append((o.row, vkey))
-            rows += rows_from_obs(table, {o.row.key: o})
+        extra = [(o.row, next(v for r, v in others if r.key == o.row.key)) for o in obs.extra_rows]
         found_rows = [k for k, o in obs.rows.items() if o.tokens]
+        rules = compile_table(template, table, extra, found_rows)
+        rows = rows_from_obs(rules, obs.rows)
+        for o in obs.extra_rows:
+            rows += rows_from_obs(rules, {o.row.key: o})
         placed = [k for k, o in obs.rows.items() if o.placed_by_order]
     present = {ref for r in rows for ref in r.refs}
-    checks = vdef.checks_for(key)
-    if extra:
-        checks = substitute_collapsed(checks, table, [r for r, _ in extra], present)
-    eqs = equations_for(checks, present)
     ev = narrative_evidence(text, spans, table, template.narrative_units) if not table.ordered else None
-    cells, notes = recover(rows, eqs, rank=_soft_ranker(vdef, key), evidence=ev)
+    cells, notes = recover(rows, rules.equations(present), rank=_soft_ranker(rules), evidence=ev)
     notes = _too_long_runs(text, a, b) + notes
-    return TableResult(table, cells, bool(found_rows), found_rows, placed, extra, notes)
+    return TableResult(table, cells, bool(found_rows), found_rows, rules, placed, extra, notes)
 
 
 def _too_long_runs(text: str, start: int, end: int) -> List[Tuple[str, str]]:
@@ -240,59 +245,14 @@ def _too_long_runs(text: str, start: int, end: int) -> List[Tuple[str, str]]:
                                     f"printed row of cells can hold together (at most {longest}): read as text")]
 
 
-def substitute_collapsed(checks, table: TableDef, extra_rows: List[RowDef], present) -> list:
-    """Let checks that sum the （六） sub-rows use the single collapsed row when that is what is printed."""
-
-    extra_keys = {r.key for r in extra_rows}
-    if "other_processing" not in extra_keys:
-        return checks
-    subs = [r.key for r in table.data_rows if r.parent == "other_header"]
-    out = []
-    for c in checks:
-        terms = c.lhs + c.rhs
-        sub_terms = [t for t in terms if t.ref.split(".")[1] in subs]
-        if not sub_terms:
-            out.append(c)
-            continue
-        col = sub_terms[0].ref.split(".")[2]
-
-        def fix(side):
-            new: List = []
-            done = False
-            for t in side:
-                if t.ref.split(".")[1] in subs:
-                    if not done:
-                        new.append(Term(t.sign, f"{table.key}.other_processing.{col}"))
-                        done = True
-                else:
-                    new.append(t)
-            return tuple(new)
-
-        out.append(CheckDef(c.id, c.base_id, c.severity, c.scope,
-                            c.expr + " [（六） printed as one row: other_processing]", c.op,
-                            fix(c.lhs), fix(c.rhs), c.table, c.note))
-    return out
-
-
-def _soft_ranker(vdef: VersionDef, table_key: str):
+def _soft_ranker(rules: TableRules) -> Optional[Ranker]:
     """Rank ambiguous readings: a reading that breaks an in-report soft check is less plausible."""
-    soft = [c for c in vdef.checks_for(table_key) if c.severity == "soft" and not c.cross_year
-            and c.op in (">=", "<=")]
+    soft = rules.soft_order_rules()
     if not soft:
         return None
 
-    def rank(values) -> float:
-        penalty = 0.0
-        for c in soft:
-            lhs = [values.get(t.ref) for t in c.lhs]
-            rhs = [values.get(t.ref) for t in c.rhs]
-            if any(v is None for v in lhs + rhs):
-                continue
-            left = sum(t.sign * v for t, v in zip(c.lhs, lhs))
-            right = sum(t.sign * v for t, v in zip(c.rhs, rhs))
-            if (c.op == ">=" and left < right) or (c.op == "<=" and left > right):
-                penalty += 20
-        return penalty
+    def rank(values: Dict[str, Optional[Number]]) -> float:
+        return 20.0 * sum(1 for c in soft if evaluate(c, values_of(values)).status == "fail")
 
     return rank
 

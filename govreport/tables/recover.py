@@ -10,27 +10,34 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
-from ..template import CheckDef, ColumnDef, TableDef
+from ..record import CellStatus
+from ..rules.engine import Rule, TableRules, compile_rule
+from ..rules.values import Number, piece_value
+from ..template import CheckDef, ColumnDef
 from . import budget
 from .layout import RowObs
 from .readings import Reading, Steps, row_readings
-from .solve import Equation, Line, Outcome, Solution, propagate, solve
+from .solve import Balance, Line, Outcome, Solution, propagate, solve
 from .tokens import Token
-
-Number = Union[int, float]
 
 
 @dataclass
 class CellResult:
     ref: str
     value: Optional[Number]
-    status: str
+    status: CellStatus
     raw: Optional[str] = None
     token: Optional[Token] = None
     candidates: Optional[List[Optional[Number]]] = None
     decided_by: List[str] = field(default_factory=list)
     note: Optional[str] = None
     guesses: List[str] = field(default_factory=list)  # how the value was placed, when that took a guess
+    absent: bool = False  # not in the document at all (its table or row not found): no reading
+
+    @property
+    def span(self) -> Optional[Tuple[int, int]]:
+        """Where the printed text the value was read from lies in the document's text."""
+        return (self.token.start, self.token.end) if self.token is not None else None
 
 
 @dataclass
@@ -45,39 +52,23 @@ class PrintedRow:
     guesses: Tuple[str, ...] = ()  # placement guesses of the row itself (layout.RowObs.guesses)
 
 
-def rows_from_obs(table: TableDef, obs: Dict[str, RowObs]) -> List[PrintedRow]:
+def rows_from_obs(rules: TableRules, obs: Dict[str, RowObs]) -> List[PrintedRow]:
+    """The printed rows of a table, each with the cells whose empty means "not filled" (null policy)."""
     out = []
     for key, o in obs.items():
-        refs = tuple(f"{table.key}.{key}.{c.key}" for c in o.row.columns)
-        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, _free_refs(table, key, refs),
+        refs = tuple(f"{rules.table.key}.{key}.{c.key}" for c in o.row.columns)
+        out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, rules.unfilled_refs(refs),
                               tuple(o.guesses)))
     return out
 
 
-def _free_refs(table: TableDef, row_key: str, refs: Sequence[str]) -> frozenset:
-    """Table 三 result sub-rows: an empty 总计 means "not filled", not 0 (template null_policy)."""
-    if table.key != "applications":
-        return frozenset()
-    row = table.row(row_key) if any(r.key == row_key for r in table.rows) else None
-    if row is None or (row.parent and row.key != "total_processed"):
-        return frozenset(r for r in refs if r.endswith(".total"))
-    return frozenset()
-
-
-def equations_for(checks: Sequence[CheckDef], present: Set[str]) -> List[Equation]:
+def equations_for(checks: Sequence[Union[CheckDef, Rule]], present: Set[str]) -> List[Rule]:
     """The hard equalities over cells of this table (cross-year and per-cell rules excluded)."""
-    eqs = []
-    for c in checks:
-        if c.severity != "hard" or c.op != "==" or c.cross_year:
-            continue
-        if not all(t.ref in present for t in c.lhs + c.rhs):
-            continue
-        terms = tuple((t.sign, t.ref) for t in c.lhs) + tuple((-t.sign, t.ref) for t in c.rhs)
-        eqs.append(Equation(c.id, terms))
-    return eqs
+    rules = [compile_rule(c) if isinstance(c, CheckDef) else c for c in checks]
+    return [r for r in rules if r.hard_equation and all(ref in present for ref in r.refs)]
 
 
-def _components(lines: Sequence[Line], equations: Sequence[Equation]) -> List[Tuple[List[int], List[Equation]]]:
+def _components(lines: Sequence[Line], equations: Sequence[Balance]) -> List[Tuple[List[int], List[Balance]]]:
     parent = list(range(len(lines)))
 
     def find(x: int) -> int:
@@ -123,7 +114,7 @@ def _apply_evidence(outcome: Outcome, lines: Sequence[Line], evidence: Evidence)
                 break
 
 
-def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
+def recover(rows: Sequence[PrintedRow], equations: Sequence[Balance],
             rank: Optional[Ranker] = None,
             evidence: Optional[Evidence] = None) -> Tuple[Dict[str, CellResult], List[Note]]:
     """Cell results for every ref of ``rows``, and notes about the search.
@@ -216,8 +207,8 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Equation],
     if not zeros_printed and any(t.kind == "blank" for row in rows for t in row.tokens):
         # a table that prints its zeros as empty cells: a cell the checks force to 0 was printed empty
         for ref, cr in results.items():
-            if cr.status == "inferred" and cr.value == 0 and "row_not_found" not in cr.guesses:
-                results[ref] = CellResult(ref, None, "blank", "", cr.token, decided_by=cr.decided_by,
+            if cr.status == CellStatus.inferred and cr.value == 0 and "row_not_found" not in cr.guesses:
+                results[ref] = CellResult(ref, None, CellStatus.blank, "", cr.token, decided_by=cr.decided_by,
                                           note="not read; the checks force 0, which this table prints as an "
                                                "empty cell", guesses=cr.guesses + ["inferred_blank"])
     return results, notes
@@ -238,7 +229,7 @@ def _free_total_prior(rows: Sequence[PrintedRow]) -> float:
 
 
 def _locally_consistent(readings: List[Reading], row: PrintedRow,
-                        equations: Sequence[Equation]) -> Tuple[List[Reading], Tuple[str, ...], bool]:
+                        equations: Sequence[Balance]) -> Tuple[List[Reading], Tuple[str, ...], bool]:
     """The readings that satisfy the equations within the row itself (its 总计), and those equations when
     they removed any; all readings when none satisfies them (the joint search then says so)."""
     refs = set(row.refs)
@@ -248,9 +239,8 @@ def _locally_consistent(readings: List[Reading], row: PrintedRow,
     kept = []
     rejecting: List[str] = []
     for rd in readings:
-        values: Dict[str, Optional[Number]] = {}
-        for ref, p in zip(row.refs, rd.pieces):
-            values[ref] = (None if ref in row.free_refs else 0) if p.kind == "placeholder" else p.value
+        values: Dict[str, Optional[Number]] = {ref: piece_value(p.kind, p.value, ref in row.free_refs)
+                                              for ref, p in zip(row.refs, rd.pieces)}
         bad = propagate(values, local, {})
         if bad is None:
             kept.append(rd)
@@ -270,7 +260,7 @@ def _exact(ln: Line) -> bool:
         and not any(p.token is not None and p.token.alone for p in rd.pieces)
 
 
-def _solve(sub: Sequence[Line], eqs: Sequence[Equation]) -> Outcome:
+def _solve(sub: Sequence[Line], eqs: Sequence[Balance]) -> Outcome:
     # equations over the cells of rows read exactly as printed are findings about the document, not
     # constraints; a row whose only reading assumes lost cells stays open to the checks, since its printed
     # numbers may sit in the wrong columns
@@ -335,17 +325,17 @@ def _decide_line(i: int, ln: Line, outcome: Outcome, out: Dict[str, CellResult])
     deciding = sorted(outcome.deciding.get(i, set()))
     if not ln.readings and (ln.truncated or ln.unread):
         for ref in ln.refs:
-            out[ref] = CellResult(ref, None, "missing", note=ln.unread or "the reading budget was reached before "
+            out[ref] = CellResult(ref, None, CellStatus.missing, note=ln.unread or "the reading budget was reached before "
                                                                           "any reading of the row: not decided")
         return
     if not ln.readings:
         for ref in ln.refs:
             v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
             if v is not None and all(s.values.get(ref) == v for s in sols):
-                out[ref] = CellResult(ref, v, "inferred", decided_by=[sols[0].forced_by.get(ref, "")],
+                out[ref] = CellResult(ref, v, CellStatus.inferred, decided_by=[sols[0].forced_by.get(ref, "")],
                                       note="row not found in the text")
             else:
-                out[ref] = CellResult(ref, None, "missing", note="row not found in the text")
+                out[ref] = CellResult(ref, None, CellStatus.missing, note="row not found in the text")
         return
     if not sols or outcome.exhausted:
         _decide_alone(ln, out, inconsistent=not sols and not outcome.exhausted)
@@ -356,30 +346,30 @@ def _decide_line(i: int, ln: Line, outcome: Outcome, out: Dict[str, CellResult])
         best_piece, best_val = pieces[0], vals[0]
         kinds = {p.kind for p in pieces}
         if kinds == {"placeholder"}:
-            out[ref] = CellResult(ref, None, "placeholder" if best_piece.raw else "blank", best_piece.raw,
+            out[ref] = CellResult(ref, None, CellStatus.placeholder if best_piece.raw else CellStatus.blank, best_piece.raw,
                                   best_piece.token)
             continue
         if len(set(vals)) == 1 and best_val is not None:
             tokens = {id(p.token) for p in pieces}
             if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
-                out[ref] = CellResult(ref, best_val, "inferred", best_piece.raw, best_piece.token,
+                out[ref] = CellResult(ref, best_val, CellStatus.inferred, best_piece.raw, best_piece.token,
                                       decided_by=list(ln.narrowed_by))
             elif kinds <= {"printed", "cut"} and len(ln.readings) == 1 or \
                     kinds == {"printed"} and len(tokens) == 1:
                 # one way to read the row, or the same printed number in every remaining reading
-                out[ref] = CellResult(ref, best_val, "ok", best_piece.raw, best_piece.token)
+                out[ref] = CellResult(ref, best_val, CellStatus.ok, best_piece.raw, best_piece.token)
             else:
                 by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
                 raw = best_piece.raw if best_piece.kind != "unknown" else None
-                out[ref] = CellResult(ref, best_val, "inferred", raw, best_piece.token, decided_by=by)
+                out[ref] = CellResult(ref, best_val, CellStatus.inferred, raw, best_piece.token, decided_by=by)
             continue
         if set(vals) == {None}:
-            out[ref] = CellResult(ref, None, "missing", None, best_piece.token)
+            out[ref] = CellResult(ref, None, CellStatus.missing, None, best_piece.token)
             continue
         cands = sorted({v for v in vals if v is not None})
         if None in vals:
             cands = cands + [None]
-        out[ref] = CellResult(ref, best_val, "ambiguous", best_piece.raw or None, best_piece.token,
+        out[ref] = CellResult(ref, best_val, CellStatus.ambiguous, best_piece.raw or None, best_piece.token,
                               candidates=cands, decided_by=deciding)
 
 
@@ -395,17 +385,17 @@ def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> N
         vals = {p.value for p in pieces}
         bp = best.pieces[j]
         if all(p.kind == "placeholder" for p in pieces) and not ln.truncated:
-            out[ref] = CellResult(ref, None, "placeholder" if bp.raw else "blank", bp.raw, bp.token)
+            out[ref] = CellResult(ref, None, CellStatus.placeholder if bp.raw else CellStatus.blank, bp.raw, bp.token)
         elif exact:
-            out[ref] = CellResult(ref, bp.value, "ok", bp.raw, bp.token)
+            out[ref] = CellResult(ref, bp.value, CellStatus.ok, bp.raw, bp.token)
         elif ln.truncated:
-            out[ref] = CellResult(ref, None, "missing", bp.raw or None, bp.token,
+            out[ref] = CellResult(ref, None, CellStatus.missing, bp.raw or None, bp.token,
                                   note=f"the reading budget was reached ({len(ln.readings)} readings of the row "
                                        "kept, not all): not decided")
         elif vals == {None}:
-            out[ref] = CellResult(ref, None, "missing", None, bp.token)
+            out[ref] = CellResult(ref, None, CellStatus.missing, None, bp.token)
         else:
             cands = sorted({v for v in vals if v is not None}) + ([None] if None in vals else [])
             note = "no reading satisfies the checks" if inconsistent else "too many readings to decide"
-            out[ref] = CellResult(ref, bp.value, "ambiguous", bp.raw or None, bp.token, candidates=cands,
+            out[ref] = CellResult(ref, bp.value, CellStatus.ambiguous, bp.raw or None, bp.token, candidates=cands,
                                   note=note)

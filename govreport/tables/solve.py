@@ -10,12 +10,20 @@ stays unknown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional, Sequence, Set, Tuple, Union
+from typing import Dict, FrozenSet, List, Optional, Protocol, Sequence, Set, Tuple
 
+from ..rules.values import TOLERANCE, Number, holds, piece_value
 from .readings import Reading
 
-Number = Union[int, float]
-TOLERANCE = 0.005
+
+class Balance(Protocol):
+    """A rule as an equation: ``sum(coefficient * cell) == 0`` (``rules.engine.Rule`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def terms(self) -> Tuple[Tuple[int, str], ...]: ...
 
 
 @dataclass(frozen=True)
@@ -55,11 +63,7 @@ class Outcome:
     nodes: int = 0  # readings tried by the search (bounded by its max_nodes budget)
 
 
-def _equal(a: Number, b: Number) -> bool:
-    return abs(a - b) <= TOLERANCE
-
-
-def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Equation],
+def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Balance],
               forced_by: Dict[str, str]) -> Optional[str]:
     """Fill forced unknowns in place; return the id of a violated equation, or None."""
     changed = True
@@ -75,7 +79,7 @@ def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Equation]
                 else:
                     known += coef * v
             if not unknown:
-                if abs(known) > TOLERANCE:
+                if not holds("==", known, 0):
                     return eq.id
                 continue
             signs = {c for c, _ in unknown}
@@ -100,7 +104,7 @@ def propagate(values: Dict[str, Optional[Number]], equations: Sequence[Equation]
     return None
 
 
-def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, Optional[Number]],
+def solve(lines: Sequence[Line], equations: Sequence[Balance], base: Dict[str, Optional[Number]],
           max_leaves: int = 20_000, max_solutions: int = 512,
           max_nodes: int = 150_000) -> Outcome:
     """Search the combinations of readings that satisfy ``equations``.
@@ -115,10 +119,7 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
     def apply(i: int, r: int) -> None:
         ln = lines[i]
         for ref, piece in zip(ln.refs, ln.readings[r].pieces):
-            if piece.kind == "placeholder":
-                values[ref] = None if ref in ln.free_refs else 0
-            else:
-                values[ref] = piece.value
+            values[ref] = piece_value(piece.kind, piece.value, ref in ln.free_refs)
 
     for i in single:
         apply(i, 0)
@@ -140,13 +141,13 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
             lo, hi = INF, -INF
             for rd in ln.readings:
                 p = rd.pieces[j]
-                v = (None if ref in ln.free_refs else 0) if p.kind == "placeholder" else p.value
+                v = piece_value(p.kind, p.value, ref in ln.free_refs)
                 if v is None:
                     lo, hi = min(lo, 0), INF
                 else:
                     lo, hi = min(lo, v), max(hi, v)
             bounds[ref] = (lo, hi)
-    touching: Dict[int, List[Equation]] = {}
+    touching: Dict[int, List[Balance]] = {}
     for eq in equations:
         for i in {line_of[ref] for _, ref in eq.terms if ref in line_of}:
             touching.setdefault(i, []).append(eq)
@@ -160,7 +161,7 @@ def solve(lines: Sequence[Line], equations: Sequence[Equation], base: Dict[str, 
     exhausted = False
     multi_set = set(multi)
 
-    def infeasible(eqs: List[Equation]) -> Optional[Equation]:
+    def infeasible(eqs: List[Balance]) -> Optional[Balance]:
         """An equation that no choice of the remaining lines can satisfy (interval arithmetic; all cells
         are ≥ 0 where unknown)."""
         for eq in eqs:
