@@ -156,7 +156,7 @@ def build_report(doc: Document, source: Source, strict: bool = False, template: 
 
     meta = ReportMeta(title=title, issuer=issuer, year=year)
     if _is_pre2019(text, template, year, has_tables):
-        meta.template = "pre2019"
+        meta.template = template.pre2019.key
         meta.template_evidence = _pre2019_evidence(text, template)
         if template.is_pre2019_year(year):
             meta.template_evidence.append(f"report year {year}")

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
 
+SCHEMA_VERSION = "1"  # the template layout this loader reads
 VERSIONS = ("2021", "2019")
 TABLE_KEYS = ("active_disclosure", "applications", "review_litigation")
 
@@ -34,6 +35,9 @@ class ColumnDef:
     fill_prior: float = 0.5
     forms: Tuple[str, ...] = ()  # the header label and its variants, as printed (wrapped: with line breaks)
     header_keywords: Tuple[str, ...] = ()  # the keywords that name it inside a longer header (no generic word)
+    group: Optional[str] = None  # the header cell above it that spans several columns (法人或其他组织)
+    note: str = ""
+    unit: str = ""  # a column whose unit is not its block's (万元)
 
     @property
     def allows_decimal(self) -> bool:
@@ -54,6 +58,8 @@ class RowDef:
     keywords: Tuple[str, ...] = ()
     parent: Optional[str] = None
     block: Optional[str] = None  # table 二: the 第二十条 item the row belongs to
+    level: int = 0  # its indent in the printed stub
+    note: str = ""
 
     @property
     def is_data(self) -> bool:
@@ -69,6 +75,50 @@ class HeaderWords:
     total_column: str = ""  # the key of the total column
     total_label: str = ""  # its label
     first_label: str = ""  # the start of the first column's label
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """A cell of a table's printed header (``header.level1`` .. ``level3``)."""
+
+    label: str
+    forms: Tuple[str, ...] = ()  # the label and its variants
+    key: Optional[str] = None  # the column it names, when it names one
+    spans: Tuple[str, ...] = ()  # the columns under it
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class PrintedHeader:
+    """A table's printed header: its levels of cells, top first, and the note printed in its corner."""
+
+    levels: Tuple[Tuple[HeaderCell, ...], ...] = ()
+    corner_note: Tuple[str, ...] = ()  # the note and its variants (table 三's 勾稽关系)
+
+
+@dataclass(frozen=True)
+class BlockDef:
+    """A block of table 二: one 第二十条 item, its own columns."""
+
+    caption: str
+    forms: Tuple[str, ...]  # the caption and its variants
+    stub_header: str
+    article_item: str
+    unit: str
+    rows: Tuple[str, ...]  # its row keys
+    notes: Tuple[str, ...] = ()  # normally_blank: the cells often left blank
+
+
+@dataclass(frozen=True)
+class VirtualRow:
+    """A row the printed table has not (a subtotal), defined by its cells' sums: column -> expression."""
+
+    key: str
+    label: str
+    kind: str
+    exprs: Tuple[Tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -82,7 +132,13 @@ class TableDef:
     text_order: Tuple[str, ...] = ()  # table 四: printed order of its cells (row.column), all as one row
     detect_markers: Tuple[str, ...] = ()  # labels that tell the table's version
     sheet_title: str = ""
-    header: HeaderWords = HeaderWords()
+    header_words: HeaderWords = HeaderWords()
+    header: PrintedHeader = PrintedHeader()
+    blocks: Tuple[BlockDef, ...] = ()
+    virtual_rows: Tuple[VirtualRow, ...] = ()
+    unit: str = ""
+    normally_blank: Tuple[str, ...] = ()  # prose: the cells reports often leave blank
+    note: str = ""
 
     @property
     def section_number(self) -> int:
@@ -127,6 +183,8 @@ class CheckDef:
     rhs: Tuple[Term, ...] = ()
     table: str = ""
     note: Optional[str] = None
+    kind: str = ""  # official (printed in the format) or derived (follows from its structure)
+    source: str = ""  # where the format states it
 
     @property
     def cross_year(self) -> bool:
@@ -145,6 +203,7 @@ class SectionDef:
     title: str
     forms: Tuple[str, ...]
     has_table: bool
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,6 +219,8 @@ class VersionDef:
     dated: str = ""
     first_year: Optional[int] = None  # report_years: the years whose reports follow this version
     last_year: Optional[int] = None
+    years_note: str = ""
+    changes: Tuple[str, ...] = ()  # what changed from the version before (differences_from_2019)
 
     def checks_for(self, table: str) -> List[CheckDef]:
         return [c for c in self.checks if c.table == table]
@@ -185,6 +246,11 @@ class Pre2019:
     min_hits: int
     last_year: Optional[int]
     sections: Tuple[str, ...]
+    key: str = "pre2019"
+    name: str = ""
+    first_year: Optional[int] = None
+    years_note: str = ""
+    parser_action: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +266,14 @@ class Template:
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
     narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
+    title: str = ""
+    schema_version: str = ""
+    # the conventions' prose (cell_reference, for_each, label_matching, ...) and the vocabularies of the
+    # rules' kinds and severities, each with what it means
+    conventions: Dict[str, str] = field(default_factory=dict)
+    kinds: Dict[str, str] = field(default_factory=dict)
+    severities: Dict[str, str] = field(default_factory=dict)
+    reading_note: str = ""
 
     @property
     def pre2019_markers(self) -> Tuple[str, ...]:
@@ -249,25 +323,30 @@ _MISSING = object()
 
 
 class _Node:
-    """A JSON object of the template and its path, for errors that name the bad key."""
+    """A JSON object of the template and its path, for errors that name the bad key. ``trace`` collects the
+    paths of the keys read (tests: no key of the packaged template is left unread)."""
 
-    def __init__(self, raw: object, path: str):
+    def __init__(self, raw: object, path: str, trace: Optional[Set[str]] = None):
         if not isinstance(raw, dict):
             raise TemplateError(f"template: {path or '(top)'} must be an object, not {type(raw).__name__}")
         self.raw: Dict[str, Any] = raw
         self.path = path
+        self.trace = trace
 
     def _at(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
     def get(self, key: str, kind: Union[type, Tuple[type, ...]], default: Any = _MISSING) -> Any:
+        if self.trace is not None:
+            self.trace.add(self._at(key))
         if key not in self.raw:
             if default is _MISSING:
                 raise TemplateError(f"template: {self._at(key)} is missing")
             return default
         value = self.raw[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind in (int, float)):
-            want = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):  # true is no number
+            want = " or ".join(k.__name__ for k in kinds)
             raise TemplateError(f"template: {self._at(key)} must be {want}, not {type(value).__name__}")
         return value
 
@@ -279,11 +358,15 @@ class _Node:
                 raise TemplateError(f"template: {self._at(key)}[{i}] must be a string, not {type(x).__name__}")
         return tuple(value)
 
-    def node(self, key: str) -> "_Node":
-        return _Node(self.get(key, dict), self._at(key))
+    def texts(self) -> Dict[str, str]:
+        """Every entry of the object, each a string (a vocabulary: word -> what it means)."""
+        return {k: self.get(k, str) for k in self.raw}
 
-    def nodes(self, key: str) -> List["_Node"]:
-        return [_Node(x, f"{self._at(key)}[{i}]") for i, x in enumerate(self.get(key, list))]
+    def node(self, key: str) -> "_Node":
+        return _Node(self.get(key, dict), self._at(key), self.trace)
+
+    def nodes(self, key: str, default: Any = _MISSING) -> List["_Node"]:
+        return [_Node(x, f"{self._at(key)}[{i}]", self.trace) for i, x in enumerate(self.get(key, list, default))]
 
     def year(self, key: str) -> Optional[int]:
         return self.get(key, (int, type(None)))
@@ -304,7 +387,8 @@ def _parse_side(side: str) -> Tuple[Term, ...]:
 
 
 def _expansions(c: _Node) -> List[Tuple[str, str]]:
-    base, expr = c.get("id", str), c.get("expr", str)
+    """(expanded id, expression) of a rule or virtual row: one, or one per value of its ``for_each``."""
+    base, expr = c.get("id" if "id" in c.raw else "key", str), c.get("expr", str)
     if not c.get("for_each", dict, None):
         return [(base, expr)]
     each = c.node("for_each")
@@ -314,14 +398,23 @@ def _expansions(c: _Node) -> List[Tuple[str, str]]:
     return [(f"{base}[{v}]", expr.replace("{" + var + "}", v)) for v in each.strings(var)]
 
 
-def _expand_checks(raw: List[_Node], tables: Sequence[str]) -> Tuple[CheckDef, ...]:
+def _check_word(node: _Node, key: str, vocabulary: Dict[str, str]) -> str:
+    word = node.get(key, str)
+    if vocabulary and word not in vocabulary:
+        raise TemplateError(f"template: {node.path}.{key} {word!r} is none of {', '.join(vocabulary)}")
+    return word
+
+
+def _expand_checks(raw: List[_Node], tables: Sequence[str], conventions: "_Conventions") -> Tuple[CheckDef, ...]:
     out: List[CheckDef] = []
     for c in raw:
         base = c.get("id", str)
         table = next((t for t in tables if base.startswith(t)), None)
         if table is None:
             raise TemplateError(f"template: {c.path}.id {base!r} does not start with a table's key")
-        scope, severity = c.get("scope", str), c.get("severity", str)
+        scope = c.get("scope", str)
+        severity = _check_word(c, "severity", conventions.severities)
+        kind = _check_word(c, "kind", conventions.kinds)
         for cid, expr in _expansions(c):
             op = "cells"
             lhs: Tuple[Term, ...] = ()
@@ -332,7 +425,8 @@ def _expand_checks(raw: List[_Node], tables: Sequence[str]) -> Tuple[CheckDef, .
                     raise TemplateError(f"template: {c.path}.expr {expr!r} has no ==, >= or <=")
                 left, right = expr.split(op)
                 lhs, rhs = _parse_side(left), _parse_side(right)
-            out.append(CheckDef(cid, base, severity, scope, expr, op, lhs, rhs, table, c.get("note", str, None)))
+            out.append(CheckDef(cid, base, severity, scope, expr, op, lhs, rhs, table, c.get("note", str, None),
+                                kind, c.get("source", str, "")))
     return tuple(out)
 
 
@@ -345,7 +439,8 @@ def _columns(raw: List[_Node], generic: Sequence[str]) -> Tuple[ColumnDef, ...]:
         out.append(ColumnDef(
             c.get("key", str), c.get("label", str), c.get("type", str, "int"), keywords,
             float(c.get("fill_prior", (int, float), 0.5)), (c.get("label", str),) + c.strings("variants", ()),
-            tuple(k for k in keywords if len(k) >= 2 and compact(k) not in generic)))
+            tuple(k for k in keywords if len(k) >= 2 and compact(k) not in generic), c.get("group", str, None),
+            c.get("note", str, ""), c.get("unit", str, "")))
     return tuple(out)
 
 
@@ -354,37 +449,88 @@ def _row(raw: _Node, columns: Tuple[ColumnDef, ...], block: Optional[str] = None
     return RowDef(
         key=raw.get("key", str), label=label, kind=raw.get("kind", str, "data"), columns=columns,
         forms=(label,) + raw.strings("variants", ()), keywords=raw.strings("match_keywords", ()),
-        parent=raw.get("parent", str, None), block=block,
+        parent=raw.get("parent", str, None), block=block, level=raw.get("level", int, 0),
+        note=raw.get("note", str, ""),
     )
 
 
 def _header_words(reading: _Node) -> Tuple[HeaderWords, Tuple[str, ...]]:
     h = reading.node("header")
     words = HeaderWords(h.strings("added_columns"), h.get("subtotal", str), h.get("total_column", str),
-                        h.get("total_label", str), h.get("first_label", str))
+                        h.get("total_label", str), h.get("first_label", str), h.get("note", str, ""))
     return words, h.strings("generic_keywords")
+
+
+def _header_cell(x: object, path: str, trace: Optional[Set[str]]) -> HeaderCell:
+    if isinstance(x, str):  # level3: labels only
+        return HeaderCell(x, (x,))
+    c = _Node(x, path, trace)
+    label = c.get("label", str)
+    return HeaderCell(label, (label,) + c.strings("variants", ()), c.get("key", str, None), c.strings("spans", ()),
+                      c.get("rowspan", int, 1), c.get("colspan", int, 1))
+
+
+def _printed_header(t: _Node) -> PrintedHeader:
+    if t.get("header", dict, None) is None:
+        return PrintedHeader()
+    h = t.node("header")
+    levels = []
+    for name in ("level1", "level2", "level3"):
+        cells = h.get(name, list, [])
+        levels.append(tuple(_header_cell(x, f"{h.path}.{name}[{i}]", h.trace) for i, x in enumerate(cells)))
+    corner = h.get("corner_note", str, None)
+    return PrintedHeader(tuple(levels), ((corner,) + h.strings("corner_note_variants", ())) if corner else ())
+
+
+def _blocks(t: _Node, generic: Sequence[str]) -> Tuple[Tuple[BlockDef, ...], List[RowDef]]:
+    blocks: List[BlockDef] = []
+    rows: List[RowDef] = []
+    for block in t.nodes("blocks", []):
+        cols = _columns(block.nodes("columns"), generic)
+        caption = block.get("caption", str)
+        mine = [_row(r, cols, block=caption) for r in block.nodes("rows")]
+        rows.extend(mine)
+        _count(block, "cell_count", len(mine) * len(cols))
+        blocks.append(BlockDef(caption, (caption,) + block.strings("caption_variants", ()),
+                               block.get("stub_header", str), block.get("article_item", str), block.get("unit", str),
+                               tuple(r.key for r in mine), block.strings("normally_blank", ())))
+    return tuple(blocks), rows
+
+
+def _count(node: _Node, key: str, actual: int) -> None:
+    """A count the template states (``cell_count``, ``data_row_count``) must be what its rows give."""
+    stated = node.get(key, int, None)
+    if stated is not None and stated != actual:
+        raise TemplateError(f"template: {node.path}.{key} is {stated}, but its rows give {actual}")
+
+
+def _virtual_rows(t: _Node) -> Tuple[VirtualRow, ...]:
+    out = []
+    for v in t.nodes("virtual_rows", []):
+        exprs = tuple((cid[cid.index("[") + 1:-1] if "[" in cid else "", e) for cid, e in _expansions(v))
+        out.append(VirtualRow(v.get("key", str), v.get("label", str), v.get("kind", str), exprs))
+    return tuple(out)
 
 
 def _table(version: str, key: str, t: _Node, reading: _Node) -> TableDef:
     """A table: its rows in blocks (table 二: each block its own columns, each row standing alone) or one
     list of rows under one list of columns (printed in template order)."""
     header, generic = _header_words(reading)
-    rows: List[RowDef] = []
-    blocks = t.get("blocks", list, None)
-    if blocks is not None:
-        for block in t.nodes("blocks"):
-            cols = _columns(block.nodes("columns"), generic)
-            rows.extend(_row(r, cols, block=block.get("caption", str)) for r in block.nodes("rows"))
-    else:
+    blocks, rows = _blocks(t, generic)
+    if not blocks:
         cols = _columns(t.nodes("columns"), generic)
         rows.extend(_row(r, cols) for r in t.nodes("rows"))
-    table = TableDef(key, version, t.get("section", str), t.get("title", str), tuple(rows), blocks is None,
+    table = TableDef(key, version, t.get("section", str), t.get("title", str), tuple(rows), not blocks,
                      text_order=t.strings("text_order", ()), detect_markers=t.strings("detect_markers", ()),
-                     sheet_title=t.get("sheet_title", str), header=header)
+                     sheet_title=t.get("sheet_title", str), header_words=header, header=_printed_header(t),
+                     blocks=blocks, virtual_rows=_virtual_rows(t), unit=t.get("unit", str, ""),
+                     normally_blank=t.strings("normally_blank", ()), note=t.get("note", str, ""))
     refs = set(table.cell_refs())
     for ref in table.text_order:
         if f"{key}.{ref}" not in refs:
             raise TemplateError(f"template: {t.path}.text_order names {ref!r}, no cell of the table")
+    _count(t, "cell_count", len(refs))
+    _count(t, "data_row_count", len(table.data_rows))
     return table
 
 
@@ -399,19 +545,36 @@ def _sections(v: _Node) -> Tuple[SectionDef, ...]:
             raise TemplateError(f"template: {s.path}.number {numeral!r} is not a numeral 一 to 十")
         title = s.get("title", str)
         out.append(SectionDef(_NUMERALS.index(numeral) + 1, numeral, s.get("key", str), title,
-                              (title,) + s.strings("variants", ()), bool(s.get("has_table", bool, False))))
+                              (title,) + s.strings("variants", ()), bool(s.get("has_table", bool, False)),
+                              s.get("note", str, "")))
     return tuple(out)
 
 
-def _load_version(key: str, v: _Node, reading: _Node) -> VersionDef:
+@dataclass(frozen=True)
+class _Conventions:
+    kinds: Dict[str, str]
+    severities: Dict[str, str]
+
+
+def _load_version(key: str, v: _Node, reading: _Node, conventions: _Conventions) -> VersionDef:
     tables_node = v.node("tables")
     tables = {k: _table(key, k, tables_node.node(k), reading) for k in tables_node.raw}
     years = v.node("report_years")
     markers = tuple(m for t in tables.values() for m in t.detect_markers)
     return VersionDef(key, v.get("doc_number", str), markers, _sections(v), tables,
-                      _expand_checks(v.nodes("constraints"), tuple(tables)), name=v.get("name", str),
+                      _expand_checks(v.nodes("constraints"), tuple(tables), conventions), name=v.get("name", str),
                       issuing_document=v.get("issuing_document", str), dated=v.get("dated", str, ""),
-                      first_year=years.year("first"), last_year=years.year("last"))
+                      first_year=years.year("first"), last_year=years.year("last"),
+                      years_note=years.get("note", str, ""), changes=v.strings("differences_from_2019", ()))
+
+
+def _pre2019(key: str, v: _Node) -> Pre2019:
+    years = v.node("report_years")
+    if v.get("tables", (dict, list), None):
+        raise TemplateError(f"template: versions.{key}.tables: the reports before 2019 have no tables")
+    return Pre2019(v.strings("detect_markers"), v.get("detect_min_hits", int), years.year("last"),
+                   v.strings("typical_sections", ()), key, v.get("name", str, ""), years.year("first"),
+                   years.get("note", str, ""), v.get("parser_action", str, ""))
 
 
 def _reading(raw: _Node, versions: Dict[str, VersionDef]) -> Tuple[str, Dict[str, Region]]:
@@ -427,32 +590,49 @@ def _reading(raw: _Node, versions: Dict[str, VersionDef]) -> Tuple[str, Dict[str
     return default, regions
 
 
-def template_from_dict(raw: object) -> Template:
+def _conventions(top: _Node) -> Tuple[Dict[str, str], _Conventions, Tuple[Tuple[str, int], ...]]:
+    conventions = top.node("conventions")
+    digits = conventions.node("cell_digits")
+    cell_digits = tuple((k, digits.get(k, int)) for k in digits.raw if k != "note")
+    prose_digits = digits.get("note", str, "")
+    vocab = _Conventions(conventions.node("kinds").texts(), conventions.node("severity").texts())
+    prose = {k: conventions.get(k, str) for k, v in conventions.raw.items() if isinstance(v, str)}
+    if prose_digits:
+        prose["cell_digits"] = prose_digits
+    return prose, vocab, cell_digits
+
+
+def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Template:
     """A template from its JSON data, validated: a :class:`TemplateError` names the key that is wrong."""
-    top = _Node(raw, "")
+    top = _Node(raw, "", trace)
+    schema = top.get("schema_version", str)
+    if schema != SCHEMA_VERSION:
+        raise TemplateError(f"template: schema_version {schema!r}: this govreport reads {SCHEMA_VERSION!r}")
+    prose, vocab, cell_digits = _conventions(top)
     versions_node = top.node("versions")
     versions: Dict[str, VersionDef] = {}
     pre: Optional[Pre2019] = None
     for key in versions_node.raw:
         v = versions_node.node(key)
         if v.raw.get("tables"):  # the reports before 2019 have no tables
-            versions[key] = _load_version(key, v, top.node("reading"))
+            versions[key] = _load_version(key, v, top.node("reading"), vocab)
             continue
         if pre is not None:
             raise TemplateError(f"template: versions.{key}: a second version without tables")
-        pre = Pre2019(v.strings("detect_markers"), v.get("detect_min_hits", int),
-                      v.node("report_years").year("last"), v.strings("typical_sections", ()))
+        pre = _pre2019(key, v)
     if pre is None:
         raise TemplateError("template: versions: no version without tables (the reports before 2019)")
     if not versions:
         raise TemplateError("template: versions: no version with tables")
-    conventions = top.node("conventions")
-    digits = conventions.node("cell_digits")
-    cell_digits = tuple((k, digits.get(k, int)) for k in digits.raw if k != "note")
     default, regions = _reading(top, versions)
+    reading = top.node("reading")
+    conventions = top.node("conventions")
+    # the null policy and the collapsed rows are kept whole: govreport/rules parses them
     collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
-    return Template(versions, pre, conventions.get("null_policy", dict), cell_digits,
-                    tuple(collapsed), default, regions, top.node("reading").strings("narrative_units"))
+    return Template(versions, pre, conventions.get("null_policy", dict), cell_digits, tuple(collapsed), default,
+                    regions, reading.strings("narrative_units"), title=top.get("title", str, ""),
+                    schema_version=schema, conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
+                    reading_note=reading.get("note", str, ""))
 
 
 def read_template(source: "TemplateSource" = None) -> Template:

@@ -595,7 +595,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     inline = _inline_matches(region, matches, {r.key: len(r.columns) for r in rows})
     chain = _anchor_chain(table, inline, order)
     added, total_first = _added_columns(text, start, min((region.orig_start(m.start) for m in chain), default=start),
-                                        table.header)
+                                        table.header_words)
     groups = _unlabelled_groups(region, _label_cuts(region, chain, matches))
     obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
     reader = _Anchored(region, groups, empty_blank, inline)
@@ -606,7 +606,7 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
     _printed_empty(region, table, obs, matches, groups, reader.claimed, reader.anchor_pos, order,
                    blank_at(empty_blank, start))
     _place_by_columns(text, table, obs, start, end, reader.anchor_pos, page_starts)
-    reordered = total_first or _total_printed_first(obs, table.header.total_column)
+    reordered = total_first or _total_printed_first(obs, table.header_words.total_column)
     if added or reordered:  # the header names a column the template has not, or its columns in another
         for key, o in obs.items():  # order: numbers matched to the template's columns by their count or
             if key not in reader.by_header and o.tokens:  # order may hold another column's number
