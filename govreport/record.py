@@ -252,7 +252,9 @@ class Report(_Model):
             data = {k: v for k, v in data.items() if k not in ("status", "flagged_cells")}
         return data
 
-    @computed_field(description="ok | needs_review | failed_checks (error on error lines): failed_checks when "
+    # pydantic's documented form (computed_field over property); mypy cannot type a decorated property
+    @computed_field(  # type: ignore[prop-decorator]
+        description="ok | needs_review | failed_checks (error on error lines): failed_checks when "
                                 "a hard check fails; needs_review when a soft check fails, a cell is missing, "
                                 "ambiguous or suspect, an issue is error-level or the template is unknown")
     @property
@@ -260,7 +262,7 @@ class Report(_Model):
         return report_status(((c.severity, c.status) for c in self.checks), (c.status for c in self.cells.values()),
                              (i.level for i in self.issues), self.report.template)
 
-    @computed_field(description="how many cells are missing, ambiguous and suspect")
+    @computed_field(description="how many cells are missing, ambiguous and suspect")  # type: ignore[prop-decorator]
     @property
     def flagged_cells(self) -> Dict[str, int]:
         return flagged_cell_counts(c.status for c in self.cells.values())

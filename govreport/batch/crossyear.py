@@ -66,7 +66,7 @@ def _num(v: Optional[Number]) -> Optional[Number]:
     return int(v) if float(v).is_integer() else v
 
 
-def result_key(check: Dict, by_unit: bool = False) -> Tuple[Optional[str], int]:
+def result_key(check: Dict, by_unit: bool = False) -> Tuple[Optional[str], Optional[int]]:
     """The (body, year) a cross-year result belongs to, as ``record_key`` names a record."""
     if by_unit:
         uid = check.get("unit_id")

@@ -11,11 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from ..record import CellStatus
 
 Number = Union[int, float]
+
+class HasStatus(Protocol):
+    """A cell as the checks see it: a record ``Cell`` or the table layer's decision (``CellResult``)."""
+
+    @property
+    def status(self) -> str: ...
+
 
 # the comparison tolerance of every rule: 0 for integers in effect; fees (万元, decimals) compare within it
 TOLERANCE = 0.005

@@ -199,8 +199,8 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
                 rows += rows_from_obs(rules, {o.row.key: o})
             placed = [k for k, o in obs.rows.items() if o.placed_by_order]
         present = {ref for r in rows for ref in r.refs}
-        ev = narrative_evidence(text, spans, table) if key == "active_disclosure" else None
-        cells, notes = recover(rows, rules.equations(present), rank=_soft_ranker(rules), evidence=ev)
+        stated = narrative_evidence(text, spans, table) if key == "active_disclosure" else None
+        cells, notes = recover(rows, rules.equations(present), rank=_soft_ranker(rules), evidence=stated)
         notes = _too_long_runs(text, a, b) + notes
         results[key] = TableResult(table, cells, bool(found_rows), found_rows, rules, placed, extra, notes)
         decide(results[key])
