@@ -185,3 +185,14 @@ def test_cross_year_checks_use_the_same_evaluator() -> None:
     got = {c["id"]: c["status"] for c in cross_year_checks([rec(2022, 0, 5), rec(2023, 5, 0, "suspect")])
            if c["id"].startswith("applications_carry_chain")}
     assert set(got.values()) == {"not_assessable"}  # an uncertain cell has no value for any rule
+    # a cell printed empty is the null policy's value here too: 结转下年度 empty last year means 0
+    prev = rec(2022, 0, 0)
+    for col in prev["tables"]["applications"]["carried_forward"]:
+        prev["tables"]["applications"]["carried_forward"][col] = None
+        prev["cells"][f"applications.carried_forward.{col}"] = {"status": "blank", "raw": ""}
+    got = {c["id"]: (c["status"], c["rhs"]) for c in cross_year_checks([prev, rec(2023, 0, 0)])
+           if c["id"].startswith("applications_carry_chain")}
+    assert set(got.values()) == {("pass", 0)}
+    got = {c["id"]: c["status"] for c in cross_year_checks([prev, rec(2023, 2, 0)])
+           if c["id"].startswith("applications_carry_chain")}
+    assert set(got.values()) == {"fail"}

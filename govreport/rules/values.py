@@ -45,6 +45,16 @@ def empty_value(means: EmptyMeans) -> Optional[int]:
     return 0 if means is EmptyMeans.zero else None
 
 
+def cell_value(status: Optional[str], value: Optional[Number], means: EmptyMeans) -> Optional[Number]:
+    """A cell in arithmetic: None when its reading is uncertain, the null policy's value when it was printed
+    empty (0, or None: not filled), else its value."""
+    if status in UNCERTAIN:
+        return None
+    if status in EMPTY:
+        return empty_value(means)
+    return value
+
+
 def holds(op: str, lhs: Number, rhs: Number) -> bool:
     """``lhs op rhs`` within the tolerance."""
     if op == "==":
