@@ -56,7 +56,7 @@ if executor == "dask":
     start = time.perf_counter() - t0
 sink = ds = None
 if parquet != "-":
-    from govreport.export_parquet import ParquetDataset
+    from govreport.export import ParquetDataset
     ds = ParquetDataset(Path(parquet))
     sink = ds.add
 t1 = time.perf_counter()

@@ -29,7 +29,7 @@ def _default_files() -> list:
         lines = manifest.read_text("utf-8").splitlines()
         head = lines[0].split("\t")
         for line in lines[1:]:
-            row = dict(zip(head, line.split("\t")))
+            row = dict(zip(head, line.split("\t"), strict=False))  # a short line: its fields
             if row.get("variant", "").startswith("scanned"):
                 files.append(synth / "docs" / row["file"])
     return [f for f in files if f.is_file()]
@@ -50,7 +50,7 @@ def main() -> int:
         return 4
     import pypdfium2 as pdfium
 
-    ocr._engine()
+    ocr.engine.get_engine()
     files = a.pdfs or _default_files()
     out = []
     wall_all, cpu_all, pages_all = 0.0, 0.0, 0

@@ -78,7 +78,7 @@ def main(argv=None) -> int:
         "pytest_exit_codes": codes, "per_test": per_test,
     }
     (args.out / "summary.json").write_text(json.dumps(summary, indent=2), "utf-8")
-    for name, (ok, bad, invalid) in sorted(per_test.items()):
+    for name, (ok, bad, _invalid) in sorted(per_test.items()):
         print(f"{ok + bad:>8} cases {bad:>3} failing  {name}")
     print(f"{summary['cases']} cases ({total[1]} failing) in {wall / 60:.1f} min on {args.jobs} processes, "
           f"seeds {summary['seeds']}; pytest exit codes {codes}; logs in {args.out}")

@@ -69,7 +69,7 @@ def profile(label: str, paths: Sequence[Path], top: int) -> Dict:
     wall = time.perf_counter() - t0
     stats = pstats.Stats(prof)
     own: Dict[str, float] = {}
-    for func, (cc, nc, tt, ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+    for func, (_cc, _nc, tt, _ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
         own[package_of(func[0])] = own.get(package_of(func[0]), 0.0) + tt
     total = sum(own.values())
     print(f"\n== {label}: {len(paths)} file(s), {wall:.2f} s under cProfile "
@@ -80,12 +80,12 @@ def profile(label: str, paths: Sequence[Path], top: int) -> Dict:
     rows = [r for r in rows if not r[0][0].endswith("profile_extract.py")]
     whole = rows[0][1][3] if rows else 1.0  # govreport.extract's cumulative time: the 100%
     print(f"   top {top} by cumulative time (s, share of all extract time, calls):")
-    for func, (cc, nc, tt, ct, callers) in rows[:top]:
+    for func, (_cc, nc, _tt, ct, _callers) in rows[:top]:
         print(f"     {ct:7.3f} {ct / whole:4.0%}  {nc:>8}  {_name(func)}")
     ours = sorted(((f, v) for f, v in stats.stats.items() if package_of(f[0]) == "govreport"),  # type: ignore
                   key=lambda kv: -kv[1][2])
     print(f"   top {min(top, 12)} govreport functions by own time (tottime s, cumulative s):")
-    for func, (cc, nc, tt, ct, callers) in ours[:min(top, 12)]:
+    for func, (_cc, nc, tt, ct, _callers) in ours[:min(top, 12)]:
         print(f"     {tt:7.3f} {ct:7.3f}  {nc:>8}  {_name(func)}")
     return {"label": label, "files": len(paths), "wall": wall, "own": own}
 

@@ -27,7 +27,7 @@ def _manifest(folder: Path) -> dict:
         if p.exists():
             lines = p.read_text("utf-8").splitlines()
             head = lines[0].split("\t")
-            return {r[0]: dict(zip(head, r)) for r in (ln.split("\t") for ln in lines[1:]) if r}
+            return {r[0]: dict(zip(head, r, strict=False)) for r in (ln.split("\t") for ln in lines[1:]) if r}
     return {}
 
 

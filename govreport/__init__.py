@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Union
 
 __version__ = "0.1.0"
 
@@ -16,6 +16,8 @@ from .errors import (  # noqa: E402
 )
 
 if TYPE_CHECKING:  # the record (pydantic) loads on first use, so that `govreport --help` stays quick
+    import os
+
     from .record import Report
 
 
@@ -27,7 +29,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def extract(path, *, strict: bool = False, **options) -> "Report":  # type: ignore[no-untyped-def]
+def extract(path: Union[str, "os.PathLike[str]"], *, strict: bool = False, **options: Any) -> "Report":
     """Read one report (PDF, DOCX, DOC, HTML, TXT, MD) and return its checked :class:`Report`. See :func:`govreport.api.extract`."""
     from .api import extract as _extract
 

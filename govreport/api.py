@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Union
 
 from . import __version__
 from .errors import BadInputError, MissingDependencyError, NotAReportError, UnsupportedFormatError
+from .limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, MAX_TEXT_CHARS
 from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
@@ -18,16 +19,11 @@ from .record import Cell, CellStatus, Issue, Level, Number, Report, ReportMeta, 
 from .sections import Layout, find_headings, numbered_sections, subsections
 from .tables.from_text import TableResult, extract_tables
 from .tables.recover import CellResult
-from .template import Template, load_template
+from .template import Template, TemplateSource, read_template
 
 log = logging.getLogger(__name__)
 
 PathLike = Union[str, "os.PathLike[str]"]
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024  # an annual report is a few MB; a scanned one rarely 50
-DEFAULT_MAX_PAGES = 500
-# the most characters of text a document may hold: a 500-page report prints about a million; a longer text
-# (a line of megabytes, a file of repeated pages) is refused before the tables are searched (bounded work)
-MAX_TEXT_CHARS = 10_000_000
 
 
 def _read_bytes(path: Path, max_bytes: int) -> bytes:
@@ -77,13 +73,17 @@ def read_document(path: Path, data: bytes, max_pages: Optional[int] = DEFAULT_MA
 
 
 def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-            max_pages: Optional[int] = DEFAULT_MAX_PAGES, pdf_engine: Optional[str] = None) -> Report:
+            max_pages: Optional[int] = DEFAULT_MAX_PAGES, pdf_engine: Optional[str] = None,
+            template: TemplateSource = None) -> Report:
     """Read one report and return its checked record.
 
     ``strict=True`` leaves ambiguous cells ``null`` in ``tables`` instead of their most plausible reading.
     ``pdf_engine`` reads PDFs with ``"pdfium"`` (the default) or ``"pdfplumber"``.
+    ``template`` reads the report by another template than the packaged one: a :class:`govreport.template.Template`
+    or the path of a template JSON file (a bad one raises :class:`govreport.template.TemplateError`).
     Raises :class:`govreport.errors.GovReportError` subclasses for unreadable input.
     """
+    tmpl = read_template(template)  # a bad template fails before the document is read
     p = Path(os.fspath(path))
     data = _read_bytes(p, max_bytes)
     doc = read_document(p, data, max_pages, pdf_engine)
@@ -92,7 +92,7 @@ def extract(path: PathLike, *, strict: bool = False, max_bytes: int = DEFAULT_MA
                             "limit (an annual report prints about a million at most)")
     source = Source(path=str(path), sha256=hashlib.sha256(data).hexdigest(), format=doc.format,
                     encoding=doc.encoding, pages=doc.pages, text_layer=doc.text_layer, ocr=doc.ocr)
-    return build_report(doc, source, strict=strict)
+    return build_report(doc, source, strict=strict, template=tmpl)
 
 
 def _looks_like_a_report(title: Optional[str], layout: Layout, results: Dict[str, TableResult], text: str,
@@ -100,7 +100,7 @@ def _looks_like_a_report(title: Optional[str], layout: Layout, results: Dict[str
     """Enough of the report's own structure: table rows, most section headings, or a report title (or the
     old reports' phrases) over at least a statistical row or a numbered section. A title alone (a portal
     page that only links to the report) is not a report."""
-    rows = sum(len(r.rows_found) for k, r in results.items() if k != "review_litigation")
+    rows = sum(len(r.rows_found) for r in results.values() if not r.table.one_row)
     if rows >= 5 or len(layout.headings) >= 4:
         return True
     structure = rows >= 1 or len(layout.headings) >= 1 or len(numbered_sections(text)) >= 2
@@ -108,31 +108,35 @@ def _looks_like_a_report(title: Optional[str], layout: Layout, results: Dict[str
         return False
     if title and ("年度报告" in title or "年报" in title):
         return True
+    return len(_pre2019_evidence(text, template)) >= template.pre2019.min_hits
+
+
+def _pre2019_evidence(text: str, template: Template) -> List[str]:
     c = compact(text)
-    return sum(1 for m in template.pre2019_markers if compact(m) in c) >= 2
+    return [m for m in template.pre2019.markers if compact(m) in c]
 
 
-def _fallback_version(year: Optional[int]) -> str:
-    return "2019" if year in (2019, 2020) else "2021"
+def _fallback_version(year: Optional[int], template: Template) -> str:
+    """The version the report year points to (``report_years``), else the template's default."""
+    return template.version_for_year(year)
 
 
 def _is_pre2019(text: str, template: Template, year: Optional[int], has_tables: bool) -> bool:
     if has_tables:
         return False
-    c = compact(text)
-    markers = sum(1 for m in template.pre2019_markers if compact(m) in c)
-    return (year is not None and year <= 2018) or markers >= 2
+    return template.is_pre2019_year(year) or len(_pre2019_evidence(text, template)) >= template.pre2019.min_hits
 
 
-def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
-    template = load_template()
+def build_report(doc: Document, source: Source, strict: bool = False, template: TemplateSource = None) -> Report:
+    """The checked record of a document read already, by ``template`` (the packaged one by default)."""
+    template = read_template(template)
     if doc.format == "pdf" and doc.text_layer == "none" and not doc.ocr:
         raise MissingDependencyError(f"{source.path}: scanned PDF: OCR needs the ocr extra",
                                      hint="pip install 'govreport[ocr]'")
     text = clean_text(doc.text)
     title = find_title(text)
     issuer, year = issuer_and_year(title, text)
-    layout = find_headings(text, template.versions["2021"])
+    layout = find_headings(text, template.versions[template.default_version])
     # tab-separated lines of a PDF come only from its ruled tables, whose cells are explicit: an empty one
     # was printed empty. On a scanned page the grid comes from the rule lines, and a cell holding ink the
     # OCR cannot read is written as read with a low confidence (flagged), so an empty one is empty too.
@@ -142,7 +146,7 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
         page = doc.page_of(offset) if doc.format == "pdf" else None
         return page is not None and 0 < page <= len(doc.page_layers) and doc.page_layers[page - 1] in ("ok", "ocr")
 
-    tables = extract_tables(text, layout, template, _fallback_version(year), empty_blank=explicit,
+    tables = extract_tables(text, layout, template, _fallback_version(year, template), empty_blank=explicit,
                             page_starts=doc.page_offsets[1:])
     has_tables = any(r.found for r in tables.results.values())
     issues: List[Issue] = []
@@ -153,39 +157,40 @@ def build_report(doc: Document, source: Source, strict: bool = False) -> Report:
     meta = ReportMeta(title=title, issuer=issuer, year=year)
     if _is_pre2019(text, template, year, has_tables):
         meta.template = "pre2019"
-        meta.template_evidence = [m for m in template.pre2019_markers if compact(m) in compact(text)]
-        if year is not None and year <= 2018:
+        meta.template_evidence = _pre2019_evidence(text, template)
+        if template.is_pre2019_year(year):
             meta.template_evidence.append(f"report year {year}")
         sections = _generic_sections(text)
-        issues.append(Issue(level="info", code="pre2019_report",
+        issues.append(Issue(level=Level.info, code="pre2019_report",
                             message="report under the 2007 条例 (before the fixed tables of 2019): sections only, "
                                     "no table numbers"))
         return Report(tool_version=__version__, source=source, report=meta, sections=sections, issues=issues)
 
     versions = tables.versions
     meta.table_templates = dict(versions)
-    main = versions.get("applications") if tables.results["applications"].found else None
-    main = main or (versions.get("active_disclosure") if tables.results["active_disclosure"].found else None)
-    meta.template = main or ("unknown" if not has_tables else _fallback_version(year))
+    # the version of the last table found that prints rows of its own (table 三, else table 二)
+    main = next((versions[k] for k in reversed(template.table_keys)
+                 if tables.results[k].found and not tables.results[k].table.one_row), None)
+    meta.template = main or ("unknown" if not has_tables else _fallback_version(year, template))
     meta.template_evidence = tables.evidence
-    if len({versions[k] for k, r in tables.results.items() if r.found and k != "review_litigation"}) > 1:
-        issues.append(Issue(level="warning", code="template_mismatch",
+    if len({versions[k] for k, r in tables.results.items() if r.found and not r.table.one_row}) > 1:
+        issues.append(Issue(level=Level.warning, code="template_mismatch",
                             message="the tables follow different template versions: "
                                     + ", ".join(f"{k} {v}" for k, v in versions.items())))
-    if year is not None and main and ((year >= 2021) != (main == "2021")):
-        issues.append(Issue(level="info", code="template_year_mismatch",
+    if year is not None and main and template.year_expects(year) != main:
+        issues.append(Issue(level=Level.info, code="template_year_mismatch",
                             message=f"report year {year} but the tables follow the {main} template"))
 
     for number, layer in enumerate(doc.page_layers, start=1):
         if layer == "none":
-            issues.append(Issue(level="warning", code="ocr_needed",
+            issues.append(Issue(level=Level.warning, code="ocr_needed",
                                 message=f"page {number} has no usable text layer (scanned or garbled fonts); "
                                         "its content needs OCR (pip install 'govreport[ocr]')"))
         elif layer == "ocr":
-            issues.append(Issue(level="info", code="ocr_page",
+            issues.append(Issue(level=Level.info, code="ocr_page",
                                 message=f"page {number} has no text layer: read by OCR"))
     for note in doc.reader_notes:
-        issues.append(Issue(level="warning", code="reader_note", message=note))
+        issues.append(Issue(level=Level.warning, code="reader_note", message=note))
     report = Report(tool_version=__version__, source=source, report=meta, sections=_sections(doc, text, layout),
                     issues=issues)
     _fill_tables(report, doc, tables.results, template, strict)
@@ -205,7 +210,8 @@ def _sections(doc: Document, text: str, layout: Layout) -> List[Section]:
     for number in sorted(layout.headings):
         h = layout.headings[number]
         span = layout.span(number, len(text))
-        assert span is not None
+        if span is None:  # never: the heading is in the layout
+            continue
         body = tidy(text[span[0]:span[1]])
         subs = [Subsection(title=t, text=b) for t, b in subsections(body)] if not h.section.has_table else []
         out.append(Section(number=number, key=h.section.key, title=tidy(h.title), text=body, subsections=subs,
@@ -216,7 +222,7 @@ def _sections(doc: Document, text: str, layout: Layout) -> List[Section]:
 def _generic_sections(text: str) -> List[Section]:
     found = numbered_sections(text)
     out = []
-    for i, (n, title, start, end) in enumerate(found):
+    for i, (n, title, _start, end) in enumerate(found):
         stop = found[i + 1][2] if i + 1 < len(found) else len(text)
         out.append(Section(number=n, key=None, title=tidy(title), text=tidy(text[end:stop])))
     return out

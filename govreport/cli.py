@@ -13,13 +13,15 @@ import sys
 import tempfile
 import traceback
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import IO, Callable, Iterator, List, NoReturn, Optional
+from typing import IO, Annotated, Any, Callable, Dict, Iterator, List, NoReturn, Optional
 
 import typer
 
 from .errors import BadInputError, ExitCode, GovReportError, OutputNotWritableError
+from .limits import DEFAULT_JOBS, DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, DEFAULT_PDF_ENGINE, DEFAULT_TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ class PdfEngine(str, Enum):
     pdfium = "pdfium"
     pdfplumber = "pdfplumber"
 
+
+_DEFAULT_ENGINE = PdfEngine(DEFAULT_PDF_ENGINE)
 
 _PDF_ENGINE_HELP = "Read PDFs with PDFium (fast, the default) or pdfplumber (pdfminer, the first reader)."
 
@@ -138,6 +142,20 @@ _FAIL_ON_HELP = ("Exit 8 when a record has a failed hard check (checks), is not 
 _BOM_HELP = "Start CSV with a UTF-8 BOM (for Excel); default: with -o FILE yes, on stdout no."
 
 
+_STRICT_HELP = "Null ambiguous and suspect cells instead of keeping their most plausible reading."
+
+# --- the options several commands share, each defined once --------------------------------------------------
+BomOption = Annotated[Optional[bool], typer.Option("--bom/--no-bom", help=_BOM_HELP)]
+FailOnOption = Annotated[Optional[FailOn], typer.Option("--fail-on", case_sensitive=False, help=_FAIL_ON_HELP)]
+LabelsOption = Annotated[Labels, typer.Option("--labels", case_sensitive=False, help=_LABELS_HELP)]
+StrictOption = Annotated[bool, typer.Option("--strict", help=_STRICT_HELP)]
+MaxBytesOption = Annotated[int, typer.Option("--max-bytes", min=1, help="Refuse larger input files.")]
+MaxPagesOption = Annotated[int, typer.Option("--max-pages", min=1, help="Refuse PDFs with more pages.")]
+PdfEngineOption = Annotated[PdfEngine, typer.Option("--pdf-engine", case_sensitive=False, help=_PDF_ENGINE_HELP)]
+VerboseOption = Annotated[bool, typer.Option("-v", "--verbose", help="Log debug messages and tracebacks to stderr.")]
+QuietOption = Annotated[bool, typer.Option("-q", "--quiet", help="Log errors only.")]
+
+
 def meets(record: dict, condition: str) -> bool:
     """Whether a record meets a ``--fail-on`` condition (``record.conditions_met``)."""
     from .record import conditions_met
@@ -170,21 +188,18 @@ def extract(
         help="json: one pretty record; jsonl: one line; csv: one row per report; csv-long: one row per cell "
              "(default: from OUT's extension, else json).",
     ),
-    bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
-    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
-    labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
-    strict: bool = typer.Option(
-        False, "--strict", help="Null ambiguous and suspect cells instead of keeping their most plausible reading."
-    ),
-    max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
-    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
-    pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
-                                         help=_PDF_ENGINE_HELP),
+    bom: BomOption = None,
+    fail_on: FailOnOption = None,
+    labels: LabelsOption = Labels.key,
+    strict: StrictOption = False,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    pdf_engine: PdfEngineOption = _DEFAULT_ENGINE,
     derived: bool = typer.Option(False, "--derived", help="Add the derived measures (the record's derived block)."),
-    timeout: float = typer.Option(300.0, "--timeout", min=0,
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0,
                                   help="Give up after this many seconds (0: no limit): exit 3, no record."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Extract one report and print its record (JSON by default) on stdout.
 
@@ -245,7 +260,7 @@ def batch(
                                      help="Also store every record in this SQLite corpus database."),
     resume: bool = typer.Option(False, "--resume",
                                 help="Skip inputs already in --db (or already written to the -o JSON Lines)."),
-    jobs: int = typer.Option(0, "--jobs", "-j", min=0, help="Worker processes (0: all cores; 1: in-process)."),
+    jobs: int = typer.Option(DEFAULT_JOBS, "--jobs", "-j", min=0, help="Worker processes (0: all cores; 1: in-process)."),
     executor: BatchExecutor = typer.Option(BatchExecutor.pool, "--executor", case_sensitive=False,
                                            help="pool: a process pool here; dask: a dask.distributed cluster "
                                                 "(pip install 'govreport[dask]')."),
@@ -272,17 +287,16 @@ def batch(
                                  help="Write the records in the order of the inputs (not as they complete)."),
     nul: bool = typer.Option(False, "-0", "--null",
                              help="The paths read from stdin ('-') are NUL-separated (find -print0)."),
-    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", case_sensitive=False, help=_FAIL_ON_HELP),
-    labels: Labels = typer.Option(Labels.key, "--labels", case_sensitive=False, help=_LABELS_HELP),
-    timeout: float = typer.Option(300.0, "--timeout", min=0,
+    fail_on: FailOnOption = None,
+    labels: LabelsOption = Labels.key,
+    timeout: float = typer.Option(DEFAULT_TIMEOUT, "--timeout", min=0,
                                   help="Give up on one file after this many seconds (0: no limit)."),
-    strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
-    bom: Optional[bool] = typer.Option(None, "--bom/--no-bom", help=_BOM_HELP),
-    max_bytes: int = typer.Option(200 * 1024 * 1024, "--max-bytes", min=1, help="Refuse larger input files."),
-    max_pages: int = typer.Option(500, "--max-pages", min=1, help="Refuse PDFs with more pages."),
-    pdf_engine: PdfEngine = typer.Option(PdfEngine.pdfium, "--pdf-engine", case_sensitive=False,
-                                         help=_PDF_ENGINE_HELP),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks."),
+    strict: StrictOption = False,
+    bom: BomOption = None,
+    max_bytes: MaxBytesOption = DEFAULT_MAX_BYTES,
+    max_pages: MaxPagesOption = DEFAULT_MAX_PAGES,
+    pdf_engine: PdfEngineOption = _DEFAULT_ENGINE,
+    verbose: VerboseOption = False,
     quiet: bool = typer.Option(False, "-q", "--quiet", help="Errors only: no progress, no summary."),
 ) -> None:
     """Extract many reports in parallel; one output line or row per input, failures included.
@@ -294,149 +308,241 @@ def batch(
     code = 0
     with _exit_codes(verbose):
         kind, out, db = batch_outputs(fmt.value if fmt else None, out, db)
-        code = _run_batch(paths, out, kind, db, resume, jobs, glob, timeout, strict, bom, quiet,
-                          {"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
-                          executor=executor.value,
-                          scheduler=scheduler, units=units, check_hierarchy=check_hierarchy, derived=derived, nul=nul,
-                          fail_on=fail_on.value if fail_on else None,
-                          prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()], ordered=ordered,
-                          labels=labels.value)
+        code = _run_batch(_BatchRun(
+            paths=paths, out=out, fmt=kind, db=db, resume=resume, jobs=jobs, glob=glob, timeout=timeout,
+            strict=strict, bom=bom, quiet=quiet,
+            limits={"max_bytes": max_bytes, "max_pages": max_pages, "pdf_engine": pdf_engine.value},
+            executor=executor.value, scheduler=scheduler, units=units, check_hierarchy=check_hierarchy,
+            derived=derived, nul=nul, fail_on=fail_on.value if fail_on else None,
+            prefer=[f.strip() for f in (prefer or "").split(",") if f.strip()], ordered=ordered,
+            labels=labels.value))
     raise typer.Exit(code)
 
 
-def _run_batch(paths: List[str], out: Optional[str], fmt: str, db: Optional[str], resume: bool, jobs: int,
-               glob: Optional[List[str]], timeout: float, strict: bool, bom: Optional[bool], quiet: bool,
-               limits: Optional[dict] = None, *, executor: str = "pool", scheduler: Optional[str] = None,
-               units: Optional[str] = None, check_hierarchy: bool = False, derived: bool = False,
-               nul: bool = False, fail_on: Optional[str] = None, prefer: Optional[List[str]] = None,
-               ordered: bool = False, labels: str = "key") -> int:
-    from .batch.inputs import collect_inputs
-    from .batch.session import BatchOptions, resume_from_jsonl, run_batch
+@dataclass
+class _BatchRun:
+    """What ``govreport batch`` was asked to do: its options, as the command line gave them."""
 
-    if resume and not db and (out in (None, "-") or fmt not in ("jsonl", "parquet")):
+    paths: List[str]
+    out: Optional[str]
+    fmt: str
+    db: Optional[str]
+    resume: bool = False
+    jobs: int = DEFAULT_JOBS
+    glob: Optional[List[str]] = None
+    timeout: float = DEFAULT_TIMEOUT
+    strict: bool = False
+    bom: Optional[bool] = None
+    quiet: bool = False
+    limits: Dict[str, Any] = field(default_factory=dict)
+    executor: str = "pool"
+    scheduler: Optional[str] = None
+    units: Optional[str] = None
+    check_hierarchy: bool = False
+    derived: bool = False
+    nul: bool = False
+    fail_on: Optional[str] = None
+    prefer: List[str] = field(default_factory=list)
+    ordered: bool = False
+    labels: str = "key"
+
+    def out_path(self) -> Path:
+        """OUT as a path (the formats that need one: checked by ``_check_batch_usage``)."""
+        if self.out in (None, "-"):
+            raise typer.BadParameter(f"--format {self.fmt} needs -o", param_hint="--format")
+        return Path(str(self.out))
+
+
+def _run_batch(run: _BatchRun) -> int:
+    from .batch.session import BatchOptions, run_batch
+
+    _check_batch_usage(run)
+    registry = _load_units(run.units)
+    found = _batch_inputs(run)
+    bom = _bom_default(run.bom, run.out)
+    sinks = _BatchSinks(run, bom)
+    # no bar while JSON Lines stream to a terminal (they would be drawn over); a line now and then when
+    # stderr is not a terminal (cron, nohup)
+    progress = _progress(len(found.paths), run.quiet, bar=not (run.fmt == "jsonl" and sinks.to_stdout()
+                                                              and sys.stdout.isatty()))
+    options = BatchOptions(fmt=run.fmt, jobs=run.jobs or os.cpu_count() or 1, strict=run.strict,
+                           timeout=run.timeout or None, resume=run.resume, bom=bom,
+                           limits=_changed_limits(run.limits), executor=run.executor, scheduler=run.scheduler,
+                           units=registry, check_hierarchy=run.check_hierarchy, derived=run.derived,
+                           prefer=run.prefer, ordered=run.ordered)
+    try:
+        try:
+            summary = run_batch(found.paths, options, stream=sinks.stream, store=sinks.store, done=sinks.done,
+                                progress=_reporter(progress), finish=sinks.finish, sink=sinks.sink())
+        except OutputNotWritableError:
+            sinks.trim_jsonl()
+            raise
+        sinks.publish(summary)
+    finally:
+        progress.close()
+        sinks.close()
+    summary.skipped_inputs = found.n_skipped
+    _cross_year_into_jsonl(run.fmt, run.out, summary, by_unit=registry is not None, recount=sinks.store is None)
+    if not run.quiet:
+        _print_summary(summary)
+    return _batch_exit_code(summary, run.fail_on)
+
+
+def _check_batch_usage(run: _BatchRun) -> None:
+    """Options that contradict each other: a usage error (exit 2) before anything is read or written."""
+    if run.resume and not run.db and (run.out in (None, "-") or run.fmt not in ("jsonl", "parquet")):
         raise typer.BadParameter("--resume has nothing to resume from: it needs --db FILE, or -o FILE.jsonl "
                                  "or a parquet -o DIR", param_hint="--resume")
-    if fmt == "xlsx" and out in (None, "-"):
+    if run.fmt == "xlsx" and run.out in (None, "-"):
         raise typer.BadParameter("--format xlsx needs -o FILE", param_hint="--format")
-    if fmt == "parquet" and out in (None, "-"):
+    if run.fmt == "parquet" and run.out in (None, "-"):
         raise typer.BadParameter("--format parquet needs -o DIR", param_hint="--format")
-    if scheduler and executor != "dask":
+    if run.scheduler and run.executor != "dask":
         raise typer.BadParameter("--scheduler needs --executor dask", param_hint="--scheduler")
-    if check_hierarchy and not units:
+    if run.check_hierarchy and not run.units:
         raise typer.BadParameter("--check-hierarchy needs --units FILE", param_hint="--check-hierarchy")
-    if executor == "dask":
+    if run.executor == "dask":
         from .batch.executors import require_dask
 
         require_dask()  # exit 4 before any output is touched
-    registry = None
-    if units:
-        from .batch.units import load_registry
 
-        registry = load_registry(Path(units))
+
+def _load_units(units: Optional[str]) -> Any:
+    """The unit registry of ``--units FILE`` (None without)."""
+    if not units:
+        return None
+    from .batch.units import load_registry
+
+    return load_registry(Path(units))
+
+
+def _batch_inputs(run: _BatchRun) -> Any:
+    """The input files (``batch.inputs.Inputs``); what the walk skipped is said on stderr (unless -q)."""
+    from .batch.inputs import collect_inputs
+
     try:
-        found = collect_inputs(paths, glob, sys.stdin.buffer if "-" in paths else None, nul=nul,
-                               exclude=_own_outputs(out, db))
+        found = collect_inputs(run.paths, run.glob, sys.stdin.buffer if "-" in run.paths else None, nul=run.nul,
+                               exclude=_own_outputs(run.out, run.db))
     except ValueError as e:  # a NUL in the paths on stdin without -0
         raise typer.BadParameter(str(e), param_hint="-") from None
-    inputs = found.paths
-    if found.n_skipped and not quiet:
+    if found.n_skipped and not run.quiet:
         reasons = ", ".join(f"{n} {why}" for why, n in found.skipped.most_common() if n)
         sys.stderr.write(f"govreport: skipped {found.n_skipped} file(s): {reasons}\n")
         for why, example in found.examples.items():
             log.info("skipped (%s), e.g. %s", why, example)
-    bom = _bom_default(bom, out)
-    jobs = jobs or os.cpu_count() or 1
-    store = None
-    if db:
-        from .batch.store import Store
+    return found
 
-        store = Store(Path(db))
-    done: set = set()
-    stream = None
-    output: Optional[_Output] = None
-    parquet = None
-    if fmt == "parquet":
-        from .export_parquet import ParquetDataset, done_in
 
-        if resume:
-            done = done_in(Path(out))  # type: ignore[arg-type]
-        parquet = ParquetDataset(Path(out), resume=resume)  # type: ignore[arg-type]
-    elif fmt == "jsonl":
-        if out in (None, "-"):
-            stream = sys.stdout.buffer
+class _BatchSinks:
+    """Where a batch's records go: the SQLite store (--db), then one of a JSON Lines stream, a Parquet
+    dataset, or a file written whole at the end (json, csv, csv-long, xlsx); and the inputs an earlier run
+    already did (--resume)."""
+
+    def __init__(self, run: _BatchRun, bom: bool) -> None:
+        self.run, self.bom = run, bom
+        self.store: Any = None
+        self.stream: Optional[IO[bytes]] = None
+        self.output: Optional[_Output] = None
+        self.parquet: Any = None
+        self.done: set = set()
+        if run.db:
+            from .batch.store import Store
+
+            self.store = Store(Path(run.db))
+        if run.fmt == "parquet":
+            from .export import ParquetDataset, done_in
+
+            if run.resume:
+                self.done = done_in(run.out_path())
+            self.parquet = ParquetDataset(run.out_path(), resume=run.resume)
+        elif run.fmt == "jsonl":
+            self._open_jsonl()
         else:
-            target = Path(out)
-            _check_parent(out, target)
-            if resume:
-                done = resume_from_jsonl(target)
-            try:
-                stream = open(target, "ab" if resume else "wb")
-            except OSError as e:
-                raise OutputNotWritableError(f"{out}: cannot write ({e.strerror or e})") from e
-    else:
-        output = _Output(out)
+            self.output = _Output(run.out)
 
-    def finish(records: list, cross_year: list) -> None:
-        assert output is not None
+    def _open_jsonl(self) -> None:
+        if self.run.out in (None, "-"):
+            self.stream = sys.stdout.buffer
+            return
+        from .batch.session import resume_from_jsonl
+
+        target = self.run.out_path()
+        _check_parent(str(self.run.out), target)
+        if self.run.resume:
+            self.done = resume_from_jsonl(target)
+        try:
+            self.stream = open(target, "ab" if self.run.resume else "wb")
+        except OSError as e:
+            raise OutputNotWritableError(f"{self.run.out}: cannot write ({e.strerror or e})") from e
+
+    def to_stdout(self) -> bool:
+        return self.stream is sys.stdout.buffer
+
+    def sink(self) -> Optional[Callable[[dict], None]]:
+        return self.parquet.add if self.parquet is not None else None
+
+    def finish(self, records: list, cross_year: list) -> None:
+        """The formats written whole: every record at the end of the batch."""
+        output, fmt, labels = self.output, self.run.fmt, self.run.labels
+        if output is None:  # JSON Lines and Parquet are written as records arrive
+            raise RuntimeError(f"--format {fmt}: written as the records arrive, not at the end")
         if fmt == "xlsx":
-            from .export_xlsx import write_xlsx
+            from .export import write_xlsx
 
             output.write(lambda s: write_xlsx(records, s, cross_year, labels=labels))
         else:
             from . import export
 
-            output.write(lambda s: export.write(records, s, fmt, bom=bom, labels=labels))
+            output.write(lambda s: export.write(records, s, fmt, bom=self.bom, labels=labels))
 
-    # no bar while JSON Lines stream to a terminal (they would be drawn over); a line now and then when
-    # stderr is not a terminal (cron, nohup)
-    progress = _progress(len(inputs), quiet, bar=not (fmt == "jsonl" and stream is sys.stdout.buffer
-                                                      and sys.stdout.isatty()))
+    def trim_jsonl(self) -> None:
+        """A write to the JSON Lines file failed: close it and cut the part of a line it may end with."""
+        if self.stream is None or self.to_stdout():
+            return
+        from .batch.session import trim_to_last_line
+
+        try:
+            self.stream.close()
+        except OSError:
+            pass
+        self.stream = None
+        if self.run.out_path().is_file():
+            trim_to_last_line(self.run.out_path())
+
+    def publish(self, summary: Any) -> None:
+        """The batch ended: the Parquet dataset gets the checks across reports and its files their names."""
+        if self.parquet is not None:
+            self.parquet.close(summary.cross_year, summary.hierarchy, summary.year_on_year)
+            self.parquet = None
+
+    def close(self) -> None:
+        """Close what is open; an output not published (an error stopped the batch) is discarded."""
+        if self.stream is not None and not self.to_stdout():
+            self.stream.close()
+            self.stream = None
+        if self.store is not None:
+            self.store.close()
+        if self.output is not None:
+            self.output.discard()
+        if self.parquet is not None:
+            self.parquet.discard()
+
+
+def _reporter(progress: "_progress") -> Callable[[Any], None]:
+    """What each finished input tells the user: an error line, with -v a line per file, the progress."""
     verbose = logging.getLogger("govreport").isEnabledFor(logging.DEBUG)
-    options = BatchOptions(fmt=fmt, jobs=jobs, strict=strict, timeout=timeout or None, resume=resume, bom=bom,
-                           limits=_changed_limits(limits), executor=executor, scheduler=scheduler, units=registry,
-                           check_hierarchy=check_hierarchy, derived=derived, prefer=prefer or (), ordered=ordered)
 
-    def on_progress(o) -> None:
+    def on_progress(o: Any) -> None:
         if not o.ok:
             sys.stderr.write(f"govreport: error: {' '.join((o.error_message or '').splitlines())}\n")
         elif verbose:
             sys.stderr.write(_file_line(o) + "\n")
         progress.advance(o.path, failed=not o.ok)
 
-    try:
-        try:
-            summary = run_batch(inputs, options, stream=stream, store=store, done=done, progress=on_progress,
-                                finish=finish, sink=parquet.add if parquet is not None else None)
-        except OutputNotWritableError:
-            if stream is not None and stream is not sys.stdout.buffer:
-                from .batch.session import trim_to_last_line
+    return on_progress
 
-                try:
-                    stream.close()
-                except OSError:
-                    pass
-                stream = None
-                if Path(out).is_file():  # type: ignore[arg-type]
-                    trim_to_last_line(Path(out))  # type: ignore[arg-type]
-            raise
-        if parquet is not None:
-            parquet.close(summary.cross_year, summary.hierarchy, summary.year_on_year)
-            parquet = None
-    finally:
-        progress.close()
-        if stream is not None and stream is not sys.stdout.buffer:
-            stream.close()
-            stream = None
-        if store is not None:
-            store.close()
-        if output is not None:
-            output.discard()
-        if parquet is not None:
-            parquet.discard()
-    summary.skipped_inputs = found.n_skipped
-    _cross_year_into_jsonl(fmt, out, summary, by_unit=registry is not None, recount=store is None)
-    if not quiet:
-        _print_summary(summary)
+
+def _batch_exit_code(summary: Any, fail_on: Optional[str]) -> int:
     if summary.interrupted:
         return int(ExitCode.interrupted)
     if summary.failed:
@@ -597,8 +703,8 @@ def review(
     fmt: ReviewFormat = typer.Option(ReviewFormat.html, "--format", case_sensitive=False,
                                      help="html: the self-contained review page; json: the findings as data."),
     images: bool = typer.Option(True, "--images/--no-images", help="PDF: page images of the flagged cells."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Review one report: a page with the three tables as the official form, each cell coloured by its
     status, the failed checks and the findings (template, blank cells, narrative vs tables, text copied
@@ -631,8 +737,8 @@ def compare(
                                       help="Write to OUT (a .html name writes the page)."),
     fmt: CompareFormat = typer.Option(CompareFormat.auto, "--format", case_sensitive=False,
                                       help="auto: a table on a terminal, JSON otherwise (HTML for -o *.html)."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Compare two years of one body: every cell side by side with the change, the cross-year chain
     checks, section similarity and metadata changes."""
@@ -644,7 +750,7 @@ def compare(
                     "table" if out in (None, "-") and sys.stdout.isatty() else "json")
         output = _Output(out)
         try:
-            from .review import render_comparison
+            from .review.terminal import render_comparison
 
             text = render_comparison(_readable_file(old), _readable_file(new), kind)
             output.write(lambda stream: stream.write(text.encode("utf-8")))
@@ -681,8 +787,8 @@ def summarize(
                                       "parquet) or a JSON Lines file."),
     out: str = typer.Option(..., "-o", "--out", metavar="HTML",
                             help="The page to write; each figure's CSV goes beside it as <name>.<figure>.csv."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """One offline HTML page of a corpus: reports per year and level, the hard checks that fail, the
     derived measures by level and year, the bodies whose numbers changed most, the cross-year breaks;
@@ -717,9 +823,9 @@ class TableKey(str, Enum):
 def show(
     file: str = typer.Argument(..., metavar="FILE", help="A report, or a record govreport wrote (.json/.jsonl)."),
     table: Optional[List[TableKey]] = typer.Option(None, "--table", help="Only this table (repeatable)."),
-    strict: bool = typer.Option(False, "--strict", help="Null ambiguous and suspect cells."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log debug messages and tracebacks to stderr."),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="Log errors only."),
+    strict: StrictOption = False,
+    verbose: VerboseOption = False,
+    quiet: QuietOption = False,
 ) -> None:
     """Show a record in the terminal: each table laid out like the official form with its Chinese labels,
     flagged cells coloured (and marked: ? ambiguous, ! suspect, ✗ missing, ⁱ inferred), the failed checks
@@ -882,7 +988,7 @@ def _within(timeout: float, name: str, work: Callable[[], object]):
     return result
 
 
-_DEFAULT_LIMITS = {"max_bytes": 200 * 1024 * 1024, "max_pages": 500, "pdf_engine": "pdfium"}
+_DEFAULT_LIMITS = {"max_bytes": DEFAULT_MAX_BYTES, "max_pages": DEFAULT_MAX_PAGES, "pdf_engine": DEFAULT_PDF_ENGINE}
 
 
 def _changed_limits(limits: Optional[dict]) -> dict:
@@ -943,7 +1049,7 @@ class _Output:
         os.close(fd)
         self.tmp = Path(tmp)
 
-    def write(self, fill: Callable[[IO[bytes]], None]) -> None:
+    def write(self, fill: Callable[[IO[bytes]], object]) -> None:
         """Call ``fill(stream)``, then publish; an OSError on the way means the output is not writable."""
         try:
             if self.direct:  # built in memory first: a workbook needs a seekable stream

@@ -62,7 +62,9 @@ class Definitions:
 
     @property
     def labels(self) -> Dict[str, str]:
-        return {m.key: m.label for m in (*self.ratios, *self.changes)}
+        labels = {r.key: r.label for r in self.ratios}
+        labels.update({c.key: c.label for c in self.changes})
+        return labels
 
 
 @lru_cache(maxsize=1)

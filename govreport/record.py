@@ -252,9 +252,8 @@ class Report(_Model):
             data = {k: v for k, v in data.items() if k not in ("status", "flagged_cells")}
         return data
 
-    # pydantic's documented form (computed_field over property); mypy cannot type a decorated property
-    @computed_field(  # type: ignore[prop-decorator]
-        description="ok | needs_review | failed_checks (error on error lines): failed_checks when "
+    # pydantic's computed_field over a property: a documented gap of mypy, which the ignore names
+    @computed_field(description="ok | needs_review | failed_checks (error on error lines): failed_checks when "  # type: ignore[prop-decorator]
                                 "a hard check fails; needs_review when a soft check fails, a cell is missing, "
                                 "ambiguous or suspect, an issue is error-level or the template is unknown")
     @property

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import signal
 import threading
-from typing import Optional
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+if TYPE_CHECKING:
+    from .batch.executors import ThreadAlarm
 
 
 class FileTimeout(BaseException):
@@ -28,8 +32,10 @@ class TimeLimit:
     def __init__(self, timeout: Optional[float]):
         self.timeout = float(timeout) if timeout else None
         self.fired = False
-        self._old = None
-        self._watchdog = None
+        # the SIGALRM handler this one replaced (None: not installed), and the watchdog of another thread
+        self._old: Union[Callable[[int, Optional[FrameType]], Any], int, None] = None
+        self._installed = False
+        self._watchdog: Optional[ThreadAlarm] = None
 
     def _alarm(self, signum, frame):  # pragma: no cover - runs in the signal handler
         self.fired = True
@@ -40,7 +46,8 @@ class TimeLimit:
             return self
         if hasattr(signal, "SIGALRM") and threading.current_thread() is threading.main_thread():
             self._old = signal.signal(signal.SIGALRM, self._alarm)
-            signal.setitimer(signal.ITIMER_REAL, self.timeout, 1.0)  # type: ignore[attr-defined]
+            self._installed = True
+            signal.setitimer(signal.ITIMER_REAL, self.timeout, 1.0)
         else:
             from .batch.executors import ThreadAlarm
 
@@ -51,10 +58,11 @@ class TimeLimit:
         self.fired = True
 
     def __exit__(self, *exc) -> None:
-        if self._old is not None:
-            signal.setitimer(signal.ITIMER_REAL, 0)  # type: ignore[attr-defined]
-            signal.signal(signal.SIGALRM, self._old)
-            self._old = None
+        if self._installed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            # None: the handler before was not set from Python (the default one)
+            signal.signal(signal.SIGALRM, signal.SIG_DFL if self._old is None else self._old)
+            self._old, self._installed = None, False
         if self._watchdog is not None:
             self._watchdog.stop()
             self._watchdog = None
@@ -69,9 +77,10 @@ def caused_by_timeout(exc: BaseException) -> bool:
     """The time limit fired, maybe inside a library that wrapped it in an error of its own (the OCR
     engine re-raises whatever interrupts it as its own runtime error)."""
     seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, FileTimeout):
+    current: Optional[BaseException] = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, FileTimeout):
             return True
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
     return False

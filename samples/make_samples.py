@@ -217,7 +217,7 @@ def _make_review(rng: random.Random, ranges: Dict[str, Sequence[Tuple[int, int]]
     out: Dict[str, Dict[str, int]] = {}
     for group in REVIEW_GROUPS:
         parts = [rng.randint(lo, hi) for lo, hi in ranges[group]]
-        out[group] = dict(zip(REVIEW_COLUMNS[:4], parts))
+        out[group] = dict(zip(REVIEW_COLUMNS[:4], parts, strict=False))
         out[group]["total"] = sum(parts)
     return out
 
@@ -527,12 +527,12 @@ def _table3_grid(report: dict) -> List[str]:
     rows = APPLICATION_ROWS[report["version"]]
     result_rows = [r for r in rows if r[2] == "result"]
     results_col = dict(zip([r[0] for r in result_rows],
-                           _vertical_pieces(len(result_rows), RESULTS_HEADER_PIECES)))
+                           _vertical_pieces(len(result_rows), RESULTS_HEADER_PIECES), strict=False))
     group_col: Dict[str, str] = {}
     for group, (_, pieces) in GROUPS.items():
         members = [r[0] for r in rows if r[3] == group]
         if members:
-            group_col.update(zip(members, _vertical_pieces(len(members), pieces)))
+            group_col.update(zip(members, _vertical_pieces(len(members), pieces), strict=False))
     lines = _table3_header_grid()
     for key, label, zone, group in rows:
         wrapped = WRAPPED_LABELS.get(key)

@@ -514,7 +514,7 @@ def render_docx(report: dict) -> bytes:
             merge(t, r, 0, r, 3)
             put(t, r, 0, [[caption]])
             r += 1
-            for k, (key, label) in enumerate([(None, "信息内容")] + list(rows)):
+            for key, label in [(None, "信息内容")] + list(rows):
                 if len(columns) < 3:
                     merge(t, r, len(columns), r, 3)
                 put(t, r, 0, [_split_ascii(label)])

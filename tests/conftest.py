@@ -6,12 +6,19 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from govreport.record import Cell, CellStatus, Check, Issue, Level, Report, ReportMeta, Section, Source
 from govreport.template import load_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+
+# Hypothesis's timing checks depend on the machine, not on the code: a test example that takes longer than
+# the 200 ms deadline, or data generation that is "too slow", on a loaded machine is not a failure. Every
+# test's @settings inherits this profile (``--hypothesis-profile`` still chooses another).
+settings.register_profile("govreport", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("govreport")
 
 
 def pytest_configure(config: pytest.Config) -> None:

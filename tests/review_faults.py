@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import copy
 import random
-import re
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from sample_scripts import load
 

@@ -1,7 +1,7 @@
 """Bad input never crashes: one line on stderr, a documented exit code, nothing on stdout, no traceback.
 
 Every bad input of the issue is one row of ``CASES``; each row runs through the same assertions, through
-the real entry point (a subprocess of ``python -m govreport``), with its wall time and its peak memory
+the real entry point (a subprocess of ``python -m govreport``), with its CPU time and its peak memory
 measured (``os.wait4`` gives the child's ``ru_maxrss``, KiB on Linux). ``test_batch_of_bad_inputs`` then
 puts all of them in one folder with a good report and checks that the batch turns each bad one into an
 error record and goes on.
@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 GOOD = SAMPLES / "sample-2021.txt"
 
-MAX_SECONDS = 60
+# A guard against blow-ups, in CPU seconds (the work the process did: a loaded machine does not count); the
+# wall clock only ends a process that hangs.
+MAX_CPU_SECONDS = 60
+KILL_AFTER_SECONDS = 600
 MAX_RSS_KIB = 1024 * 1024  # 1 GiB
 BOMB_BYTES = 1 << 30  # what the zip bomb declares (and would take) once decompressed
 SECRET = "XXE-SECRET-4d1f"  # the content of the file the XXE entities point at
@@ -50,11 +52,11 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
-    seconds: float
+    cpu_seconds: float
     max_rss_kib: int
 
     def summary(self) -> str:
-        return f"exit {self.returncode}, {self.seconds:.1f} s, {self.max_rss_kib / 1024:.0f} MiB"
+        return f"exit {self.returncode}, {self.cpu_seconds:.1f} s CPU, {self.max_rss_kib / 1024:.0f} MiB"
 
 
 def cli_env(*pythonpath: Path) -> Dict[str, str]:
@@ -63,10 +65,10 @@ def cli_env(*pythonpath: Path) -> Dict[str, str]:
     return env
 
 
-def run_cli(*args: str, env: Optional[Dict[str, str]] = None, kill_after: float = 2 * MAX_SECONDS) -> Run:
-    """``python -m govreport ARGS``, reaped with ``os.wait4`` for its peak RSS; killed after ``kill_after`` s."""
+def run_cli(*args: str, env: Optional[Dict[str, str]] = None, kill_after: float = KILL_AFTER_SECONDS) -> Run:
+    """``python -m govreport ARGS``, reaped with ``os.wait4`` for its CPU time and peak RSS; killed after
+    ``kill_after`` s (wall clock)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.monotonic()
         proc = subprocess.Popen([sys.executable, "-m", "govreport", *args], stdin=subprocess.DEVNULL,
                                 stdout=out, stderr=err, cwd=ROOT, env=env or cli_env())
         killer = threading.Timer(kill_after, proc.kill)
@@ -75,16 +77,15 @@ def run_cli(*args: str, env: Optional[Dict[str, str]] = None, kill_after: float 
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             killer.cancel()
-        seconds = time.monotonic() - start
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
         out.seek(0)
         err.seek(0)
         return Run(proc.returncode, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
-                   seconds, usage.ru_maxrss)
+                   usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
 
 
 def assert_within_limits(run: Run, max_rss_kib: int = MAX_RSS_KIB) -> None:
-    assert run.seconds < MAX_SECONDS, run.summary()
+    assert run.cpu_seconds < MAX_CPU_SECONDS, run.summary()
     assert run.max_rss_kib < max_rss_kib, run.summary()
 
 

@@ -220,7 +220,7 @@ def test_cross_year_carry_chain() -> None:
 def _wrapping_extract(path, **kwargs):
     """Like the OCR engine: whatever interrupts it comes out as an error of its own."""
     try:
-        time.sleep(5)
+        time.sleep(60)
     except BaseException as exc:
         raise RuntimeError("inference failed") from exc
 
@@ -233,7 +233,7 @@ def _swallowing_extract(path, **kwargs):
             time.sleep(0.2)
         except Exception:
             pass
-    time.sleep(5)
+    time.sleep(60)
 
 
 @pytest.mark.parametrize("fake", [_wrapping_extract, _swallowing_extract])
@@ -246,4 +246,4 @@ def test_time_limit_holds_when_a_library_hides_the_interruption(monkeypatch, fak
     outcome = runner.work(str(ROOT / "samples" / "sample-2021.txt"), timeout=0.3)
     assert outcome.error_code == "timeout", outcome
     assert "gave up after 0.3 s" in outcome.error_message
-    assert time.perf_counter() - t0 < 3
+    assert time.perf_counter() - t0 < 30  # interrupted: the fake would sleep 60 s

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 import govreport
 import hostile
 from fuzzing import CI, fuzz_settings
-from govreport.errors import GovReportError
 from govreport.tables import budget, recover as recover_mod
 from govreport.tables.readings import Steps, row_readings
 from govreport.tables.recover import PrintedRow, equations_for, recover

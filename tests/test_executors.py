@@ -197,7 +197,7 @@ def test_time_limit_outside_the_main_thread(monkeypatch) -> None:
                 time.sleep(0.2)
             except Exception:
                 pass
-        for _ in range(100):
+        for _ in range(1200):  # 60 s in steps (the watchdog's exception lands between two)
             time.sleep(0.05)
 
     monkeypatch.setattr(govreport.api, "extract", swallowing)
@@ -206,9 +206,9 @@ def test_time_limit_outside_the_main_thread(monkeypatch) -> None:
                                                                     timeout=0.3)))
     t0 = time.perf_counter()
     t.start()
-    t.join(10)
+    t.join(90)
     assert result["o"].error_code == "timeout", result
-    assert time.perf_counter() - t0 < 4.5
+    assert time.perf_counter() - t0 < 30  # interrupted: the fake would take 61 s
     monkeypatch.undo()
     ok = {}
     t = threading.Thread(target=lambda: ok.update(o=runner.work(str(ROOT / "samples" / "sample-2021.txt"), timeout=30)))

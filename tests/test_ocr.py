@@ -17,6 +17,7 @@ import sample_scripts
 from govreport.errors import MissingDependencyError
 from govreport.normalize import compact
 from govreport.readers import TextWriter, ocr
+from govreport.readers.ocr import cells as ocr_cells, engine as ocr_engine, grid as ocr_grid, page as ocr_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -280,7 +281,7 @@ def test_dash_slash_and_lone_zero_cells():
 
 @requires_ocr
 def test_engine_is_created_once():
-    assert ocr._engine() is ocr._engine()
+    assert ocr_engine.get_engine() is ocr_engine.get_engine()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -288,7 +289,7 @@ def test_engine_is_created_once():
 
 
 def test_missing_extra_raises_missing_dependency(monkeypatch):
-    monkeypatch.setattr(ocr, "_AVAILABLE", False)
+    monkeypatch.setattr(ocr_engine, "_AVAILABLE", False)
     assert ocr.available() is False
     with pytest.raises(MissingDependencyError) as info:
         ocr.ocr_pages(SCANNED, [1])
@@ -297,9 +298,12 @@ def test_missing_extra_raises_missing_dependency(monkeypatch):
 
 
 def test_module_imports_the_extra_lazily():
-    source = Path(ocr.__file__).read_text(encoding="utf-8")
-    top = set(re.findall(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", source, flags=re.M))
-    assert not top & {"rapidocr_onnxruntime", "pypdfium2", "numpy", "cv2", "PIL"}, top
+    modules = sorted(Path(ocr.__file__).parent.glob("*.py"))
+    assert len(modules) > 1  # the package's modules, each checked
+    for module in modules:
+        source = module.read_text(encoding="utf-8")
+        top = set(re.findall(r"^(?:from|import)\s+([A-Za-z_][\w.]*)", source, flags=re.M))
+        assert not top & {"rapidocr_onnxruntime", "pypdfium2", "numpy", "cv2", "PIL"}, (module.name, top)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,12 +330,12 @@ def test_grid_from_ruling_lines_with_a_merged_cell():
     cols = [50, 250, 400, 550]
     img = _ruled(640, 400, rows, cols, merged={(0, 0)})  # the top row's first two cells are one
     img[120:130, 300:320] = 0  # ink in a cell (a digit): not a rule
-    grids = ocr._find_grids(img, 200)
+    grids = ocr_grid.find_grids(img, 200)
     assert len(grids) == 1
     g = grids[0]
     assert all(abs(a - b) <= 1 for a, b in zip(g.xs, [50.5, 250.5, 400.5, 550.5])) and len(g.xs) == 4
     assert all(abs(a - b) <= 1 for a, b in zip(g.ys, [100.5, 160.5, 220.5, 280.5])) and len(g.ys) == 4
-    cells = ocr._grid_cells(g)
+    cells = ocr_grid.grid_cells(g)
     assert (0, 0, 0, 1) in cells and len(cells) == 8
 
 
@@ -345,11 +349,11 @@ def test_light_rules_shading_and_a_table_cut_by_the_page():
         img[y, 50:552] = 160
     for x in (50, 250, 550):
         img[100:480, x] = 160  # no rule across at 480: the page ends
-    grids = ocr._find_grids(img, 200)
+    grids = ocr_grid.find_grids(img, 200)
     assert len(grids) == 1
     g = grids[0]
     assert len(g.xs) == 3 and len(g.ys) == 4 and abs(g.ys[-1] - 479) <= 2
-    assert len(ocr._grid_cells(g)) == 6
+    assert len(ocr_grid.grid_cells(g)) == 6
 
 
 def test_no_grid_from_text_strokes_or_underlines():
@@ -357,7 +361,7 @@ def test_no_grid_from_text_strokes_or_underlines():
     img = np.full((400, 640), 255, dtype=np.uint8)
     img[100:102, 50:550] = 0  # an underline
     img[150:190, 300:302] = 0  # a vertical stroke
-    assert ocr._find_grids(img, 200) == []
+    assert ocr_grid.find_grids(img, 200) == []
 
 
 def _box(text, x0, top, x1, bottom, conf=0.99):
@@ -371,7 +375,7 @@ def test_lines_in_reading_order_and_unruled_columns():
         _box("行政许可", 100, 160, 160, 175), _box("12", 300, 161, 315, 175), _box("3", 400, 160, 408, 176),
         _box("右边", 200, 101, 240, 116),
     ]
-    lines = ocr._text_lines(boxes)
+    lines = ocr_page._text_lines(boxes)
     page = ocr.OcrPage(number=2, width=595, height=842, lines=lines, boxes=boxes)
     text, spans, conf = ocr.page_text(page)
     assert text == "标题 右边\n第二行\n行政许可\t12\t3\n"
@@ -382,7 +386,7 @@ def test_lines_in_reading_order_and_unruled_columns():
 
 def test_two_close_lines_do_not_merge():
     boxes = [_box("上一行文字", 100, 100, 200, 116), _box("下一行文字", 100, 110, 200, 126)]
-    assert len(ocr._text_lines(boxes)) == 2
+    assert len(ocr_page._text_lines(boxes)) == 2
 
 
 def test_table_row_keeps_empty_and_merged_fields():
@@ -399,24 +403,24 @@ def test_table_row_keeps_empty_and_merged_fields():
 @pytest.mark.parametrize("raw, fixed", [("O", "0"), ("。", "0"), ("l", "1"), ("1O", "10"), ("9.", "9"),
                                         ("29.76", "29.76"), ("其他", "其他"), ("1.属于国家秘密", "1.属于国家秘密")])
 def test_number_fix(raw, fixed):
-    assert ocr._number_fix(raw) == fixed
+    assert ocr_cells._number_fix(raw) == fixed
 
 
 @pytest.mark.parametrize("raw, fixed", [("-、本年新收", "一、本年新收"), ("（-）予以公开", "（一）予以公开"),
                                         ("第二十条第（）项", "第二十条第（一）项"), ("复议丶诉讼", "复议、诉讼"),
                                         ("１２", "12"), ("2-3", "2-3")])
 def test_clean(raw, fixed):
-    assert ocr._clean(raw) == fixed
+    assert ocr_engine._clean(raw) == fixed
 
 
 def test_width_check_catches_a_merged_double_digit():
-    assert ocr._width_fits("1", 4, 15)
-    assert ocr._width_fits("0", 9, 15)
-    assert not ocr._width_fits("1", 15, 15)  # "11" printed, read as "1"
-    assert ocr._width_fits("11", 15, 15)
-    assert ocr._width_fits("386", 32, 15)
-    assert not ocr._width_fits("38", 32, 15)
-    assert ocr._width_fits("其他", 1, 15)
+    assert ocr_cells._width_fits("1", 4, 15)
+    assert ocr_cells._width_fits("0", 9, 15)
+    assert not ocr_cells._width_fits("1", 15, 15)  # "11" printed, read as "1"
+    assert ocr_cells._width_fits("11", 15, 15)
+    assert ocr_cells._width_fits("386", 32, 15)
+    assert not ocr_cells._width_fits("38", 32, 15)
+    assert ocr_cells._width_fits("其他", 1, 15)
 
 
 def _stroke(h, w, cells):
@@ -433,18 +437,18 @@ def test_placeholder_shapes():
     def bar(w, t=3):
         return _stroke(t, w, [(y, 0, w) for y in range(t)])
 
-    assert ocr._placeholder_shape(bar(10), 29) == "-"
-    assert ocr._placeholder_shape(bar(30), 29) == "—"
-    assert ocr._placeholder_shape(bar(64), 29) == "——"
-    assert ocr._placeholder_shape(bar(3), 29) is None  # a dot
+    assert ocr_cells._placeholder_shape(bar(10), 29) == "-"
+    assert ocr_cells._placeholder_shape(bar(30), 29) == "—"
+    assert ocr_cells._placeholder_shape(bar(64), 29) == "——"
+    assert ocr_cells._placeholder_shape(bar(3), 29) is None  # a dot
     slash = _stroke(28, 14, [(y, 13 - y // 2 - 2, 13 - y // 2 + 1) for y in range(28)])  # top right
-    assert ocr._placeholder_shape(slash, 29) == "/"
-    assert ocr._placeholder_shape(slash[:, ::-1], 29) == "\\"
+    assert ocr_cells._placeholder_shape(slash, 29) == "/"
+    assert ocr_cells._placeholder_shape(slash[:, ::-1], 29) == "\\"
     one = _stroke(28, 6, [(y, 2, 5) for y in range(28)] + [(0, 0, 3), (1, 0, 3), (27, 0, 6)])
-    assert ocr._placeholder_shape(one, 29) is None
+    assert ocr_cells._placeholder_shape(one, 29) is None
     leg = [(y, 13 - y // 2 - 2, 13 - y // 2 + 1) for y in range(3, 28)]
     seven = _stroke(28, 14, [(y, 0, 14) for y in range(3)] + leg)
-    assert ocr._placeholder_shape(seven, 29) is None
+    assert ocr_cells._placeholder_shape(seven, 29) is None
 
 
 @pytest.mark.parametrize("raw, text, capped", [
@@ -458,7 +462,7 @@ def test_doubtful_cells_keep_their_text_and_lose_their_confidence(raw, text, cap
     """No digit is made up for marks: what is neither a number, nor a placeholder, nor words is written
     as read and flagged (confidence under LOW_CONFIDENCE); a number mended from look-alike letters is
     flagged too; a clean number keeps its confidence."""
-    got, confidence = ocr._judged(raw, 0.99)
+    got, confidence = ocr_cells._judged(raw, 0.99)
     assert got == text
     if capped is None:
         assert confidence == 0.99
@@ -475,16 +479,16 @@ def test_specks_go_and_dots_between_glyphs_stay():
     ink[5:35, 70:85] = True  # a digit
     ink[2:5, 5:8] = True  # a speck alone on the left
     ink[20:23, 150:153] = True  # and one on the right
-    clean = ocr._without_specks(ink, 200 / 72.0)
+    clean = ocr_cells._without_specks(ink, 200 / 72.0)
     assert clean[5:35, 40:55].all() and clean[5:35, 70:85].all() and clean[30:34, 60:64].all()
     assert not clean[2:5, 5:8].any() and not clean[20:23, 150:153].any()
     alone = np.zeros((40, 200), dtype=bool)
     alone[20:24, 100:104] = True  # a cell holding one speck holds nothing
     alone[10:16, 150:155] = True  # nor a blot a little larger (2 pt)
-    assert not ocr._without_specks(alone, 200 / 72.0).any()
+    assert not ocr_cells._without_specks(alone, 200 / 72.0).any()
     dash = np.zeros((40, 200), dtype=bool)
     dash[20:22, 100:108] = True  # a short dash (3 pt) alone is a placeholder, not a speck
-    assert ocr._without_specks(dash, 200 / 72.0)[20:22, 100:108].all()
+    assert ocr_cells._without_specks(dash, 200 / 72.0)[20:22, 100:108].all()
 
 
 @requires_ocr
@@ -503,12 +507,12 @@ def test_a_bilevel_scan_is_rendered_at_its_own_resolution():
         blank.save(data, "PDF", resolution=dpi)
         pdf = pdfium.PdfDocument(data.getvalue())
         page = pdf[0]
-        found[(mode, dpi)] = ocr._scan_dpi(page, *page.get_size())
+        found[(mode, dpi)] = ocr_page._scan_dpi(page, *page.get_size())
         page.close()
         pdf.close()
     assert found == {("1", 150): 150, ("1", 120): ocr.MIN_DPI, ("1", 600): ocr.MAX_DPI, ("L", 150): None}
     pdf = pdfium.PdfDocument(str(SAMPLES / "sample-2021.pdf"))
     page = pdf[0]
-    assert ocr._scan_dpi(page, *page.get_size()) is None
+    assert ocr_page._scan_dpi(page, *page.get_size()) is None
     page.close()
     pdf.close()

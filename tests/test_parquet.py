@@ -16,7 +16,7 @@ pa = pytest.importorskip("pyarrow")
 import pyarrow.dataset as ds  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
-from govreport.export_parquet import ParquetDataset, cell_column, wide_cells  # noqa: E402
+from govreport.export import ParquetDataset, cell_column, wide_cells  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = [("云溪县人民政府", 2022), ("云溪县人民政府", 2023), ("青山县人民政府", 2023), ("溪口镇人民政府", 2022),

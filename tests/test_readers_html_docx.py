@@ -301,9 +301,9 @@ def test_xxe_and_billion_laughs_are_not_expanded(tmp_path: Path) -> None:
 ]>
 <html><body><p>a&xxe;b&sec;c&l9;d</p>
 <table><tr><td>规章&xxe;</td><td>1</td></tr></table></body></html>"""
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a guard against an expansion, which a loaded machine cannot trip
     doc = _html("xxe.html", page.encode())
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 30
     assert "root:" not in doc.text and "TOP-SECRET" not in doc.text
     assert "lollol" not in doc.text and len(doc.text) < 500
     assert "]>" not in doc.text
@@ -399,13 +399,13 @@ def test_docx_zip_bomb_with_a_huge_declared_size_is_refused_before_extracting() 
         pos = data.find(sig)
         struct.pack_into("<I", data, pos + offset, 0xF0000000)
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time, generous: the guard is against unpacking 4 GB
     with pytest.raises(BadInputError, match="zip bomb"):
         _read_docx(bytes(data))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    assert elapsed < 1 and peak < 5 * 1024 * 1024
+    assert elapsed < 30 and peak < 5 * 1024 * 1024
 
 
 def test_docx_absurd_compression_ratio_is_refused() -> None:
@@ -464,13 +464,13 @@ def test_docx_xml_entities_are_not_resolved(tmp_path: Path) -> None:
     doc = _read_docx(_zip({"word/document.xml": xxe}))
     assert doc.text == "abc\n"
     laughs = '<!ENTITY l0 "lol">' + "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10}">' for i in range(1, 10))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a guard against an expansion, which a loaded machine cannot trip
     try:
         doc = _read_docx(_zip({"word/document.xml": head.format(laughs) + body.format("a&l9;b")}))
         assert doc.text == "ab\n"
     except BadInputError as err:  # libxml2 may refuse the amplification outright: as good
         assert "\n" not in str(err)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 30
 
 
 def test_docx_chinese_list_numbers_grid_before_and_layout_tables() -> None:
@@ -503,9 +503,9 @@ def test_docx_chinese_list_numbers_grid_before_and_layout_tables() -> None:
 
 def test_hostile_spans_do_not_blow_up_the_grid() -> None:
     page = "<html><body><table>" + "<tr><td colspan=99999 rowspan=99999>x</td></tr>" * 2000 + "</table></body></html>"
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time, generous: the blow-up would be 10^10 cells
     doc = _html("spans.html", page.encode())
-    assert time.perf_counter() - start < 2 and len(doc.text) < 10000
+    assert time.process_time() - start < 30 and len(doc.text) < 10000
 
 
 def test_deeply_nested_markup() -> None:

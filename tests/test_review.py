@@ -5,7 +5,6 @@ years, the findings in the record's issues, the dev corpus, and the CLI through 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path

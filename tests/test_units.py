@@ -147,7 +147,7 @@ def test_batch_check_hierarchy_end_to_end_into_parquet(tmp_path: Path) -> None:
     pytest.importorskip("pyarrow")
     import pyarrow.dataset as pads
 
-    from govreport.export_parquet import ParquetDataset
+    from govreport.export import ParquetDataset
 
     d = tmp_path / "reports"
     truths = write_reports(d, [("云溪县人民政府", 2023), ("溪口镇人民政府", 2023), ("某某局", 2023)])

@@ -32,6 +32,8 @@ class TextWriter:
 
     def write(self, s: str, page: Optional[int] = None, bbox: Optional[Tuple[float, ...]] = None) -> None:
         if page is not None:
+            if bbox is None:
+                raise ValueError("a span needs the box it was printed in")
             self.spans.append(Span(self.length, self.length + len(s), page, tuple(round(x, 2) for x in bbox)))
         self.parts.append(s)
         self.length += len(s)

@@ -19,13 +19,10 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
+from ..limits import DOCX_MAX_MEMBERS, DOCX_MAX_RATIO, DOCX_MAX_UNCOMPRESSED, DOCX_RATIO_FLOOR
 from . import COVERED, Document
-from .html import collapse, join_pieces, make_document
+from .markup import collapse, join_pieces, make_document
 
-MAX_UNCOMPRESSED = 200 * 1024 * 1024  # all members together
-MAX_RATIO = 100  # uncompressed / compressed, for members over RATIO_FLOOR bytes
-RATIO_FLOOR = 1024 * 1024
-MAX_MEMBERS = 10000
 _LAYOUT_CELL_CHARS = 300  # a table of a few cells, one holding more text than this, frames the page
 _LAYOUT_MAX_CELLS = 3
 _MAX_DEPTH = 32  # tables nested deeper are flattened to text
@@ -75,14 +72,14 @@ def _open_zip(path: Path, data: bytes) -> zipfile.ZipFile:
 
 def check_archive(path: Path, infos: List[zipfile.ZipInfo]) -> None:
     """Refuse an archive that would decompress to too much, judged from its directory alone."""
-    if len(infos) > MAX_MEMBERS:
-        raise BadInputError(f"{path}: the .docx archive has {len(infos)} members (over {MAX_MEMBERS}): refused")
+    if len(infos) > DOCX_MAX_MEMBERS:
+        raise BadInputError(f"{path}: the .docx archive has {len(infos)} members (over {DOCX_MAX_MEMBERS}): refused")
     total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED:
+    if total > DOCX_MAX_UNCOMPRESSED:
         raise BadInputError(f"{path}: the .docx archive would decompress to {total} bytes (over the "
-                            f"{MAX_UNCOMPRESSED}-byte limit): refused as a possible zip bomb")
+                            f"{DOCX_MAX_UNCOMPRESSED}-byte limit): refused as a possible zip bomb")
     for i in infos:
-        if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+        if i.file_size > DOCX_RATIO_FLOOR and i.file_size > DOCX_MAX_RATIO * max(i.compress_size, 1):
             raise BadInputError(f"{path}: {i.filename} in the .docx archive is compressed "
                                 f"{i.file_size // max(i.compress_size, 1)} to 1: refused as a possible zip bomb")
 
@@ -94,7 +91,7 @@ def _member(zf: zipfile.ZipFile, name: str, path: Path) -> Optional[bytes]:
         return None
     try:
         with zf.open(info) as f:  # never reads past the size the directory declares
-            out = f.read(min(info.file_size, MAX_UNCOMPRESSED) + 1)
+            out = f.read(min(info.file_size, DOCX_MAX_UNCOMPRESSED) + 1)
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError, ValueError) as exc:
         raise BadInputError(f"{path}: {name} in the .docx archive cannot be read "
                             f"({' '.join(str(exc).split()) or type(exc).__name__})") from None

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import dataclasses
 import re
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
 from . import COVERED, Document
+from .markup import collapse, join_pieces, make_document, without_spaces
 
 # ---------------------------------------------------------------------------------------------------------
 # decoding
@@ -83,35 +83,6 @@ def decode(data: bytes, path: Path) -> Tuple[str, str]:
     raise BadInputError(f"{path}: the web page is not readable as {' or '.join(tried)} text")
 
 
-# ---------------------------------------------------------------------------------------------------------
-# text helpers
-
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_WS = re.compile(r"\s+")
-_SPACE_BETWEEN_WIDE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
-
-
-def collapse(s: str, join_wide: bool = True) -> str:
-    """Whitespace runs (tabs, newlines, no-break and ideographic spaces) become one space; none is kept
-    between two non-ASCII characters (markup line breaks inside Chinese text are not spaces)."""
-    s = _WS.sub(" ", s.translate(_ZERO_WIDTH)).strip()
-    return _SPACE_BETWEEN_WIDE.sub("", s) if join_wide else s
-
-
-def join_pieces(pieces: Iterable[str]) -> str:
-    """Lines of one table cell joined into one field: directly, but with a space between two ASCII
-    letters or digits (so that two numbers on two lines never fuse into one)."""
-    out = ""
-    for p in pieces:
-        p = p.replace("\t", " ").strip()
-        if not p:
-            continue
-        if out and out[-1].isascii() and out[-1].isalnum() and p[0].isascii() and p[0].isalnum():
-            out += " "
-        out += p
-    return out
-
-
 def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int = 100) -> List[str]:
     """Tab-separated lines for table rows given as ``(text, colspan, rowspan)`` cells.
 
@@ -124,9 +95,8 @@ def grid_lines(rows: Sequence[Sequence[Tuple[str, int, int]]], max_colspan: int 
     """
     cells = sum(len(r) for r in rows)
     grid = _grid(rows, max_colspan, budget=64 * cells + 10000)
-    if grid is None:
-        grid = _grid([[(t, 1, 1) for t, _, _ in r] for r in rows], 1, budget=None)
-        assert grid is not None
+    if grid is None:  # over the budget: every span ignored, each cell one position
+        grid = [[t for t, _, _ in r] for r in rows]
     return ["\t".join(g) for g in grid]
 
 
@@ -240,7 +210,7 @@ _CHROME = {"nav", "header", "footer", "aside"}
 
 def _report_headings(text: str) -> Tuple[int, int]:
     """How many of the report's section headings a text holds: distinct ones, and occurrences."""
-    c = _compact(text)
+    c = without_spaces(text)
     counts = [c.count(h) for h in _HEADINGS]
     return sum(1 for n in counts if n), sum(counts)
 
@@ -271,24 +241,21 @@ def _clean(root) -> None:
         el.drop_tree()  # keeps the tail text
 
 
-def _compact(s: str) -> str:
-    return _WS.sub("", s.translate(_ZERO_WIDTH))
-
-
 class _Index:
     """The page's text without whitespace, and where each element's text lies in it (one pass)."""
 
     def __init__(self, body) -> None:
         parts: List[str] = []
-        self.span: Dict[object, Tuple[int, int]] = {}
-        self.links: Dict[object, Tuple[int, int]] = {}  # cumulative characters inside links at start/end
-        self.depth: Dict[object, int] = {}
+        # lxml elements (Any: lxml has no type information)
+        self.span: Dict[Any, Tuple[int, int]] = {}
+        self.links: Dict[Any, Tuple[int, int]] = {}  # cumulative characters inside links at start/end
+        self.depth: Dict[Any, int] = {}
         self.chunks: List[int] = []  # start of each non-empty piece of text, and the element it belongs to
-        self.owners: List[object] = []
+        self.owners: List[Any] = []
         length = 0
         in_link = 0
         linked = 0
-        stack: List[Tuple[object, bool, int]] = [(body, True, 0)]
+        stack: List[Tuple[Any, bool, int]] = [(body, True, 0)]
         while stack:
             el, opening, depth = stack.pop()
             tag = _tag(el)
@@ -298,7 +265,7 @@ class _Index:
                 self.depth[el] = depth
                 if tag == "a":
                     in_link += 1
-                s = _compact(el.text or "")
+                s = without_spaces(el.text or "")
                 if s:
                     self.chunks.append(length)
                     self.owners.append(el)
@@ -315,7 +282,7 @@ class _Index:
                 if tag == "a":
                     in_link -= 1
             if el is not body:  # the text after the element belongs to its parent
-                s = _compact(el.tail or "")
+                s = without_spaces(el.tail or "")
                 if s:
                     self.chunks.append(length)
                     self.owners.append(el.getparent())
@@ -336,7 +303,7 @@ class _Index:
 
     def holders(self, phrase: str) -> List:
         """For each occurrence of ``phrase``, the innermost element whose text holds all of it."""
-        out = []
+        out: List[Any] = []
         pos = self.text.find(phrase)
         while pos >= 0 and len(out) < 50:
             end = pos + len(phrase)
@@ -360,7 +327,7 @@ def _common_ancestor(elements: Sequence):
         chain = [el] + list(el.iterancestors())
         paths.append(chain[::-1])
     common = None
-    for level in zip(*paths):
+    for level in zip(*paths, strict=False):  # down to the shortest path
         if all(x is level[0] for x in level):
             common = level[0]
         else:
@@ -383,7 +350,7 @@ def _is_layout_table(table, index: Optional[_Index] = None) -> bool:
             return True
         if tag in ("td", "th"):
             cells += 1
-            n = index.length(el) if index is not None and el in index.span else len(_compact(el.text_content()))
+            n = index.length(el) if index is not None and el in index.span else len(without_spaces(el.text_content()))
             longest = max(longest, n)
     return cells <= _LAYOUT_MAX_CELLS and longest > _LAYOUT_CELL_CHARS
 
@@ -434,9 +401,9 @@ def _title(root) -> Optional[str]:
     for name in ("articletitle", "og:title", "title"):
         for meta in root.iter("meta"):
             if (meta.get("name") or meta.get("property") or "").lower() == name:
-                t = collapse(meta.get("content") or "")
-                if len(t) <= 80 and _TITLE.search(t) and _YEAR.search(t):
-                    return t
+                content = collapse(meta.get("content") or "")
+                if len(content) <= 80 and _TITLE.search(content) and _YEAR.search(content):
+                    return content
     seen = 0
     for el in root.iter():
         tag = _tag(el)
@@ -520,7 +487,7 @@ def _write_table(table, out: _Lines) -> None:
 
 def _walk(top, out: _Lines, inside_cell: bool = False, index: Optional[_Index] = None) -> None:
     """Text of ``top`` in reading order: block elements and ``<br>`` end lines, tables become grids."""
-    stack: List[Tuple[object, bool]] = [(top, True)]
+    stack: List[Tuple[Any, bool]] = [(top, True)]
     while stack:
         el, opening = stack.pop()
         tag = _tag(el)
@@ -570,17 +537,9 @@ def render(root) -> str:
         _walk(content, out, index=index)
     out.flush()
     lines = out.lines
-    if title and _compact(title) not in _compact("".join(lines[:8])):
+    if title and without_spaces(title) not in without_spaces("".join(lines[:8])):
         lines.insert(0, title)
     return "\n".join(lines) + ("\n" if lines else "")
-
-
-def make_document(**fields) -> Document:
-    """A Document from a reader whose tables mark empty cells as empty fields (``empty_cells_blank``,
-    set once the Document has that field)."""
-    if "empty_cells_blank" in {f.name for f in dataclasses.fields(Document)}:
-        fields["empty_cells_blank"] = True
-    return Document(**fields)
 
 
 def read(path: Path, data: bytes) -> Document:

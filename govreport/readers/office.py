@@ -9,10 +9,8 @@ import tempfile
 from pathlib import Path
 
 from ..errors import BadInputError, MissingDependencyError
+from ..limits import OFFICE_CONVERT_SECONDS
 from . import Document
-
-CONVERT_SECONDS = 120
-
 
 def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -34,10 +32,10 @@ def read(path: Path, data: bytes) -> Document:
         cmd = [exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
                "--convert-to", "docx", "--outdir", tmp, str(src)]
         try:
-            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=CONVERT_SECONDS,
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=OFFICE_CONVERT_SECONDS,
                            check=False, env={**os.environ, "HOME": tmp})
         except subprocess.TimeoutExpired:
-            raise BadInputError(f"{path}: LibreOffice did not convert the file within {CONVERT_SECONDS} s") from None
+            raise BadInputError(f"{path}: LibreOffice did not convert the file within {OFFICE_CONVERT_SECONDS} s") from None
         out = Path(tmp) / "input.docx"
         if not out.exists():
             raise BadInputError(f"{path}: LibreOffice could not convert the file (damaged or not a Word file)")

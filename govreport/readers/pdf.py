@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError
+from ..limits import DEFAULT_PDF_ENGINE
 from . import COVERED, Document, TextWriter
 
 log = logging.getLogger(__name__)
 
 ENGINES = ("pdfium", "pdfplumber")
-DEFAULT_ENGINE = "pdfium"
+DEFAULT_ENGINE = DEFAULT_PDF_ENGINE  # a module global: bench/ sets it to measure another engine
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ def cell_text(text: Optional[str]) -> str:
 def has_doubled_chars(chars: Sequence[dict]) -> bool:
     """Glyphs drawn twice at (almost) the same spot ("fake bold"): cheap test before deduplicating."""
     doubled = 0
-    for a, b in zip(chars, chars[1:]):
+    for a, b in zip(chars, chars[1:], strict=False):
         if a["text"] == b["text"] and abs(a["x0"] - b["x0"]) < 1 and abs(a["top"] - b["top"]) < 1:
             doubled += 1
     return doubled > max(3, len(chars) // 50)
@@ -94,7 +95,7 @@ _has_doubled_chars = has_doubled_chars
 
 def unreadable(path: Path, exc: BaseException) -> BadInputError:
     """The one-line error for a PDF an engine cannot read; a password gets the command that fixes it."""
-    chain = []
+    chain: List[BaseException] = []
     e: Optional[BaseException] = exc
     while e is not None and len(chain) < 5:
         chain.append(e)

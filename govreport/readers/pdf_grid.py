@@ -76,7 +76,7 @@ def _join(edges: List[Edge], tolerance: float) -> List[Edge]:
                     joined[-1][hi] = e[hi]
             else:
                 joined.append(list(e))
-        out.extend(tuple(j) for j in joined)  # type: ignore[misc]
+        out.extend(tuple(j) for j in joined)
     return out
 
 

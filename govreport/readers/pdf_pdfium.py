@@ -110,7 +110,9 @@ def _space_between(a: dict, b: dict) -> bool:
     their boxes touch or overlap: it infers one there only for a printed space it dropped (a wider gap is
     a word break by the gap alone, or letter spacing, where it infers spaces that were never printed)."""
     sp = b.get("space")
-    return bool(sp) and b["i"] == a["i"] + 1 and b["x0"] - a["x1"] < 1.0 and a["x0"] < sp[0] <= b["x0"] + 0.01 \
+    if not sp:
+        return False
+    return b["i"] == a["i"] + 1 and b["x0"] - a["x1"] < 1.0 and a["x0"] < sp[0] <= b["x0"] + 0.01 \
         and a["top"] - 0.5 <= sp[1] <= a["bottom"] + 0.5
 
 
@@ -304,15 +306,8 @@ class Reader:
             else:
                 upright = False
             if turned:  # the page's /Rotate (and media box origin), applied as pdfminer applies them
-                xa, ya = ca * left + cc * bottom + ce, cb * left + cd * bottom + cf
-                xb, yb = ca * right + cc * top + ce, cb * right + cd * top + cf
-                left, right, bottom, top = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
-                pen_x, pen_y = ca * pen_x + cc * pen_y + ce, cb * pen_x + cd * pen_y + cf
-                ma, mb, mc, md = ma * ca + mb * cc, ma * cb + mb * cd, mc * ca + md * cc, mc * cb + md * cd
-                was, upright = upright, ma * md > 0 and mb * mc <= 0
-                if upright and not was:  # drawn turned, upright on the page: the same box rule
-                    size *= abs(md)
-                    top = bottom + size
+                left, right, bottom, top, pen_y, size, upright = _turned(
+                    frame.ctm, (left, right, bottom, top), (pen_x, pen_y), (ma, mb, mc, md), size, upright)
             if not upright:
                 size = right - left
             x0, x1, y0, y1 = left, right, bottom, top
@@ -344,7 +339,7 @@ class Reader:
         height, dx = frame.height + frame.top_offset, frame.x_offset
         handle = ptr(ctypes.cast(page.raw, ptr).value)
         get_object, get_type = f.FPDFPage_GetObject, f.FPDFPageObj_GetType
-        objs = []  # taken from the end
+        objs: List[Tuple[Any, Tuple[float, ...]]] = []  # taken from the end
         for i in range(f.FPDFPage_CountObjects(handle)):
             obj = ptr(get_object(handle, i))
             if get_type(obj) in kinds:
@@ -453,6 +448,8 @@ class _Unchecked:
     ints and ``byref`` pointers into one buffer, a call costs about half as much (a page has thousands of
     characters, five calls each). ``map_error`` is None where PDFium has no ``HasUnicodeMapError``."""
 
+    FPDFText_HasUnicodeMapError: Any  # set with the others below (None where PDFium lacks it)
+
     def __init__(self, raw: Any):
         for name, restype in _PER_CHAR.items():
             fn = getattr(raw, name, None)
@@ -527,3 +524,23 @@ def _edge(edges: List[pdf_grid.Edge], p: Tuple[float, float], q: Tuple[float, fl
         y = (y0 + y1) / 2
         edges.append(("h", min(x0, x1), y, max(x0, x1), y))
 
+
+def _turned(ctm: Sequence[float], box: Tuple[float, float, float, float], pen: Tuple[float, float],
+            matrix: Tuple[float, float, float, float], size: float, upright: bool
+            ) -> Tuple[float, float, float, float, float, float, bool]:
+    """A character's box (left, right, bottom, top), pen's y, size and uprightness on a page turned by its
+    /Rotate (``ctm``: the page's matrix), as pdfminer applies it."""
+    ca, cb, cc, cd, ce, cf = ctm
+    left, right, bottom, top = box
+    pen_x, pen_y = pen
+    ma, mb, mc, md = matrix
+    xa, ya = ca * left + cc * bottom + ce, cb * left + cd * bottom + cf
+    xb, yb = ca * right + cc * top + ce, cb * right + cd * top + cf
+    left, right, bottom, top = min(xa, xb), max(xa, xb), min(ya, yb), max(ya, yb)
+    pen_y = cb * pen_x + cd * pen_y + cf
+    ma, mb, mc, md = ma * ca + mb * cc, ma * cb + mb * cd, mc * ca + md * cc, mc * cb + md * cd
+    was, upright = upright, ma * md > 0 and mb * mc <= 0
+    if upright and not was:  # drawn turned, upright on the page: the same box rule
+        size *= abs(md)
+        top = bottom + size
+    return left, right, bottom, top, pen_y, size, upright

@@ -64,7 +64,9 @@ class Reader:
 
 def _table(table: Any) -> PageTable:
     rows: List[List[Optional[TableCell]]] = []
-    for row_obj, texts in zip(table.rows, table.extract()):
+    # pdfplumber extracts one row of texts per row, one text per cell: strict=False all the same (a
+    # third-party library's shapes are not ours to assert)
+    for row_obj, texts in zip(table.rows, table.extract(), strict=False):
         rows.append([None if bbox is None else TableCell(cell_text(text), tuple(bbox))
-                     for bbox, text in zip(row_obj.cells, texts)])
+                     for bbox, text in zip(row_obj.cells, texts, strict=False)])
     return PageTable(bbox=tuple(table.bbox), rows=rows)

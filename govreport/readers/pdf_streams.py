@@ -3,7 +3,7 @@
 A stream of a few hundred kilobytes can inflate to gigabytes (a content stream of a billion spaces), and
 a PDF engine inflates a page's streams whole, in memory, when it reads the page. Every ``/FlateDecode``
 stream of the file is inflated here in bounded chunks, keeping nothing, and one that would inflate past
-``MAX_INFLATED`` bytes refuses the file (``BadInputError``, exit 3). Streams this scan cannot inflate
+``limits.PDF_MAX_INFLATED`` bytes refuses the file (``BadInputError``, exit 3). Streams this scan cannot inflate
 (encrypted, another filter, damaged) are left to the engine, which reports them as it does today.
 """
 
@@ -14,9 +14,8 @@ import zlib
 from pathlib import Path
 
 from ..errors import BadInputError
+from ..limits import PDF_MAX_INFLATED
 
-# the most one stream may inflate to: a page image of A4 at 600 dpi in RGB is about 105 MB
-MAX_INFLATED = 256 * 1024 * 1024
 _CHUNK = 4 * 1024 * 1024
 _MAX_RATIO = 1100  # deflate's greatest expansion is 1032 to 1
 
@@ -24,7 +23,7 @@ _STREAM = re.compile(rb"stream\r?\n")
 _DICT_BEFORE = 4096  # how far before the ``stream`` keyword its dictionary may start
 
 
-def refuse_flate_bombs(data: bytes, path: Path, limit: int = MAX_INFLATED) -> None:
+def refuse_flate_bombs(data: bytes, path: Path, limit: int = PDF_MAX_INFLATED) -> None:
     """Raise ``BadInputError`` when a ``/FlateDecode`` stream of ``data`` inflates past ``limit`` bytes."""
     pos = 0
     while True:

@@ -215,10 +215,10 @@ def _table2(ctx: _Context, t: TableDef) -> str:
         spans[-1] += width - len(cols)
         out.append(f'<tr><th class="caption" colspan="{width + 1}">{_e(caption)}</th></tr>')
         out.append('<tr><th class="colhead">信息内容</th>' + "".join(
-            f'<th class="colhead"{_colspan(s)}>{_e(c.label)}</th>' for c, s in zip(cols, spans)) + "</tr>")
+            f'<th class="colhead"{_colspan(s)}>{_e(c.label)}</th>' for c, s in zip(cols, spans, strict=True)) + "</tr>")
         for r in rows:
             out.append(f'<tr><th>{_e(r.label)}</th>' + "".join(
-                ctx.td(f"{t.key}.{r.key}.{c.key}", s) for c, s in zip(r.columns, spans)) + "</tr>")
+                ctx.td(f"{t.key}.{r.key}.{c.key}", s) for c, s in zip(r.columns, spans, strict=False)) + "</tr>")
     out.append("</table>")
     return "\n".join(out)
 
@@ -248,7 +248,7 @@ def _table3(ctx: _Context, t: TableDef) -> str:
     by_key = {r.key: r for r in t.rows}
 
     def ancestors(parent: Optional[str]) -> List[str]:
-        chain = []
+        chain: List[str] = []
         while parent:
             chain.insert(0, parent)
             parent = by_key[parent].parent if parent in by_key else None

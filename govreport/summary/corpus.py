@@ -2,9 +2,10 @@
 --format parquet``) or a JSON Lines file (``batch`` / ``extract --format jsonl``).
 
 Each is read as a stream of *light* records: the record's ``source`` (path, sha256), ``report`` (issuer,
-year, template, table_templates), ``unit`` (unit_id, unit_type), ``checks`` (id, severity, status), and of
-its cells only those the summary reads (the derived measures' and the cross-year checks'), with their
-values in ``tables`` and their statuses in ``cells``; a failed input as ``{"source": …, "error": …}``.
+year, template, table_templates), ``unit`` (unit_id, unit_type), ``status`` (the record's ``Report.status``, as
+the corpus stores it: never recomputed from the light part), ``checks`` (id, severity, status), and of its
+cells only those the summary reads (the derived measures' and the cross-year checks'), with their values in
+``tables`` and their statuses in ``cells``; a failed input as ``{"source": …, "error": …, "status": "error"}``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import json
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from ..errors import BadInputError
+from ..record import ReportStatus, status_of
 
 
 @lru_cache(maxsize=1)
@@ -24,7 +26,7 @@ def needed_refs() -> frozenset:
     from ..derived import definitions
     from ..template import load_template
 
-    refs = set()
+    refs: set[str] = set()
     for m in definitions().ratios:
         refs.update(m.numerator + m.denominator)
     for c in definitions().changes:
@@ -62,7 +64,7 @@ def kind_of(path: Path) -> str:
 def light(record: Dict) -> Dict:
     """The part of a full record the summary reads."""
     if "error" in record:
-        return {"source": record.get("source") or {}, "error": record["error"]}
+        return {"source": record.get("source") or {}, "error": record["error"], "status": ReportStatus.error.value}
     refs = needed_refs()
     tables: Dict = {}
     for ref in refs:
@@ -74,6 +76,7 @@ def light(record: Dict) -> Dict:
     return {"source": {k: (record.get("source") or {}).get(k) for k in ("path", "sha256")},
             "report": {k: meta.get(k) for k in ("issuer", "year", "template", "table_templates")},
             "unit": record.get("unit"),
+            "status": record.get("status") or status_of(record),  # the record's own word (Report.status)
             "tables": tables,
             "cells": {ref: {"status": c.get("status")} for ref, c in (record.get("cells") or {}).items() if ref in refs},
             "checks": [{k: c.get(k) for k in ("id", "severity", "status")} for c in record.get("checks") or ()]}
@@ -114,9 +117,10 @@ def _sqlite(path: Path) -> Iterator[Dict]:
     try:
         for p, sha, status, code, message, record in rows:
             if record is None:
-                yield {"source": {"path": p, "sha256": sha}, "error": {"code": code, "message": message}}
+                yield {"source": {"path": p, "sha256": sha}, "error": {"code": code, "message": message},
+                       "status": status}
             else:
-                yield light(json.loads(record))
+                yield {**light(json.loads(record)), "status": status}  # the database's word, as its users read it
     finally:
         db.close()
 
@@ -142,37 +146,40 @@ def _parquet(folder: Path) -> Iterator[Dict]:
     cells = table("cells", ["sha256", "table", "row", "column", "template", "value", "status"],
                   pc.field("row").isin(sorted({r.split(".")[1] for r in refs})))
     checks = table("checks", ["sha256", "id", "severity", "status"])
-    by_sha: Dict[Optional[str], Dict] = {}
-    out = []
+    by_sha: Dict[Optional[str], Dict[str, Any]] = {}
+    out: List[Dict[str, Any]] = []
     for r in reports.to_pylist() if reports is not None else ():
         if r["status"] == "error":
             out.append({"source": {"path": r["path"], "sha256": r["sha256"]},
-                        "error": {"code": r["error_code"], "message": r["error_message"]}})
+                        "error": {"code": r["error_code"], "message": r["error_message"]}, "status": r["status"]})
             continue
-        rec = {"source": {"path": r["path"], "sha256": r["sha256"]},
+        rec: Dict[str, Any] = {"source": {"path": r["path"], "sha256": r["sha256"]},
                "report": {"issuer": r["issuer"], "year": r["year"] or None, "template": r["template"],
                           "table_templates": {}},
-               "unit": {"unit_id": r["unit_id"], "unit_type": r["unit_type"]}, "tables": {}, "cells": {}, "checks": []}
+               "unit": {"unit_id": r["unit_id"], "unit_type": r["unit_type"]}, "status": r["status"],
+               "tables": {}, "cells": {}, "checks": []}
         by_sha[r["sha256"]] = rec
         out.append(rec)
     if cells is not None:
         cols = cells.to_pydict()
         for sha, t, row, col, tpl, value, status in zip(cols["sha256"], cols["table"], cols["row"], cols["column"],
-                                                        cols["template"], cols["value"], cols["status"]):
-            rec = by_sha.get(sha)
+                                                        cols["template"], cols["value"], cols["status"],
+                                                        strict=True):  # the columns of one table
+            found = by_sha.get(sha)
             ref = f"{t}.{row}.{col}"
-            if rec is None or ref not in refs:
+            if found is None or ref not in refs:
                 continue
             if value is not None and float(value).is_integer():
                 value = int(value)
-            rec["tables"].setdefault(t, {}).setdefault(row, {})[col] = value
-            rec["cells"][ref] = {"status": status}
+            found["tables"].setdefault(t, {}).setdefault(row, {})[col] = value
+            found["cells"][ref] = {"status": status}
             if tpl:
-                rec["report"]["table_templates"][t] = tpl
+                found["report"]["table_templates"][t] = tpl
     if checks is not None:
         cols = checks.to_pydict()
-        for sha, cid, sev, status in zip(cols["sha256"], cols["id"], cols["severity"], cols["status"]):
-            rec = by_sha.get(sha)
-            if rec is not None:
-                rec["checks"].append({"id": cid, "severity": sev, "status": status})
+        for sha, cid, sev, status in zip(cols["sha256"], cols["id"], cols["severity"], cols["status"],
+                                     strict=True):  # the columns of one table
+            found = by_sha.get(sha)
+            if found is not None:
+                found["checks"].append({"id": cid, "severity": sev, "status": status})
     yield from out

@@ -74,13 +74,12 @@ def _no_data(ax, what: str) -> None:
 
 def plots(tables: Dict, cjk: bool) -> Dict[str, str]:
     """Each figure of ``FIGURES`` as a PNG data URI."""
-    from ..derived import definitions
+    _, plt = matplotlib()
+    return {name: _png(draw(plt, tables, cjk)) for name, draw in _DRAW.items()}
 
-    mpl, plt = matplotlib()
-    out: Dict[str, str] = {}
-    labels = definitions().labels
 
-    # reports per year and level: stacked bars
+def _plot_reports_per_year_level(plt, tables: Dict, cjk: bool):
+    """Reports per year and level: stacked bars."""
     counts = tables["reports_per_year_level"]
     fig, ax = plt.subplots(figsize=(8, 3.6))
     if len(counts):
@@ -95,11 +94,12 @@ def plots(tables: Dict, cjk: bool) -> Dict[str, str]:
         ax.set_ylabel("reports")
     else:
         _no_data(ax, "no report was read")
-    out["reports_per_year_level"] = _png(fig)
+    return fig
 
-    # hard checks: share failing, largest first
-    fails = tables["hard_check_failures"]
-    shown = fails.head(25)
+
+def _plot_hard_check_failures(plt, tables: Dict, cjk: bool):
+    """Hard checks: the share of reports failing each, largest first."""
+    shown = tables["hard_check_failures"].head(25)
     fig, ax = plt.subplots(figsize=(8, max(2.0, 0.28 * len(shown) + 0.8)))
     if len(shown):
         ax.barh(shown["check"][::-1], shown["share"][::-1], color="#c0504d")
@@ -108,9 +108,15 @@ def plots(tables: Dict, cjk: bool) -> Dict[str, str]:
         ax.tick_params(axis="y", labelsize=7)
     else:
         _no_data(ax, "no hard check assessed")
-    out["hard_check_failures"] = _png(fig)
+    return fig
 
-    # derived measures: one box plot per measure by level, one by year
+
+def _plot_derived_measures(plt, tables: Dict, cjk: bool):
+    """Derived measures: one box plot per measure by level, one by year."""
+    from ..derived import definitions
+
+    mpl, _ = matplotlib()
+    labels = definitions().labels
     values = tables["derived_values"]
     keys = [m.key for m in definitions().ratios]
     fig, axes = plt.subplots(len(keys), 2, figsize=(10, 2.1 * len(keys)), squeeze=False)
@@ -129,14 +135,17 @@ def plots(tables: Dict, cjk: bool) -> Dict[str, str]:
                 _no_data(ax, "all null")
             ax.set_title(f"{labels[k] if cjk else k} by {by}", fontsize=9)
     fig.tight_layout()
-    out["derived_measures"] = _png(fig)
+    return fig
 
-    # largest changes of applications received
+
+def _plot_largest_changes(plt, tables: Dict, cjk: bool):
+    """The largest changes of applications received."""
     largest = tables["largest_changes"]
     part = largest[largest["measure"] == "new_received"].head(15)
     fig, ax = plt.subplots(figsize=(8, max(2.0, 0.3 * len(part) + 0.8)))
     if len(part):
-        names = [f"{n} {y}" if cjk else f"#{i + 1} ({y})" for i, (n, y) in enumerate(zip(part["issuer"], part["year"]))]
+        pairs = zip(part["issuer"], part["year"], strict=True)  # two columns of one frame
+        names = [f"{n} {y}" if cjk else f"#{i + 1} ({y})" for i, (n, y) in enumerate(pairs)]
         ax.barh(names[::-1], part["change"].tolist()[::-1],
                 color=["#4f81bd" if v >= 0 else "#c0504d" for v in part["change"].tolist()[::-1]])
         ax.axvline(0, color="#333", lw=0.8)
@@ -144,9 +153,11 @@ def plots(tables: Dict, cjk: bool) -> Dict[str, str]:
         ax.tick_params(axis="y", labelsize=7)
     else:
         _no_data(ax, "no body with two consecutive years")
-    out["largest_changes"] = _png(fig)
+    return fig
 
-    # cross-year breaks per year
+
+def _plot_cross_year_breaks(plt, tables: Dict, cjk: bool):
+    """Cross-year breaks per year."""
     by_year = tables["cross_year_by_year"]
     fig, ax = plt.subplots(figsize=(8, 3.2))
     if len(by_year):
@@ -157,8 +168,26 @@ def plots(tables: Dict, cjk: bool) -> Dict[str, str]:
         ax.set_xlabel("year")
     else:
         _no_data(ax, "no body with two consecutive years")
-    out["cross_year_breaks"] = _png(fig)
-    return out
+    return fig
+
+
+# each figure of FIGURES, in its order, and the function that draws it
+_DRAW = {
+    "reports_per_year_level": _plot_reports_per_year_level,
+    "hard_check_failures": _plot_hard_check_failures,
+    "derived_measures": _plot_derived_measures,
+    "largest_changes": _plot_largest_changes,
+    "cross_year_breaks": _plot_cross_year_breaks,
+}
+
+
+def _status_counts(statuses: Dict[str, int]) -> str:
+    """The reports per status (``Report.status``, the word every output gives), each as a ``data-`` attribute."""
+    order = ("ok", "needs_review", "failed_checks", "error")
+    names = [s for s in order if s in statuses] + sorted(s for s in statuses if s not in order)
+    attrs = "".join(f' data-{html.escape(s)}="{statuses[s]}"' for s in names)
+    text = ", ".join(f"{statuses[s]} {html.escape(s)}" for s in names) or "no input"
+    return f'<p id="statuses"{attrs}>By status: {text}.</p>'
 
 
 def _missing(v) -> bool:
@@ -221,6 +250,7 @@ def render(figs, images: Dict[str, str], csv_names: Dict[str, str], corpus: str,
         "</head><body>", "<h1>Corpus summary 语料概览</h1>",
         f'<p id="counts" data-reports="{figs.reports}" data-errors="{figs.errors}">{html.escape(corpus)}: '
         f"{figs.reports} reports read, {figs.errors} failed inputs.</p>",
+        _status_counts(figs.statuses),
     ]
     if not cjk:
         parts.append('<p class="note" id="font-note">No CJK font was found for the plots: their Chinese names are '

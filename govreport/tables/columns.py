@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 from typing import List, Optional, Sequence, Tuple
 
 from ..template import ColumnDef
@@ -50,12 +51,12 @@ def measure(text: str, rows: Sequence[Sequence[Token]], n: int) -> List[List[flo
     for r in rows:
         if len(r) != n or not all(t.kind in ("num", "placeholder") for t in r) or not _one_line(text, r):
             continue
-        if any(len(text[a.end:b.start]) < 2 for a, b in zip(r, r[1:])):
+        if any(len(text[a.end:b.start]) < 2 for a, b in pairwise(r)):
             continue  # numbers one space apart: no layout kept
         xs = [_centre(text, t) for t in r]
         for i, (cs, k) in enumerate(groups):
-            if all(abs(a - b) <= MAX_SPREAD for a, b in zip(cs, xs)):
-                groups[i] = ([(a * k + b) / (k + 1) for a, b in zip(cs, xs)], k + 1)
+            if all(abs(a - b) <= MAX_SPREAD for a, b in zip(cs, xs, strict=True)):
+                groups[i] = ([(a * k + b) / (k + 1) for a, b in zip(cs, xs, strict=True)], k + 1)
                 break
         else:
             groups.append((xs, 1))
@@ -84,7 +85,7 @@ def from_header(text: str, start: int, end: int, columns: Sequence[ColumnDef]) -
         if not xs or max(xs) - min(xs) > 2 * MAX_SPREAD:
             return None
         centres.append(sum(xs) / len(xs))
-    if any(b - a < 2 for a, b in zip(centres, centres[1:])):
+    if any(b - a < 2 for a, b in pairwise(centres)):
         return None
     return centres
 
@@ -108,13 +109,13 @@ def place(text: str, tokens: Sequence[Token], groups: Sequence[Sequence[float]],
     of complete rows places every token clearly, or two groups place them differently."""
     if not groups or not tokens or len(tokens) >= len(groups[0]) or not _one_line(text, tokens):
         return None
-    if not text[:tokens[0].start].endswith("  ") or any(len(text[a.end:b.start]) < 2 for a, b in zip(tokens, tokens[1:])):
+    if not text[:tokens[0].start].endswith("  ") or any(len(text[a.end:b.start]) < 2 for a, b in pairwise(tokens)):
         return None  # numbers one space from the label or from each other: no layout kept
     xs = [_centre(text, t) for t in tokens]
     tolerance = MAX_OFFSET_HEADER if header else MAX_OFFSET
     placements = {p for p in (_place_on(xs, cs, tolerance) for cs in groups) if p is not None}
     if len(placements) != 1:
         return None
-    where = dict(zip(placements.pop(), tokens))
+    where = dict(zip(placements.pop(), tokens, strict=True))
     pos = tokens[-1].end
     return [where[j] if j in where else Token("", pos, pos, "blank") for j in range(len(groups[0]))]

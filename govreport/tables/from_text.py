@@ -9,28 +9,15 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
 from ..record import Check, Issue
-from ..sections import Layout
 from ..rules.engine import TableRules, compile_table, evaluate, values_of
 from ..rules.values import Number
+from ..sections import Heading, Layout
 from ..template import RowDef, TableDef, Template, VersionDef
 from . import budget
 from .decide import decide
 from .layout import EmptyBlank, _positional, blank_at, observe_rows
 from .recover import CellResult, PrintedRow, Ranker, recover, rows_from_obs
 from .tokens import Group, Token, groups_in, split_fields
-
-_MARKERS = {
-    "active_disclosure": {
-        "2021": ("本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量", "本年收费金额", "制发件数", "废止件数"),
-        "2019": ("本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量", "本年增/减", "政府集中采购",
-                 "对外管理服务事项", "新制作数量", "新公开数量", "采购项目数量"),
-    },
-    "applications": {
-        "2021": ("逾期不补正", "逾期未按收费通知", "收费通知要求缴纳费用"),
-        "2019": (),
-    },
-}
-
 
 @dataclass
 class TableResult:
@@ -46,12 +33,15 @@ class TableResult:
     trust_issues: List[Issue] = field(default_factory=list)  # the cells the trust rule turned suspect
 
 
-def detect_version(table_key: str, region_text: str) -> Tuple[Optional[str], List[str]]:
-    """The template version a table region's own labels point to, and the labels that say so."""
+def detect_version(template: Template, table_key: str, region_text: str) -> Tuple[Optional[str], List[str]]:
+    """The template version a table region's own labels point to (the template's ``detect_markers``), and
+    the labels that say so."""
     c = compact(region_text)
     hits: Dict[str, List[str]] = {}
-    for version, markers in _MARKERS.get(table_key, {}).items():
-        hits[version] = [m for m in markers if compact(m) in c]
+    for version, vdef in template.versions.items():
+        table = vdef.tables.get(table_key)
+        if table is not None and table.detect_markers:
+            hits[version] = [m for m in table.detect_markers if compact(m) in c]
     scored = sorted(hits.items(), key=lambda kv: len(kv[1]), reverse=True)
     if scored and scored[0][1] and (len(scored) < 2 or len(scored[0][1]) > len(scored[1][1])):
         return scored[0][0], scored[0][1]
@@ -63,24 +53,54 @@ def _first(pattern: str, text: str, start: int, end: int) -> Optional[int]:
     return m.start() if m else None
 
 
-def regions(text: str, layout: Layout) -> Dict[str, Tuple[int, int]]:
-    """Where each table's text lies (possibly empty when a table is absent)."""
+def _phrases(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in words)
+
+
+def regions(text: str, layout: Layout, template: Template) -> Dict[str, Tuple[int, int]]:
+    """Where each table's text lies (possibly empty when a table is absent): from its section's heading,
+    or failing that from the template's region anchors (``reading.regions``)."""
     n = len(text)
     h = layout.headings
-    s2 = h[2].end if 2 in h else _first(r"第二十条", text, 0, n)
-    s3 = h[3].end if 3 in h else _first(r"勾稽|申请人情况|本年新收", text, s2 or 0, n)
-    s4 = h[4].end if 4 in h else None
-    if s4 is None and s3 is not None:
-        m = re.compile(r"(?:结转下年度|结转下一年度)[^\n]*\n?").search(text, s3)
-        s4 = _first(r"行政复议", text, m.end() if m else s3, n)
-    end4 = min([x.start for k, x in h.items() if k >= 5 and (s4 is None or x.start > s4)] or [n])
+    tables = template.versions[template.default_version].tables
+    starts: Dict[str, Optional[int]] = {}
+    previous: Optional[int] = None
+    for key, table in tables.items():
+        number = table.section_number
+        region = template.regions[key]
+        if number in h:
+            starts[key] = h[number].end
+        elif region.after_line:
+            # after the line that ends the table before (only when that table was found)
+            if previous is None:
+                starts[key] = None
+            else:
+                m = re.compile(f"(?:{_phrases(region.after_line)})[^\n]*\n?").search(text, previous)
+                starts[key] = _first(_phrases(region.starts_at), text, m.end() if m else previous, n)
+        else:
+            starts[key] = _first(_phrases(region.starts_at), text, previous or 0, n)
+        previous = starts[key]
+    return _spans(h, tables, starts, n)
+
+
+def _spans(h: Dict[int, Heading], tables: Dict[str, TableDef], starts: Dict[str, Optional[int]],
+           n: int) -> Dict[str, Tuple[int, int]]:
+    """Each table's text runs from its start to the next table's heading or start; the last table's to the
+    next section's heading."""
+    keys = list(tables)
     out: Dict[str, Tuple[int, int]] = {}
-    if s2 is not None:
-        out["active_disclosure"] = (s2, h[3].start if 3 in h else (s3 if s3 is not None else n))
-    if s3 is not None:
-        out["applications"] = (s3, h[4].start if 4 in h else (s4 if s4 is not None else n))
-    if s4 is not None:
-        out["review_litigation"] = (s4, end4)
+    for i, key in enumerate(keys):
+        s = starts[key]
+        if s is None:
+            continue
+        if i + 1 < len(keys):
+            number = tables[keys[i + 1]].section_number
+            nxt = starts[keys[i + 1]]
+            end = h[number].start if number in h else (nxt if nxt is not None else n)
+        else:
+            number = tables[key].section_number
+            end = min([x.start for k, x in h.items() if k > number and x.start > s] or [n])
+        out[key] = (s, end)
     return out
 
 
@@ -114,8 +134,8 @@ def review_litigation_row(text: str, start: int, end: int, table: TableDef,
         fields = _positional(split_fields(text, line_start, end if line_end < 0 else line_end), n)
         if fields is not None:
             kind = "blank" if blank_at(empty_blank, line_start) else "empty"
-            tokens = [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t for t in fields]
-            return PrintedRow(refs, columns, tokens, True)
+            return PrintedRow(refs, columns, [Token(t.raw, t.start, t.end, kind) if t.kind == "empty" else t
+                                              for t in fields], True)
     tokens: List[Token] = []
     if clean:
         # the clean lines at the end of the region, as many as it takes to reach 15 cells
@@ -161,18 +181,20 @@ def _other_version_rows(template: Template, version: str, table_key: str) -> Lis
 
 def extract_tables(text: str, layout: Layout, template: Template, fallback_version: str,
                    empty_blank: "EmptyBlank" = False, page_starts: Sequence[int] = ()) -> TextTables:
-    spans = regions(text, layout)
+    spans = regions(text, layout, template)
     versions: Dict[str, str] = {}
     evidence: List[str] = []
-    for key in ("active_disclosure", "applications"):
+    keys = template.table_keys
+    for key in keys:
         if key in spans:
-            v, ev = detect_version(key, text[spans[key][0]:spans[key][1]])
+            v, ev = detect_version(template, key, text[spans[key][0]:spans[key][1]])
             if v:
                 versions[key] = v
                 evidence.extend(ev)
-    default = versions.get("applications") or versions.get("active_disclosure") or fallback_version
+    # a table whose labels do not tell takes the version of the others (the later table's first)
+    default = next((versions[k] for k in reversed(keys) if k in versions), fallback_version)
     results: Dict[str, TableResult] = {}
-    for key in ("active_disclosure", "applications", "review_litigation"):
+    for key in keys:
         version = versions.setdefault(key, default)
         vdef: VersionDef = template.versions[version]
         table = vdef.tables[key]
@@ -180,31 +202,37 @@ def extract_tables(text: str, layout: Layout, template: Template, fallback_versi
             results[key] = TableResult(table, {}, False, [], compile_table(template, table))
             decide(results[key])
             continue
-        a, b = spans[key]
-        extra: List[Tuple[RowDef, str]] = []
-        rules = compile_table(template, table)
-        if key == "review_litigation":
-            rows = [review_litigation_row(text, a, b, table, empty_blank)]
-            found_rows = [r.key for r in table.data_rows] if rows[0].tokens else []
-            placed: List[str] = []
-        else:
-            others = _other_version_rows(template, version, key) if key == "applications" else []
-            obs = observe_rows(text, a, b, table, extra=[r for r, _ in others], empty_blank=empty_blank,
-                               page_starts=page_starts)
-            extra = [(o.row, next(v for r, v in others if r.key == o.row.key)) for o in obs.extra_rows]
-            found_rows = [k for k, o in obs.rows.items() if o.tokens]
-            rules = compile_table(template, table, extra, found_rows)
-            rows = rows_from_obs(rules, obs.rows)
-            for o in obs.extra_rows:
-                rows += rows_from_obs(rules, {o.row.key: o})
-            placed = [k for k, o in obs.rows.items() if o.placed_by_order]
-        present = {ref for r in rows for ref in r.refs}
-        stated = narrative_evidence(text, spans, table) if key == "active_disclosure" else None
-        cells, notes = recover(rows, rules.equations(present), rank=_soft_ranker(rules), evidence=stated)
-        notes = _too_long_runs(text, a, b) + notes
-        results[key] = TableResult(table, cells, bool(found_rows), found_rows, rules, placed, extra, notes)
+        results[key] = _table_result(text, spans, template, vdef, table, empty_blank, page_starts)
         decide(results[key])
     return TextTables(results, versions, evidence)
+
+
+def _table_result(text: str, spans: Dict[str, Tuple[int, int]], template: Template, vdef: VersionDef,
+                  table: TableDef, empty_blank: "EmptyBlank", page_starts: Sequence[int]) -> TableResult:
+    key = table.key
+    a, b = spans[key]
+    extra: List[Tuple[RowDef, str]] = []
+    rules = compile_table(template, table)
+    if table.one_row:
+        rows = [review_litigation_row(text, a, b, table, empty_blank)]
+        found_rows = [r.key for r in table.data_rows] if rows[0].tokens else []
+        placed: List[str] = []
+    else:
+        others = _other_version_rows(template, vdef.key, key) if table.ordered else []
+        obs = observe_rows(text, a, b, table, extra=[r for r, _ in others], empty_blank=empty_blank,
+                           page_starts=page_starts)
+        extra = [(o.row, next(v for r, v in others if r.key == o.row.key)) for o in obs.extra_rows]
+        found_rows = [k for k, o in obs.rows.items() if o.tokens]
+        rules = compile_table(template, table, extra, found_rows)
+        rows = rows_from_obs(rules, obs.rows)
+        for o in obs.extra_rows:
+            rows += rows_from_obs(rules, {o.row.key: o})
+        placed = [k for k, o in obs.rows.items() if o.placed_by_order]
+    present = {ref for r in rows for ref in r.refs}
+    ev = narrative_evidence(text, spans, table, template.narrative_units) if not table.ordered else None
+    cells, notes = recover(rows, rules.equations(present), rank=_soft_ranker(rules), evidence=ev)
+    notes = _too_long_runs(text, a, b) + notes
+    return TableResult(table, cells, bool(found_rows), found_rows, rules, placed, extra, notes)
 
 
 def _too_long_runs(text: str, start: int, end: int) -> List[Tuple[str, str]]:
@@ -232,7 +260,8 @@ def _soft_ranker(rules: TableRules) -> Optional[Ranker]:
 _CLAUSE_END = "，。；,;：:\n"
 
 
-def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: TableDef) -> Dict[str, List]:
+def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: TableDef,
+                       units: Sequence[str]) -> Dict[str, List]:
     """Values the prose states for table-二 cells, e.g. 制发行政规范性文件69件 → normative_documents.issued."""
     prose_parts = []
     pos = 0
@@ -242,6 +271,7 @@ def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: Tabl
     prose_parts.append(text[pos:])
     prose = "".join(prose_parts)
     out: Dict[str, List] = {}
+    unit = "(?:" + "|".join(re.escape(u) for u in units) + ")"
     for row in table.data_rows:
         row_kws = sorted({compact(k) for k in row.keywords} | {compact(row.label)}, key=len, reverse=True)
         for col in row.columns:
@@ -250,7 +280,7 @@ def narrative_evidence(text: str, spans: Dict[str, Tuple[int, int]], table: Tabl
                 continue
             pat = re.compile(
                 "(?:" + "|".join(map(re.escape, col_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,8}?(?:"
-                + "|".join(map(re.escape, row_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,4}?(\d+(?:\.\d+)?)\s*(?:件|个|项|万元)"
+                + "|".join(map(re.escape, row_kws)) + ")[^" + _CLAUSE_END + r"\d]{0,4}?(\d+(?:\.\d+)?)\s*" + unit
             )
             for m in pat.finditer(prose):
                 raw = m.group(1)

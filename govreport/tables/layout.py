@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from itertools import pairwise
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 from ..normalize import compact, match_form
 from ..readers import COVERED
-from ..template import ColumnDef, RowDef, TableDef, strip_list_marker
+from ..template import ColumnDef, HeaderWords, RowDef, TableDef, strip_list_marker
 from . import columns
 from .labels import LabelMatch, best_monotone, find_labels
 from .tokens import PLACEHOLDERS, Group, Token, field_token, grid_cells, groups_in
@@ -30,7 +32,6 @@ class RowObs:
     positional: bool = False  # one token per column, in order ('empty' tokens for empty cells)
     found: bool = False  # the label was found in the text
     placed_by_order: bool = False  # an unlabeled group placed by its order between two labelled rows
-    label_raw: Optional[str] = None
     # how the numbers were placed on this row when that took a guess (the trust rule: a guessed value is
     # ok only when the hard checks over it pass): "by_order", "off_line" (numbers on another line than
     # any part of the label), "wrapped" (a second group completed the row)
@@ -196,7 +197,7 @@ def _header_forms(col: ColumnDef) -> Tuple[frozenset, Tuple[str, ...]]:
     got = _HEADER_FORMS.get(id(col))
     if got is None or got[0] is not col:
         forms = frozenset([compact(f) for f in col.forms] + [compact(col.label)])
-        keys = tuple(compact(k) for k in col.keywords if len(k) >= 2 and compact(k) not in ("其他", "其它"))
+        keys = tuple(compact(k) for k in col.header_keywords)
         if len(_HEADER_FORMS) > 4096:
             _HEADER_FORMS.clear()
         got = _HEADER_FORMS[id(col)] = (col, forms, keys)
@@ -259,16 +260,15 @@ def _header_indices(text: str, start: int, line_start: int, columns: Sequence[Co
             after += 1
             if after > 3:
                 break
-    idx = [found.get(j) for j in range(len(columns))]
     # every column named at a field of its own; in the template's order or not (总计 printed first): the
     # fields are read under the names the header gives them
-    ok = all(i is not None for i in idx) and len(set(idx)) == len(idx)
-    if not ok:
+    idx = [found[j] for j in range(len(columns)) if j in found]
+    if len(idx) != len(columns) or len(set(idx)) != len(idx):
         cache[key] = None
         return None
-    added = {i for i, f in named.items() if i > min(idx) and i not in idx  # type: ignore[type-var]
+    added = {i for i, f in named.items() if i > min(idx) and i not in idx
              and not any(_header_match(f, col) for col in columns)}
-    cache[key] = (idx, added, width)  # type: ignore[assignment]
+    cache[key] = (idx, added, width)
     return cache[key]
 
 
@@ -307,16 +307,20 @@ def _under_header(text: str, start: int, b: int, line_end: int, columns: Sequenc
     return cells
 
 
-# names of columns a publisher adds to a statistics table (the template has none of them): a 备注 column,
-# row numbers (序号), a subtotal (小计, 合计 beside the table's own 总计)
-_ADDED_COLUMN = re.compile(r"(?<![\u4e00-\u9fff])(?:备\s*注|序\s*号|小\s*计)(?![\u4e00-\u9fff])")
+def _spaced(word: str, gap: str) -> str:
+    """A pattern for ``word`` with ``gap`` allowed between its characters (a header spaced out to a column's
+    width: 总  计)."""
+    return gap.join(re.escape(ch) for ch in word)
 
 
-_NATURAL = re.compile(r"自[ \t]*然")
-_TOTAL = re.compile(r"总[ \t]*计")
-
-
-_ADDED_NAMES = ("备注", "序号", "小计")
+@lru_cache(maxsize=8)
+def _header_patterns(words: HeaderWords) -> Tuple["re.Pattern[str]", "re.Pattern[str]", "re.Pattern[str]"]:
+    """The names of columns a publisher adds to a statistics table (the template has none of them: a 备注
+    column, row numbers, a subtotal) standing as words of their own; the total column's label; the start of
+    the first column's label."""
+    added = re.compile(r"(?<![\u4e00-\u9fff])(?:" + "|".join(_spaced(w, r"\s*") for w in words.added_columns)
+                       + r")(?![\u4e00-\u9fff])")
+    return added, re.compile(_spaced(words.total_label, r"[ \t]*")), re.compile(_spaced(words.first_label, r"[ \t]*"))
 
 
 def _stacked(head: str, names: Sequence[str]) -> List[str]:
@@ -325,7 +329,7 @@ def _stacked(head: str, names: Sequence[str]) -> List[str]:
     lines = head.split("\n")
     found = []
     for name in names:
-        a, b = name
+        a, b = name[0], name[1:]
         for i, line in enumerate(lines):
             for m in re.finditer(re.escape(a), line):
                 col = m.start()
@@ -339,28 +343,28 @@ def _stacked(head: str, names: Sequence[str]) -> List[str]:
     return found
 
 
-def _added_columns(text: str, start: int, end: int) -> List[str]:
+def _added_columns(text: str, start: int, end: int, words: HeaderWords) -> Tuple[List[str], bool]:
     """What in a table's header (``text[start:end]``, before its first row label) says that its columns
-    are not the template's, in the template's order: a column name the template has not, or 总计 printed
-    left of 自然人. Then a row's numbers match the template's columns only by their count."""
+    are not the template's, in the template's order: the column names the template has not, and whether the
+    total column's label is printed left of the first column's (总计 before 自然人). Then a row's numbers
+    match the template's columns only by their count."""
     head = text[start:end]
-    found = [m.group() for m in _ADDED_COLUMN.finditer(head)] + _stacked(head, _ADDED_NAMES)
-    if "合计" in head and "总计" in head:
-        found.append("合计")
-    total, natural = _TOTAL.search(head), _NATURAL.search(head)
-    if total and natural and _left_of(head, total.start(), natural.start()):
-        found.append("总计 before 自然人")
-    return found
+    added, total_pattern, first_pattern = _header_patterns(words)
+    found = [m.group() for m in added.finditer(head)] + _stacked(head, words.added_columns)
+    if words.subtotal in head and words.total_label in head:
+        found.append(words.subtotal)
+    total, first = total_pattern.search(head), first_pattern.search(head)
+    return found, bool(total and first and _left_of(head, total.start(), first.start()))
 
 
-def _total_printed_first(obs: Dict[str, "RowObs"]) -> bool:
+def _total_printed_first(obs: Dict[str, "RowObs"], total_column: str) -> bool:
     """Rows whose columns end in a 总计, printed complete, whose first number is the sum of the others,
     and none whose last is the sum of the others: the table prints its 总计 column first, whatever its
     header seemed to say (a header over several lines, in text that keeps no exact columns)."""
     first = last = 0
     for o in obs.values():
         cols = o.row.columns
-        if len(cols) < 3 or cols[-1].key != "total" or len(o.tokens) != len(cols) \
+        if len(cols) < 3 or cols[-1].key != total_column or len(o.tokens) != len(cols) \
                 or not all(t.kind == "num" for t in o.tokens):
             continue
         try:
@@ -407,27 +411,24 @@ def _line_end(text: str, pos: int, end: int) -> int:
     return end if e < 0 else e
 
 
-def observe_rows(text: str, start: int, end: int, table: TableDef,
-                 extra: Sequence[RowDef] = (), empty_blank: "EmptyBlank" = False,
-                 page_starts: Sequence[int] = ()) -> TableObs:
-    """Observations for every data row of ``table`` in ``text[start:end]``.
-
-    ``extra`` rows (from another template version) are matched too and reported separately.
-    """
-    region = _Region(text, start, end, [compact(r.label) for r in table.rows if r.kind == "header"],
-                     [strip_list_marker(compact(f))[1] for r in table.data_rows for f in r.forms])
-    rows = list(table.data_rows) + list(extra)
+def _row_order(table: TableDef, extra: Sequence[RowDef]) -> Dict[str, int]:
+    """Each row's place in the template (even numbers); a collapsed row of the other version sits just
+    after its header row (same label), or after every row."""
     order: Dict[str, int] = {}
     for i, r in enumerate(table.rows):
         order[r.key] = i * 2
     for r in extra:
-        # a collapsed row of the other version sits where its header row (same label) stands
         anchor = next((x for x in table.rows if x.kind == "header" and compact(x.label) == compact(r.label)), None)
         order[r.key] = order[anchor.key] + 1 if anchor else len(table.rows) * 2
+    return order
 
-    matches = find_labels(region.compact, rows)
+
+def _inline_matches(region: _Region, matches: Sequence[LabelMatch],
+                    ncols: Dict[str, int]) -> List[Tuple[LabelMatch, int]]:
+    """The label matches with numbers right after them (or around them, or on their own grid line), and
+    where those start."""
+    text, end = region.text, region.end
     inline: List[Tuple[LabelMatch, int]] = []
-    ncols = {r.key: len(r.columns) for r in rows}
     for m in matches:
         b = region.orig_end(m.end)
         inner = _inner_groups(text, region.orig_start(m.start), b, region.number_lines)
@@ -437,23 +438,30 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
             pos = b  # its own grid line, printed empty or with placeholders
         if pos is not None:
             inline.append((m, pos))
-    if table.ordered:
-        chain = best_monotone([m for m, _ in inline], order)
-    else:
-        chain = []
-        seen: set = set()
-        for m, _ in inline:
-            if m.row not in seen:
-                chain.append(m)
-                seen.add(m.row)
-        chain.sort(key=lambda m: m.start)
-    chosen = {id(m) for m in chain}
-    added = _added_columns(text, start, min((region.orig_start(m.start) for m in chain), default=start))
+    return inline
 
-    # cut the region at every label (anchors and floating labels that do not overlap an anchor)
+
+def _anchor_chain(table: TableDef, inline: Sequence[Tuple[LabelMatch, int]],
+                  order: Dict[str, int]) -> List[LabelMatch]:
+    """The labels that anchor rows: in template order for an ordered table, else each row's first."""
+    if table.ordered:
+        return best_monotone([m for m, _ in inline], order)
+    chain = []
+    seen: set = set()
+    for m, _ in inline:
+        if m.row not in seen:
+            chain.append(m)
+            seen.add(m.row)
+    chain.sort(key=lambda m: m.start)
+    return chain
+
+
+def _label_cuts(region: _Region, chain: Sequence[LabelMatch], matches: Sequence[LabelMatch]) -> List[Tuple[int, int]]:
+    """Every label's span: the anchors, and the floating labels that do not overlap one (the anchors of an
+    unordered table may overlap each other; the labels added never do), sorted."""
+    chosen = {id(m) for m in chain}
     cuts: List[Tuple[int, int]] = [(region.orig_start(m.start), region.orig_end(m.end)) for m in chain]
-    # what the cuts cover, as sorted disjoint spans: a label is a cut unless it overlaps one (the anchors of
-    # an unordered table may overlap each other; the labels added never do)
+    # what the cuts cover, as sorted disjoint spans
     union: List[List[int]] = []
     for x, y in sorted(cuts):
         if union and x < union[-1][1]:
@@ -471,96 +479,140 @@ def observe_rows(text: str, start: int, end: int, table: TableDef,
             union.insert(i, [a, b])
             union_starts.insert(i, a)
     cuts.sort()
+    return cuts
+
+
+def _unlabelled_groups(region: _Region, cuts: Sequence[Tuple[int, int]]) -> List[Group]:
+    """The number groups of the region between the labels."""
     spans: List[Tuple[int, int]] = []
-    pos = start
+    pos = region.start
     for a, b in cuts:
         if a > pos:
             spans.append((pos, a))
         pos = max(pos, b)
-    if pos < end:
-        spans.append((pos, end))
+    if pos < region.end:
+        spans.append((pos, region.end))
     groups: List[Group] = []
     for a, b in spans:
-        groups.extend(groups_in(text, a, b))
-    group_starts = [g.start for g in groups]
+        groups.extend(groups_in(region.text, a, b))
+    return groups
 
-    obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
-    claimed: set = set()
-    anchor_pos: Dict[str, int] = {}
-    headers: Dict[int, Optional[Tuple[List[int], Set[int], int]]] = {}  # line start -> the header's fields
-    by_header: Set[str] = set()  # rows read from the fields under their header's column names
-    bounds = [region.orig_start(m.start) for m in chain[1:]] + [end]
-    for m, bound in zip(chain, bounds):
-        o = obs[m.row]
+
+@dataclass
+class _Anchored:
+    """The reading of the anchored rows: the region's number groups and which of them rows took."""
+
+    region: _Region
+    groups: List[Group]
+    empty_blank: "EmptyBlank"
+    inline: Sequence[Tuple[LabelMatch, int]]
+    claimed: Set[int] = field(default_factory=set)
+    anchor_pos: Dict[str, int] = field(default_factory=dict)
+    # line start -> the header's fields above it
+    headers: Dict[int, Optional[Tuple[List[int], Set[int], int]]] = field(default_factory=dict)
+    by_header: Set[str] = field(default_factory=set)  # rows read from the fields under their header's names
+
+    def __post_init__(self) -> None:
+        self.group_starts = [g.start for g in self.groups]
+
+    def read(self, o: RowObs, m: LabelMatch, bound: int) -> None:
+        """The numbers of the row whose label ``m`` anchors it (up to ``bound``, the next anchor)."""
+        region, text = self.region, self.region.text
         a, b = region.orig_start(m.start), region.orig_end(m.end)
         o.found = True
-        o.label_raw = text[a:b]
-        if m.end - m.start <= 2 and any(x.row == m.row and x is not m for x, _ in inline):
+        if m.end - m.start <= 2 and any(x.row == m.row and x is not m for x, _ in self.inline):
             # a bare two-character label (其他 without its list number) is also a piece of other labels
             # (（六）其他处理 broken over lines, the 其他 column): another place with numbers was as good
             o.guesses.append("label_ambiguous")
-        anchor_pos[m.row] = a
-        n = len(o.row.columns)
-        line_end = _line_end(text, b, end)
+        self.anchor_pos[m.row] = a
         inner = _inner_groups(text, a, b, region.number_lines)
         if inner:  # the label wraps around its own line of numbers
             o.tokens = [t for g in inner for t in g.tokens]
             o.guesses.append("split_label")
-            continue
-        # the label's own grid line (tab or pipe fields): each field is a cell, printed empty or not; the
-        # columns are those of the header above it when it names them, else the fields after the label
-        grid = _under_header(text, start, b, line_end, o.row.columns, headers)
-        if grid is None:
-            grid = _positional(grid_cells(text, b, line_end), n, allow_empty=True)
-        else:
-            by_header.add(m.row)
-        if grid is not None:
-            if blank_at(empty_blank, b):
-                grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
-            o.tokens, o.positional = grid, True
-            for gi in range(bisect.bisect_left(group_starts, b), len(groups)):
-                if groups[gi].start >= line_end:
-                    break
-                claimed.add(gi)
-            continue
-        gi = bisect.bisect_left(group_starts, _inline_position(region, b) or b)
-        # never a group past the next labelled row: a row printed empty keeps its emptiness
-        if gi < len(groups) and gi not in claimed and groups[gi].start < bound:
-            claimed.add(gi)
-            g = groups[gi]
-            if "\n" in text[b:g.start] and not _label_on_line(text, a, b, g.start):
-                o.guesses.append("off_line")
-            if "\n" in text[g.start:g.end]:
-                o.guesses.append("multi_line")  # the row's numbers over several lines
-            o.tokens = list(g.tokens)
-            # a row whose numbers wrapped onto the next line: the next group completes it exactly
-            nxt = gi + 1
-            if len(g) < n and nxt < len(groups) and nxt not in claimed and len(g) + len(groups[nxt]) == n \
-                    and groups[nxt].start < bound \
-                    and not text[g.end:groups[nxt].start].strip(" \t\n|") and not groups[nxt].md_row:
-                claimed.add(nxt)
-                more = list(groups[nxt].tokens)
-                if len(more) == 1:  # one number on the next line may as well be a page number
-                    t = more[0]
-                    more = [Token(t.raw, t.start, t.end, t.kind, t.page, t.bbox, True)]
-                o.tokens += more
-                o.guesses.append("wrapped")
-    for m in matches:
-        if m.row in obs and not obs[m.row].found and id(m) not in chosen:
-            obs[m.row].label_raw = obs[m.row].label_raw or None
+        elif not self._grid(o, m, b):
+            self._group(o, a, b, bound)
 
+    def _grid(self, o: RowObs, m: LabelMatch, b: int) -> bool:
+        """The label's own grid line (tab or pipe fields): each field is a cell, printed empty or not; the
+        columns are those of the header above it when it names them, else the fields after the label."""
+        text, end = self.region.text, self.region.end
+        line_end = _line_end(text, b, end)
+        grid = _under_header(text, self.region.start, b, line_end, o.row.columns, self.headers)
+        if grid is None:
+            grid = _positional(grid_cells(text, b, line_end), len(o.row.columns), allow_empty=True)
+        else:
+            self.by_header.add(m.row)
+        if grid is None:
+            return False
+        if blank_at(self.empty_blank, b):
+            grid = [Token(t.raw, t.start, t.end, "blank") if t.kind == "empty" else t for t in grid]
+        o.tokens, o.positional = grid, True
+        for gi in range(bisect.bisect_left(self.group_starts, b), len(self.groups)):
+            if self.groups[gi].start >= line_end:
+                break
+            self.claimed.add(gi)
+        return True
+
+    def _group(self, o: RowObs, a: int, b: int, bound: int) -> None:
+        """The first free group after the label, never one past the next labelled row (a row printed empty
+        keeps its emptiness); completed by the next group when the row's numbers wrapped."""
+        text, groups = self.region.text, self.groups
+        gi = bisect.bisect_left(self.group_starts, _inline_position(self.region, b) or b)
+        if gi >= len(groups) or gi in self.claimed or groups[gi].start >= bound:
+            return
+        self.claimed.add(gi)
+        g = groups[gi]
+        if "\n" in text[b:g.start] and not _label_on_line(text, a, b, g.start):
+            o.guesses.append("off_line")
+        if "\n" in text[g.start:g.end]:
+            o.guesses.append("multi_line")  # the row's numbers over several lines
+        o.tokens = list(g.tokens)
+        # a row whose numbers wrapped onto the next line: the next group completes it exactly
+        nxt = gi + 1
+        if len(g) < len(o.row.columns) and nxt < len(groups) and nxt not in self.claimed \
+                and len(g) + len(groups[nxt]) == len(o.row.columns) and groups[nxt].start < bound \
+                and not text[g.end:groups[nxt].start].strip(" \t\n|") and not groups[nxt].md_row:
+            self.claimed.add(nxt)
+            more = list(groups[nxt].tokens)
+            if len(more) == 1:  # one number on the next line may as well be a page number
+                more = [replace(more[0], alone=True)]
+            o.tokens += more
+            o.guesses.append("wrapped")
+
+
+def observe_rows(text: str, start: int, end: int, table: TableDef,
+                 extra: Sequence[RowDef] = (), empty_blank: "EmptyBlank" = False,
+                 page_starts: Sequence[int] = ()) -> TableObs:
+    """Observations for every data row of ``table`` in ``text[start:end]``.
+
+    ``extra`` rows (from another template version) are matched too and reported separately.
+    """
+    region = _Region(text, start, end, [compact(r.label) for r in table.rows if r.kind == "header"],
+                     [strip_list_marker(compact(f))[1] for r in table.data_rows for f in r.forms])
+    rows = list(table.data_rows) + list(extra)
+    order = _row_order(table, extra)
+    matches = find_labels(region.compact, rows)
+    inline = _inline_matches(region, matches, {r.key: len(r.columns) for r in rows})
+    chain = _anchor_chain(table, inline, order)
+    added, total_first = _added_columns(text, start, min((region.orig_start(m.start) for m in chain), default=start),
+                                        table.header)
+    groups = _unlabelled_groups(region, _label_cuts(region, chain, matches))
+    obs: Dict[str, RowObs] = {r.key: RowObs(r) for r in rows}
+    reader = _Anchored(region, groups, empty_blank, inline)
+    for i, m in enumerate(chain):  # each anchored row up to the next anchor
+        reader.read(obs[m.row], m, region.orig_start(chain[i + 1].start) if i + 1 < len(chain) else end)
     if table.ordered:
-        _fill_gaps(table, obs, groups, claimed, anchor_pos)
-    _printed_empty(region, table, obs, matches, groups, claimed, anchor_pos, order, blank_at(empty_blank, start))
-    _place_by_columns(text, table, obs, start, end, anchor_pos, page_starts)
-    reordered = "总计 before 自然人" in added or _total_printed_first(obs)
+        _fill_gaps(table, obs, groups, reader.claimed, reader.anchor_pos)
+    _printed_empty(region, table, obs, matches, groups, reader.claimed, reader.anchor_pos, order,
+                   blank_at(empty_blank, start))
+    _place_by_columns(text, table, obs, start, end, reader.anchor_pos, page_starts)
+    reordered = total_first or _total_printed_first(obs, table.header.total_column)
     if added or reordered:  # the header names a column the template has not, or its columns in another
         for key, o in obs.items():  # order: numbers matched to the template's columns by their count or
-            if key not in by_header and o.tokens:  # order may hold another column's number
+            if key not in reader.by_header and o.tokens:  # order may hold another column's number
                 o.guesses.append("columns_reordered" if reordered else "added_column")
-    main = TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
+    return TableObs(table, {r.key: obs[r.key] for r in table.data_rows}, start, end,
                     [obs[r.key] for r in extra if obs[r.key].found])
-    return main
 
 
 def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], matches: Sequence[LabelMatch],
@@ -600,7 +652,6 @@ def _printed_empty(region: _Region, table: TableDef, obs: Dict[str, RowObs], mat
         o.tokens = [Token("", b, b, kind) for _ in o.row.columns]
         o.positional = True
         o.found = True
-        o.label_raw = region.text[a:b]
         if not explicit:
             o.guesses.append("printed_empty")
 
@@ -621,7 +672,7 @@ def _place_by_columns(text: str, table: TableDef, obs: Dict[str, RowObs], start:
     else:
         bounds = [start] + [p for p in page_starts if start < p < end] + [end]
         plan = []
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in pairwise(bounds):
             first = min([p for p in anchor_pos.values() if a <= p < b], default=b)
             header = columns.from_header(text, a, first, table.data_rows[0].columns)
             if header is not None:
@@ -641,7 +692,7 @@ def _fill_gaps(table: TableDef, obs: Dict[str, RowObs], groups: List[Group], cla
     anchored = [i for i, k in enumerate(data) if k in anchor_pos]
     bounds = [-1] + anchored + [len(data)]
     md = any(g.md_row for g in groups)
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in pairwise(bounds):
         gap_rows = [data[i] for i in range(lo + 1, hi) if not obs[data[i]].tokens]
         if not gap_rows:
             continue
@@ -656,7 +707,7 @@ def _fill_gaps(table: TableDef, obs: Dict[str, RowObs], groups: List[Group], cla
             free = [i for i in free if len(groups[i]) >= 2]  # drop stray single integers
         if len(free) != len(gap_rows):
             continue
-        for key, gi in zip(gap_rows, free):
+        for key, gi in zip(gap_rows, free, strict=True):
             claimed.add(gi)
             o = obs[key]
             o.tokens = list(groups[gi].tokens)

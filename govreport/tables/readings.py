@@ -64,7 +64,7 @@ def _fill_cost(pieces: Sequence[Piece], columns: Sequence[ColumnDef],
                priors: Optional[Sequence[float]] = None) -> float:
     """-log of the chance that exactly these cells were printed and the others lost."""
     cost = 0.0
-    for i, (p, col) in enumerate(zip(pieces, columns)):
+    for i, (p, col) in enumerate(zip(pieces, columns, strict=True)):
         q = min(max(priors[i] if priors is not None else col.fill_prior, 0.01), 0.99)
         cost -= math.log(1 - q) if p.kind == "unknown" else math.log(q)
     return cost
@@ -83,7 +83,7 @@ def parse_number(raw: str, column: ColumnDef) -> Optional[Number]:
 
 def _positional(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Reading:
     pieces = []
-    for tok, col in zip(tokens, columns):
+    for tok, col in zip(tokens, columns, strict=False):  # a positional row gives one token a column
         if tok.kind in ("placeholder", "blank"):
             pieces.append(Piece(None, tok.raw, "placeholder", tok))  # raw "" marks a blank cell
         elif tok.kind == "empty":
@@ -99,6 +99,42 @@ def _piece_len(column: ColumnDef) -> int:
     return budget.int_digits(column.type) + (budget.decimal_places() + 1 if column.allows_decimal else 0) + 1
 
 
+def _room(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Tuple[List[int], List[int], List[int]]:
+    """The bounds of the cutting search: the most cells ``tokens[ti:]`` can still fill (a digit each, or the
+    token), the longest piece of each column, and the most characters ``columns[col:]`` can take."""
+    n, k = len(columns), len(tokens)
+    room = [0] * (k + 1)
+    for i in range(k - 1, -1, -1):
+        room[i] = room[i + 1] + (len(tokens[i].raw) if tokens[i].kind == "num" else 1)
+    longest = [_piece_len(c) for c in columns]
+    cap = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        cap[i] = cap[i + 1] + longest[i]
+    return room, longest, cap
+
+
+class _Stop:
+    """No longer piece from here can be a cell."""
+
+
+_STOP = _Stop()
+
+
+def _piece_value(s: str, pos: int, e: int, digits: bool, column: ColumnDef) -> Union[Number, None, _Stop]:
+    """The value of the piece ``s[pos:e]`` in ``column``; None when it cannot be a cell but a longer piece
+    may; ``_STOP`` when no longer piece can."""
+    piece = s[pos:e]
+    if digits:
+        if piece[0] == "0" and e - pos > 1:
+            return _STOP  # a leading zero, and every longer piece from here has it too
+        if e - pos > budget.int_digits(column.type):
+            return _STOP  # longer than the column's cells print
+        return int(piece)
+    if e < len(s) and s[e] == ".":
+        return None  # never cut between a number and its decimals
+    return parse_number(piece, column)
+
+
 def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef],
           steps: Optional[Steps] = None) -> Iterator[Tuple[Piece, ...]]:
     """Every way to cut the tokens, in order, into exactly len(columns) cells (no piece longer than its
@@ -106,13 +142,7 @@ def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef],
     n = len(columns)
     k = len(tokens)
     steps = steps if steps is not None else Steps()
-    room = [0] * (k + 1)  # the most cells tokens[ti:] can still fill: a digit each, or the token
-    for i in range(k - 1, -1, -1):
-        room[i] = room[i + 1] + (len(tokens[i].raw) if tokens[i].kind == "num" else 1)
-    longest = [_piece_len(c) for c in columns]
-    cap = [0] * (n + 1)  # the most characters columns[col:] can take
-    for i in range(n - 1, -1, -1):
-        cap[i] = cap[i + 1] + longest[i]
+    room, longest, cap = _room(tokens, columns)
 
     def rec(ti: int, pos: int, col: int, acc: List[Piece]) -> Iterator[Tuple[Piece, ...]]:
         if ti == k:
@@ -133,19 +163,12 @@ def _cuts(tokens: Sequence[Token], columns: Sequence[ColumnDef],
         whole = pos == 0
         digits = s.isascii() and s.isdigit()  # the usual case: no regex needed
         for e in range(pos + 1, min(len(s), pos + longest[col]) + 1):
+            v = _piece_value(s, pos, e, digits, columns[col])
+            if isinstance(v, _Stop):
+                break
+            if v is None:
+                continue
             piece = s[pos:e]
-            if digits:
-                if piece[0] == "0" and e - pos > 1:
-                    break  # a leading zero, and every longer piece from here has it too
-                if e - pos > budget.int_digits(columns[col].type):
-                    break  # longer than the column's cells print
-                v: Optional[Number] = int(piece)
-            else:
-                if e < len(s) and s[e] == ".":
-                    continue  # never cut between a number and its decimals
-                v = parse_number(piece, columns[col])
-                if v is None:
-                    continue
             kind = "printed" if whole and e == len(s) else "cut"
             acc.append(Piece(v, piece, kind, tok))
             if e == len(s):
@@ -165,7 +188,7 @@ def _placements(tokens: Sequence[Token], columns: Sequence[ColumnDef]) -> Iterat
     for where in combinations(range(n), k):
         pieces: List[Piece] = [Piece(None, "", "unknown") for _ in range(n)]
         ok = True
-        for tok, ci in zip(tokens, where):
+        for tok, ci in zip(tokens, where, strict=True):
             if tok.kind != "num":
                 pieces[ci] = Piece(None, tok.raw, "placeholder", tok)
                 continue

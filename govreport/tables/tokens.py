@@ -17,7 +17,7 @@ from typing import List, Optional, Tuple
 from ..readers import COVERED  # a grid position a merged cell covers: not a cell of its own
 from .budget import longest_run
 
-PLACEHOLDERS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "/", "／", "无", "\\", "…"})
+PLACEHOLDERS = frozenset({"/", "-", "—", "——", "--", "－", "－－", "―", "／", "无", "\\", "…"})
 
 _TOKEN = re.compile(
     r"(?P<num>[+\-]?\d+(?:\.\d+)?)|(?P<ph>——|--|－－|[/／\\\-—－―…]|无)|(?P<sep>[ \t|\u2063]+)|(?P<nl>\n)"
@@ -34,8 +34,6 @@ class Token:
     start: int
     end: int
     kind: str  # num | placeholder | empty (a grid cell printed empty)
-    page: Optional[int] = None
-    bbox: Optional[Tuple[float, float, float, float]] = None
     alone: bool = False  # the only thing on its line, in a row printed over several lines (maybe a page number)
 
     @property
@@ -74,8 +72,8 @@ def _mark_alone(text: str, tokens: List[Token]) -> Tuple[Token, ...]:
     if all(c == 1 for c in per_line.values()) and all(len(t.raw) <= 4 for t in tokens):
         return tuple(tokens)  # a column dump: one number a line is the layout, not a stray
     out = []
-    for t, ln in zip(tokens, lines):
-        out.append(Token(t.raw, t.start, t.end, t.kind, t.page, t.bbox, True) if per_line[ln] == 1 else t)
+    for t, ln in zip(tokens, lines, strict=True):
+        out.append(Token(t.raw, t.start, t.end, t.kind, True) if per_line[ln] == 1 else t)
     return tuple(out)
 
 
@@ -93,6 +91,14 @@ def line_start_of(text: str, pos: int) -> int:
         _NEWLINES = (text, newlines)
     i = bisect.bisect_left(newlines, pos)
     return newlines[i - 1] + 1 if i else 0
+
+
+def _not_a_cell(text: str, start: int, end: int) -> bool:
+    """The number ``text[start:end]`` is part of a text ("A1", "(cid:12", "2020年…", "第5页"), or longer than
+    any printed row of cells can hold together: not a cell."""
+    prev = text[start - 1] if start > 0 else " "
+    nxt = text[end] if end < len(text) else " "
+    return (prev.isascii() and prev.isalpha()) or bool(_CJK_AFTER.match(nxt)) or end - start > longest_run()
 
 
 def groups_in(text: str, start: int, end: int) -> List[Group]:
@@ -125,12 +131,8 @@ def groups_in(text: str, start: int, end: int) -> List[Group]:
             continue
         kind = m.lastgroup
         if kind == "num":
-            prev = text[m.start() - 1] if m.start() > 0 else " "
-            nxt = text[m.end()] if m.end() < len(text) else " "
-            if (prev.isascii() and prev.isalpha()) or _CJK_AFTER.match(nxt):
-                close()  # "A1", "(cid:12", "2020年…", "第5页": part of a text, not a cell
-            elif m.end() - m.start() > longest_run():
-                close()  # longer than any printed row of cells can hold together: text, not a number
+            if _not_a_cell(text, m.start(), m.end()):
+                close()
             else:
                 add(Token(m.group(), m.start(), m.end(), "num"))
         elif kind == "ph":

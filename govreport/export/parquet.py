@@ -42,10 +42,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from . import __version__
-from .record import status_of
-from .errors import MissingDependencyError, OutputNotWritableError
-from .template import TABLE_KEYS, load_template
+from .. import __version__
+from ..record import status_of
+from ..errors import MissingDependencyError, OutputNotWritableError
+from ..template import TABLE_KEYS, load_template
 
 TABLES = ("reports", "cells", "checks", "issues", "sections", "cross_year_checks", "hierarchy_checks", "derived",
           "year_on_year")
@@ -99,7 +99,7 @@ def cell_column(table: str, row: str, column: str) -> str:
 
 def derived_columns() -> List[Tuple[str, str]]:
     """``(key, column)`` of each derived ratio in the ``reports`` table."""
-    from .derived import definitions
+    from ..derived import definitions
 
     return [(r.key, f"derived__{r.key}") for r in definitions().ratios]
 
@@ -137,7 +137,7 @@ def done_in(folder: Path) -> Set[str]:
 
     table = ds.dataset(str(Path(folder) / "reports"), format="parquet", partitioning="hive").to_table(
         columns=["sha256", "status"])
-    return {s for s, st in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist())
+    return {s for s, st in zip(table.column("sha256").to_pylist(), table.column("status").to_pylist(), strict=True)
             if s and st != "error"}
 
 
@@ -176,6 +176,7 @@ class ParquetDataset:
         """Buffer one record's rows; every ``chunk`` records they are written as row groups."""
         src = record.get("source", {})
         sha = src.get("sha256")
+        row: Dict[str, Any]
         if "error" in record:
             row = {n: None for n, _ in REPORT_HEAD}
             row.update(sha256=sha, tool_version=__version__, path=src.get("path"), format=src.get("format"),

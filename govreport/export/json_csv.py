@@ -15,8 +15,8 @@ import io
 import json
 from typing import IO, TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from .record import ErrorRecord, Report
-from .template import TABLE_KEYS, load_template
+from ..record import ErrorRecord, Report
+from ..template import TABLE_KEYS, load_template
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,7 +72,7 @@ def zh_headers(names: List[str]) -> List[str]:
     """Column names with each ``table.row.column`` replaced by its Chinese labels (table section, row,
     column: ``三·一、本年新收政府信息公开申请数量·总计``); a cell outside the template keeps its key, and a
     label two keys share gets its key appended."""
-    from .dictionary import fields
+    from ..dictionary import fields
 
     by_key: Dict[str, str] = {}
     for f in fields():
@@ -82,7 +82,7 @@ def zh_headers(names: List[str]) -> List[str]:
     seen: Dict[str, int] = {}
     for label in out:
         seen[label] = seen.get(label, 0) + 1
-    return [f"{label} ({n})" if seen[label] > 1 else label for label, n in zip(out, names)]
+    return [f"{label} ({n})" if seen[label] > 1 else label for label, n in zip(out, names, strict=True)]
 
 
 def cell_keys(record: Record) -> List[CellKey]:
@@ -120,7 +120,7 @@ def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
     columns: Dict[CellKey, None] = {}
     for record in records:
         columns.update((k, None) for k in cell_keys(record))
-    derived = _derived_keys(records)
+    derived = derived_keys(records)
     rows = []
     for record in records:
         head = _head(record)
@@ -140,11 +140,11 @@ def wide_frame(records: Sequence[Record]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=names, dtype=object)
 
 
-def _derived_keys(records: Sequence[Record]) -> List[str]:
+def derived_keys(records: Sequence[Record]) -> List[str]:
     """The derived ratios' keys when any record carries its derived block, else none."""
     if not any(isinstance(r, Report) and r.derived is not None for r in records):
         return []
-    from .derived import definitions
+    from ..derived import definitions
 
     return [m.key for m in definitions().ratios]
 
