@@ -17,6 +17,7 @@ from ..record import CellStatus
 
 Number = Union[int, float]
 
+
 class HasStatus(Protocol):
     """A cell as the checks see it: a record ``Cell`` or the table layer's decision (``CellResult``)."""
 
