@@ -15,7 +15,7 @@ from .metadata import find_title, issuer_and_year
 from .normalize import clean_text, compact, tidy
 from .readers import Document
 from .readers.detect import sniff
-from .record import Cell, CellStatus, Issue, Level, Report, ReportMeta, Section, Source, Subsection
+from .record import Cell, CellStatus, Issue, Level, Number, Report, ReportMeta, Section, Source, Subsection
 from .sections import Layout, find_headings, numbered_sections, subsections
 from .tables.from_text import TableResult, extract_tables
 from .tables.recover import CellResult
@@ -239,7 +239,7 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
     checks and issues. Nothing here changes a decision."""
     trust_issues: List[Issue] = []
     for key, res in results.items():
-        out: Dict[str, Dict[str, Optional[float]]] = {}
+        out: Dict[str, Dict[str, Optional[Number]]] = {}
         for row in res.rules.rows:
             out[row.key] = {}
             for col in row.columns:
@@ -247,7 +247,7 @@ def _fill_tables(report: Report, doc: Document, results: Dict[str, TableResult],
                 d = res.cells[ref]
                 out[row.key][col.key] = None if strict and d.status in _STRICT_NULL else d.value
                 report.cells[ref] = _cell(report, doc, d)
-        report.tables[key] = out  # type: ignore[assignment]
+        report.tables[key] = out
         report.issues.extend(_table_issues(key, res))
         report.checks.extend(res.checks)
         trust_issues.extend(res.trust_issues)

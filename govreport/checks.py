@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import List, Mapping, Optional, Sequence, Tuple
 
-from .record import Cell, Check
+from .record import Check
 from .rules.engine import Rule, TableRules, evaluate as evaluate_rule
-from .rules.values import EMPTY, UNCERTAIN, EmptyMeans, Number, tidy_number
+from .rules.values import EMPTY, UNCERTAIN, EmptyMeans, HasStatus, Number, tidy_number
 
 
-def resolve(ref: str, values: Mapping[str, Optional[Number]], cells: Mapping[str, Cell],
+def resolve(ref: str, values: Mapping[str, Optional[Number]], cells: Mapping[str, HasStatus],
             tables: Mapping[str, TableRules]) -> Tuple[Optional[Number], Optional[str]]:
     """A cell's value for checking, or None with the reason it cannot be used."""
     cell = cells.get(ref)
@@ -36,7 +36,7 @@ def resolve(ref: str, values: Mapping[str, Optional[Number]], cells: Mapping[str
     return values.get(ref), None
 
 
-def evaluate(rules: Sequence[Rule], values: Mapping[str, Optional[Number]], cells: Mapping[str, Cell],
+def evaluate(rules: Sequence[Rule], values: Mapping[str, Optional[Number]], cells: Mapping[str, HasStatus],
              tables: Mapping[str, TableRules]) -> List[Check]:
     """The record's checks: every rule of the report's tables (compiled for the rows it prints)."""
     out: List[Check] = []

@@ -23,12 +23,13 @@ status.
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence
 
 from .record import CellStatus, Check, Issue, Level
 
 # statuses a guess can hide behind: a wrong number read "ok", or a wrong null read "blank"/"placeholder"
 _TRUSTED = (CellStatus.ok.value, CellStatus.blank.value, CellStatus.placeholder.value)
+_EMPTY = (CellStatus.blank.value, CellStatus.placeholder.value)
 
 
 class ReadingKind(str, Enum):
@@ -82,7 +83,7 @@ _COLUMN_GUESSES = ("added_column",)
 
 def _weightless(cell: Any) -> bool:
     """A guessed 0 or empty cell: the sums hold whichever of the guessed places it takes."""
-    if cell.status in (CellStatus.blank.value, CellStatus.placeholder.value):
+    if cell.status in _EMPTY:
         return True
     try:
         return float(cell.raw or "x") == 0
@@ -110,19 +111,22 @@ def _independent(check: Check, cells: Mapping[str, Any]) -> bool:
                for r in check.cells if r in cells)
 
 
-def _across_row(check: Check, ref: str, cells: Mapping[str, Any]) -> bool:
-    """A check over several columns of ``ref``'s row that does not hold by construction: not the row-total
-    check of a table-三 result row whose 总计 is not filled (it is then taken as the row's sum)."""
+def _across_row(check: Check, ref: str, cells: Mapping[str, Any], unfilled: Optional[Collection[str]]) -> bool:
+    """A check over several columns of ``ref``'s row that does not hold by construction: not the row check
+    of a row with an empty cell that means "not filled" (the null policy's ``unfilled``: the 总计 of a
+    table-三 result sub-row), which is then taken as the row's sum. ``unfilled`` None: any empty cell of
+    the row may mean it."""
     row = ref.rsplit(".", 1)[0]
     mine = [r for r in check.cells if r.rsplit(".", 1)[0] == row]
     if len(mine) < 2:
         return False
-    total = cells.get(row + ".total")
-    rows = {r.rsplit(".", 1)[0] for r in check.cells}
-    return not (len(rows) == 1 and total is not None and total.status in ("blank", "placeholder"))
+    if len({r.rsplit(".", 1)[0] for r in check.cells}) > 1:
+        return True
+    return not any(r in cells and cells[r].status in _EMPTY and (unfilled is None or r in unfilled) for r in mine)
 
 
-def check_outcome(ref: str, mine: Sequence[Check], cells: Mapping[str, Any]) -> CheckOutcome:
+def check_outcome(ref: str, mine: Sequence[Check], cells: Mapping[str, Any],
+                  unfilled: Optional[Collection[str]] = None) -> CheckOutcome:
     """The outcome of the hard checks ``mine`` over cell ``ref``."""
     if not mine:
         return CheckOutcome.none
@@ -130,13 +134,15 @@ def check_outcome(ref: str, mine: Sequence[Check], cells: Mapping[str, Any]) -> 
         return CheckOutcome.failed
     if not all(c.status == "pass" and _independent(c, cells) for c in mine):
         return CheckOutcome.open
-    return CheckOutcome.confirmed_across if any(_across_row(c, ref, cells) for c in mine) \
+    return CheckOutcome.confirmed_across if any(_across_row(c, ref, cells, unfilled) for c in mine) \
         else CheckOutcome.confirmed
 
 
-def apply(cells: Mapping[str, Any], checks: Sequence[Check]) -> List[Issue]:
+def apply(cells: Mapping[str, Any], checks: Sequence[Check],
+          unfilled: Optional[Collection[str]] = None) -> List[Issue]:
     """Turn unconfirmed guessed cells ``suspect`` in place (``TRUST``); return one issue per such cell.
-    ``cells``: record ``Cell``s or the table layer's decisions (anything with status, raw and guesses)."""
+    ``cells``: record ``Cell``s or the table layer's decisions (anything with status, raw and guesses);
+    ``unfilled``: the cells whose empty means "not filled" (``rules.TableRules.unfilled_refs``)."""
     over: Dict[str, List[Check]] = {}
     for c in checks:
         if c.severity == "hard":
@@ -147,7 +153,7 @@ def apply(cells: Mapping[str, Any], checks: Sequence[Check]) -> List[Issue]:
         if not cell.guesses or cell.status not in _TRUSTED:
             continue
         mine = over.get(ref, [])
-        why = TRUST[reading_kind(cell)][check_outcome(ref, mine, cells)]
+        why = TRUST[reading_kind(cell)][check_outcome(ref, mine, cells, unfilled)]
         if why is None:
             continue
         failing = ", ".join(c.id for c in mine if c.status == "fail")

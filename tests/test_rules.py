@@ -181,3 +181,43 @@ def test_cross_year_checks_use_the_same_evaluator() -> None:
     got = {c["id"]: c["status"] for c in cross_year_checks([rec(2022, 0, 5), rec(2023, 5, 0, "suspect")])
            if c["id"].startswith("applications_carry_chain")}
     assert set(got.values()) == {"not_assessable"}  # an uncertain cell has no value for any rule
+    # a cell printed empty is the null policy's value here too: 结转下年度 empty last year means 0
+    prev = rec(2022, 0, 0)
+    for col in prev["tables"]["applications"]["carried_forward"]:
+        prev["tables"]["applications"]["carried_forward"][col] = None
+        prev["cells"][f"applications.carried_forward.{col}"] = {"status": "blank", "raw": ""}
+    got = {c["id"]: (c["status"], c["rhs"]) for c in cross_year_checks([prev, rec(2023, 0, 0)])
+           if c["id"].startswith("applications_carry_chain")}
+    assert set(got.values()) == {("pass", 0)}
+    got = {c["id"]: c["status"] for c in cross_year_checks([prev, rec(2023, 2, 0)])
+           if c["id"].startswith("applications_carry_chain")}
+    assert set(got.values()) == {"fail"}
+
+
+def test_a_policy_change_changes_the_record_with_no_code_change(tmp_path) -> None:
+    """The bundled HTML sample with the 总计 of （一）予以公开 printed empty: the official null policy takes
+    it as "not filled" (the row's sum), every check holds; the same template with that policy entry removed
+    (an empty cell means 0) passed to ``extract`` fails the row and column checks over it."""
+    import re
+    from pathlib import Path
+
+    import govreport
+    from govreport.template import template_from_dict
+
+    html = (Path(__file__).resolve().parent.parent / "samples" / "sample-2021.html").read_bytes().decode("gb18030")
+    start = [m.start() for m in re.finditer("予以公开", html)][-1]
+    end = html.index("</tr>", start)
+    row = html[start:end]
+    cut = row.rfind(">255<")
+    assert cut > 0
+    doc = tmp_path / "report.html"
+    doc.write_bytes((html[:start] + row[:cut] + "><" + row[cut + 5:] + html[end:]).encode("gb18030"))
+    changed = _raw()
+    changed["conventions"]["null_policy"]["unfilled"] = []
+    wanted = ("applications_column_total[granted]", "applications_results_sum[total]")
+    for template, status, checks_ in ((None, "ok", {"pass"}), (template_from_dict(changed), "failed_checks", {"fail"})):
+        rec = govreport.extract(doc, template=template).to_dict()
+        assert rec["cells"]["applications.granted.total"]["status"] == "blank"
+        assert rec["tables"]["applications"]["granted"]["total"] is None  # blank is not zero, whatever the policy
+        assert rec["status"] == status
+        assert {c["status"] for c in rec["checks"] if c["id"] in wanted} == checks_

@@ -140,3 +140,28 @@ def test_a_row_read_by_count_from_reordered_columns_is_never_confirmed() -> None
     issues = trust.apply(cells, [_check("pass", list(cells), "applications_row_total[other_processing]")])
     assert {c.status for c in cells.values()} == {"suspect"}
     assert "another order" in issues[0].message
+
+
+def test_the_trust_rule_is_one_table_of_reading_kinds_and_check_outcomes() -> None:
+    """Every reading kind has a status for every check outcome; only a confirmed placement keeps its status."""
+    kept = {(k, o) for k, row in trust.TRUST.items() for o, why in row.items() if why is None}
+    assert set(trust.TRUST) == set(trust.ReadingKind)
+    assert all(set(row) == set(trust.CheckOutcome) for row in trust.TRUST.values())
+    assert kept == {(trust.ReadingKind.placed, trust.CheckOutcome.confirmed),
+                    (trust.ReadingKind.placed, trust.CheckOutcome.confirmed_across),
+                    (trust.ReadingKind.column, trust.CheckOutcome.confirmed_across)}
+
+
+def test_a_row_check_confirms_a_column_unless_its_empty_cell_means_not_filled() -> None:
+    """The null policy decides whether a row check over an empty cell holds by construction: an empty 总计
+    that means "not filled" is taken as the row's sum; one that means 0 is a number like any other."""
+    row = "applications.granted"
+
+    def cells():
+        return {f"{row}.natural_person": Cell(raw="9", status="ok", guesses=["added_column"]),
+                f"{row}.total": Cell(raw="", status="blank")}
+
+    for unfilled, status in (({f"{row}.total"}, "suspect"), (set(), "ok")):
+        cs = cells()
+        trust.apply(cs, [_check("pass", list(cs), "applications_column_total[granted]")], unfilled)
+        assert cs[f"{row}.natural_person"].status == status

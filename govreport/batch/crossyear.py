@@ -6,23 +6,33 @@ import re
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from ..review.findings import text_similarity_checks
-from ..rules.engine import ValueOf, cross_year_rules, evaluate
-from ..rules.values import UNCERTAIN, Number
-from ..template import load_template
+from ..rules.engine import TableRules, ValueOf, compile_table, cross_year_rules, evaluate
+from ..rules.values import EmptyMeans, Number, cell_value
+from ..template import Template, load_template
 
 
-def _value(record: Dict, ref: str) -> Optional[Number]:
-    """A cell of a record (JSON data) for a rule: its value in ``tables``, None when its status is uncertain."""
+Tables = Dict[Tuple[str, str], TableRules]  # (version, table) -> the table's compiled rules
+
+
+def _tables(template: Template) -> Tables:
+    return {(v, k): compile_table(template, t) for v, vdef in template.versions.items() for k, t in vdef.tables.items()}
+
+
+def _value(record: Dict, ref: str, tables: Tables) -> Optional[Number]:
+    """A cell of a record (JSON data) for a rule, by the value model: its value in ``tables``; None when its
+    reading is uncertain; the null policy's value when it was printed empty."""
     table, row, col = ref.split(".")
     cell = record.get("cells", {}).get(ref, {})
-    if cell.get("status") in UNCERTAIN:
-        return None
-    return record.get("tables", {}).get(table, {}).get(row, {}).get(col)
+    meta = record.get("report", {})
+    rules = tables.get((meta.get("table_templates", {}).get(table) or meta.get("template"), table))
+    means = rules.means(ref) if rules is not None else EmptyMeans.zero
+    return cell_value(cell.get("status"), record.get("tables", {}).get(table, {}).get(row, {}).get(col), means)
 
 
-def _values_across(prev: Dict, rec: Dict) -> ValueOf:
+def _values_across(prev: Dict, rec: Dict, tables: Tables) -> ValueOf:
     """The cells of ``rec``, and of ``prev`` (the year before) for a ``prev.`` reference."""
-    return lambda ref: (_value(prev, ref[5:]) if ref.startswith("prev.") else _value(rec, ref), None)
+    return lambda ref: (_value(prev, ref[5:], tables) if ref.startswith("prev.") else _value(rec, ref, tables),
+                        None)
 
 
 def _issuer_key(issuer: Optional[str]) -> Optional[str]:
@@ -42,14 +52,15 @@ def cross_year_checks(records: Iterable[Dict], key: Optional[Callable[[Dict], Op
         year = meta.get("year")
         if body and year and meta.get("template") in ("2019", "2021"):
             by_issuer[(body, year)] = r
-    rules = cross_year_rules(load_template())
+    template = load_template()
+    rules, tables = cross_year_rules(template), _tables(template)
     out: List[Dict] = []
     for (issuer, year), rec in sorted(by_issuer.items()):
         prev = by_issuer.get((issuer, year - 1))
         if prev is None:
             continue
         for c in rules[rec["report"]["template"]]:
-            v = evaluate(c, _values_across(prev, rec))
+            v = evaluate(c, _values_across(prev, rec, tables))
             lhs, rhs, status = v.lhs, v.rhs, v.status
             out.append({"issuer": rec["report"]["issuer"], "year": year, "prev_year": year - 1, "id": c.id,
                         "severity": c.severity, "status": status, "lhs": _num(lhs), "rhs": _num(rhs),
@@ -66,7 +77,7 @@ def _num(v: Optional[Number]) -> Optional[Number]:
     return int(v) if float(v).is_integer() else v
 
 
-def result_key(check: Dict, by_unit: bool = False) -> Tuple[Optional[str], int]:
+def result_key(check: Dict, by_unit: bool = False) -> Tuple[Optional[str], Optional[int]]:
     """The (body, year) a cross-year result belongs to, as ``record_key`` names a record."""
     if by_unit:
         uid = check.get("unit_id")

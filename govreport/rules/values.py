@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Mapping, Optional, Protocol, Sequence, Tuple, Union
 
 from ..record import CellStatus
 
 Number = Union[int, float]
+
+
+class HasStatus(Protocol):
+    """A cell as the checks see it: a record ``Cell`` or the table layer's decision (``CellResult``)."""
+
+    @property
+    def status(self) -> str: ...
+
 
 # the comparison tolerance of every rule: 0 for integers in effect; fees (万元, decimals) compare within it
 TOLERANCE = 0.005
@@ -36,6 +44,16 @@ class EmptyMeans(str, Enum):
 def empty_value(means: EmptyMeans) -> Optional[int]:
     """The value of an empty cell in arithmetic: 0, or None (unknown) when it means "not filled"."""
     return 0 if means is EmptyMeans.zero else None
+
+
+def cell_value(status: Optional[str], value: Optional[Number], means: EmptyMeans) -> Optional[Number]:
+    """A cell in arithmetic: None when its reading is uncertain, the null policy's value when it was printed
+    empty (0, or None: not filled), else its value."""
+    if status in UNCERTAIN:
+        return None
+    if status in EMPTY:
+        return empty_value(means)
+    return value
 
 
 def holds(op: str, lhs: Number, rhs: Number) -> bool:

@@ -28,7 +28,7 @@ def decide(res: "TableResult") -> None:
     values: Dict[str, Optional[Number]] = {
         ref: None if d.status == CellStatus.ambiguous else d.value for ref, d in cells.items()}
     res.checks = evaluate(res.rules.rules, values, cells, {res.table.key: res.rules})
-    res.trust_issues = trust.apply(cells, res.checks)
+    res.trust_issues = trust.apply(cells, res.checks, res.rules.unfilled_refs(list(cells)))
     res.cells = cells
 
 

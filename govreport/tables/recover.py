@@ -16,7 +16,7 @@ from ..rules.values import Number, piece_value
 from ..template import CheckDef, ColumnDef
 from . import budget
 from .layout import RowObs
-from .readings import Reading, Steps, row_readings
+from .readings import Piece, Reading, Steps, row_readings
 from .solve import Balance, Line, Outcome, Solution, propagate, solve
 from .tokens import Token
 
@@ -122,75 +122,12 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Balance],
     ``evidence`` maps cells to values the report's narrative states for them (with the quote); it only
     chooses among readings the table itself allows.
     """
-    lines: List[Line] = []
     notes: List[Note] = []
-    free = _free_total_prior(rows)
-    # a table that prints its zeros (a 0 beside other numbers) loses a cell only where it was left blank
-    # on purpose: every applicant column is then about as likely to be printed as any other
-    zeros_printed = any(len(r.tokens) >= 2 and any(t.kind == "num" and t.raw == "0" for t in r.tokens)
-                        for r in rows)
-    left = [budget.READINGS_PER_TABLE]  # readings the table's rows may still have
-
-    def priors(row: PrintedRow) -> Optional[List[float]]:
-        if not row.free_refs and not zeros_printed:
-            return None
-        return [free if ref in row.free_refs else (max(col.fill_prior, 0.9) if zeros_printed else col.fill_prior)
-                for ref, col in zip(row.refs, row.columns)]
-
-    def line_of(row: PrintedRow, tokens: List[Token], positional: bool, lossy: bool = False,
-                before: Sequence[Reading] = ()) -> Line:
-        name = row.refs[0].split('.')[1]  # the row's key (the issue names the table)
-        limit = min(budget.READINGS_PER_ROW, left[0])
-        steps = Steps()
-        readings, truncated = row_readings(tokens, row.columns, positional, limit=limit, lossy=lossy,
-                                           priors=priors(row), steps=steps)
-        left[0] -= len(readings)
-        if truncated:
-            why = (f"{len(readings)} readings, the most a row may have" if len(readings) >= budget.READINGS_PER_ROW
-                   else "the table's readings budget" if len(readings) >= limit
-                   else f"{budget.CUT_STEPS_PER_ROW} steps of cutting its digits")
-            notes.append((budget.BUDGET_ISSUE, f"{name}: the reading budget was reached ({why}): its cells "
-                                               "are not decided"))
-        most = sum(budget.int_digits(c.type) + (budget.decimal_places() if c.allows_decimal else 0)
-                   for c in row.columns)
-        long = [t for t in tokens if t.kind == "num" and budget.digit_count(t.raw) > most]
-        unread = ""
-        if long:
-            unread = (f"printed as a run of {budget.digit_count(long[0].raw)} digits, longer than the row's cells "
-                      f"can hold together (at most {most}): text, not numbers")
-            notes.append((budget.TOO_LONG_ISSUE, f"{name}: {unread}"))
-        readings = list(before) + readings
-        kept, by, ok = _locally_consistent(readings, row, equations)
-        guesses = row.guesses + (("grid_contradicted",) if row.positional and not positional else ())
-        return Line(row.refs, kept, row.free_refs, by, ok, guesses, tuple(readings) if by else (),
-                    truncated=truncated, unread=unread)
-
-    for row in rows:
-        lines.append(line_of(row, row.tokens, row.positional))
+    reader = _RowReader(rows, equations, notes)
+    lines = [reader.line(row, row.tokens, row.positional) for row in rows]
     results: Dict[str, CellResult] = {}
     for members, eqs in _components(lines, equations):
-        sub = [lines[i] for i in members]
-        outcome = _solve(sub, eqs)
-        # the cuts contradict the checks: the text may have lost cells instead. Widen the suspect rows
-        # first (their own total fails, or a grid whose empty fields may be label columns), then every row
-        # printed with fewer numbers than cells.
-        for everyone in (False, True):
-            if outcome.solutions or outcome.exhausted:
-                break
-            widened = False
-            for i in members:
-                row = rows[i]
-                printed = [t for t in row.tokens if t.kind != "empty"]
-                suspect = everyone or not lines[i].locally_ok or (row.positional and len(printed) < len(row.tokens))
-                if suspect and 0 < len(printed) < len(row.columns):
-                    wider = line_of(row, printed, False, lossy=True,
-                                    before=lines[i].readings if row.positional else ())
-                    if wider.readings != lines[i].readings:
-                        lines[i] = wider
-                        widened = True
-            if widened:
-                sub = [lines[i] for i in members]
-                outcome = _solve(sub, eqs)
+        sub, outcome = _search(reader, rows, lines, members, eqs)
         if evidence and not outcome.exhausted:
             _apply_evidence(outcome, sub, evidence)
         if rank is not None and outcome.solutions:
@@ -204,14 +141,98 @@ def recover(rows: Sequence[PrintedRow], equations: Sequence[Balance],
             notes.append(("recovery_note", "no reading satisfies the checks: the document is inconsistent or "
                                            "misread"))
         results.update(_decide(sub, outcome, {eq.id: {r for _, r in eq.terms} for eq in eqs}))
-    if not zeros_printed and any(t.kind == "blank" for row in rows for t in row.tokens):
-        # a table that prints its zeros as empty cells: a cell the checks force to 0 was printed empty
-        for ref, cr in results.items():
-            if cr.status == CellStatus.inferred and cr.value == 0 and "row_not_found" not in cr.guesses:
-                results[ref] = CellResult(ref, None, CellStatus.blank, "", cr.token, decided_by=cr.decided_by,
-                                          note="not read; the checks force 0, which this table prints as an "
-                                               "empty cell", guesses=cr.guesses + ["inferred_blank"])
+    if not reader.zeros_printed and any(t.kind == "blank" for row in rows for t in row.tokens):
+        _zeros_printed_blank(results)
     return results, notes
+
+
+class _RowReader:
+    """The readings of a table's printed rows, within the table's readings budget; notes what it cuts short."""
+
+    def __init__(self, rows: Sequence[PrintedRow], equations: Sequence[Balance], notes: List[Note]) -> None:
+        self.equations, self.notes = equations, notes
+        self.free = _free_total_prior(rows)
+        # a table that prints its zeros (a 0 beside other numbers) loses a cell only where it was left blank
+        # on purpose: every applicant column is then about as likely to be printed as any other
+        self.zeros_printed = any(len(r.tokens) >= 2 and any(t.kind == "num" and t.raw == "0" for t in r.tokens)
+                                 for r in rows)
+        self.left = budget.READINGS_PER_TABLE  # readings the table's rows may still have
+
+    def priors(self, row: PrintedRow) -> Optional[List[float]]:
+        if not row.free_refs and not self.zeros_printed:
+            return None
+        return [self.free if ref in row.free_refs else
+                (max(col.fill_prior, 0.9) if self.zeros_printed else col.fill_prior)
+                for ref, col in zip(row.refs, row.columns, strict=True)]
+
+    def line(self, row: PrintedRow, tokens: List[Token], positional: bool, lossy: bool = False,
+             before: Sequence[Reading] = ()) -> Line:
+        name = row.refs[0].split('.')[1]  # the row's key (the issue names the table)
+        limit = min(budget.READINGS_PER_ROW, self.left)
+        readings, truncated = row_readings(tokens, row.columns, positional, limit=limit, lossy=lossy,
+                                           priors=self.priors(row), steps=Steps())
+        self.left -= len(readings)
+        if truncated:
+            why = (f"{len(readings)} readings, the most a row may have" if len(readings) >= budget.READINGS_PER_ROW
+                   else "the table's readings budget" if len(readings) >= limit
+                   else f"{budget.CUT_STEPS_PER_ROW} steps of cutting its digits")
+            self.notes.append((budget.BUDGET_ISSUE, f"{name}: the reading budget was reached ({why}): its cells "
+                                                    "are not decided"))
+        unread = _too_long(row, tokens)
+        if unread:
+            self.notes.append((budget.TOO_LONG_ISSUE, f"{name}: {unread}"))
+        readings = list(before) + readings
+        kept, by, ok = _locally_consistent(readings, row, self.equations)
+        guesses = row.guesses + (("grid_contradicted",) if row.positional and not positional else ())
+        return Line(row.refs, kept, row.free_refs, by, ok, guesses, tuple(readings) if by else (),
+                    truncated=truncated, unread=unread)
+
+
+def _too_long(row: PrintedRow, tokens: Sequence[Token]) -> str:
+    """Why a row printed with a digit run longer than its cells can hold together is not read ("" if not)."""
+    most = sum(budget.int_digits(c.type) + (budget.decimal_places() if c.allows_decimal else 0)
+               for c in row.columns)
+    long = [t for t in tokens if t.kind == "num" and budget.digit_count(t.raw) > most]
+    if not long:
+        return ""
+    return (f"printed as a run of {budget.digit_count(long[0].raw)} digits, longer than the row's cells "
+            f"can hold together (at most {most}): text, not numbers")
+
+
+def _search(reader: _RowReader, rows: Sequence[PrintedRow], lines: List[Line], members: List[int],
+            eqs: Sequence[Balance]) -> Tuple[List[Line], Outcome]:
+    """The joint search over one component of rows. When the cuts contradict the checks, the text may have
+    lost cells instead: widen the suspect rows first (their own total fails, or a grid whose empty fields
+    may be label columns), then every row printed with fewer numbers than cells."""
+    sub = [lines[i] for i in members]
+    outcome = _solve(sub, eqs)
+    for everyone in (False, True):
+        if outcome.solutions or outcome.exhausted:
+            break
+        widened = False
+        for i in members:
+            row = rows[i]
+            printed = [t for t in row.tokens if t.kind != "empty"]
+            suspect = everyone or not lines[i].locally_ok or (row.positional and len(printed) < len(row.tokens))
+            if suspect and 0 < len(printed) < len(row.columns):
+                wider = reader.line(row, printed, False, lossy=True,
+                                    before=lines[i].readings if row.positional else ())
+                if wider.readings != lines[i].readings:
+                    lines[i] = wider
+                    widened = True
+        if widened:
+            sub = [lines[i] for i in members]
+            outcome = _solve(sub, eqs)
+    return sub, outcome
+
+
+def _zeros_printed_blank(results: Dict[str, CellResult]) -> None:
+    """A table that prints its zeros as empty cells: a cell the checks force to 0 was printed empty."""
+    for ref, cr in results.items():
+        if cr.status == CellStatus.inferred and cr.value == 0 and "row_not_found" not in cr.guesses:
+            results[ref] = CellResult(ref, None, CellStatus.blank, "", cr.token, decided_by=cr.decided_by,
+                                      note="not read; the checks force 0, which this table prints as an "
+                                           "empty cell", guesses=cr.guesses + ["inferred_blank"])
 
 
 def _free_total_prior(rows: Sequence[PrintedRow]) -> float:
@@ -240,7 +261,7 @@ def _locally_consistent(readings: List[Reading], row: PrintedRow,
     rejecting: List[str] = []
     for rd in readings:
         values: Dict[str, Optional[Number]] = {ref: piece_value(p.kind, p.value, ref in row.free_refs)
-                                              for ref, p in zip(row.refs, rd.pieces)}
+                                              for ref, p in zip(row.refs, rd.pieces, strict=True)}
         bad = propagate(values, local, {})
         if bad is None:
             kept.append(rd)
@@ -265,7 +286,7 @@ def _solve(sub: Sequence[Line], eqs: Sequence[Balance]) -> Outcome:
     # constraints; a row whose only reading assumes lost cells stays open to the checks, since its printed
     # numbers may sit in the wrong columns
     certain = {ref for ln in sub if _exact(ln)
-               for ref, p in zip(ln.refs, ln.readings[0].pieces)
+               for ref, p in zip(ln.refs, ln.readings[0].pieces, strict=True)
                if p.kind == "printed" or (p.kind == "placeholder" and ref not in ln.free_refs)}
     eqs = [eq for eq in eqs if not all(ref in certain for _, ref in eq.terms)]
     if any(ln.truncated for ln in sub):
@@ -322,55 +343,60 @@ def _decide(lines: Sequence[Line], outcome: Outcome,
 
 def _decide_line(i: int, ln: Line, outcome: Outcome, out: Dict[str, CellResult]) -> None:
     sols: List[Solution] = outcome.solutions
-    deciding = sorted(outcome.deciding.get(i, set()))
     if not ln.readings and (ln.truncated or ln.unread):
         for ref in ln.refs:
-            out[ref] = CellResult(ref, None, CellStatus.missing, note=ln.unread or "the reading budget was reached before "
-                                                                          "any reading of the row: not decided")
-        return
-    if not ln.readings:
-        for ref in ln.refs:
-            v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
-            if v is not None and all(s.values.get(ref) == v for s in sols):
-                out[ref] = CellResult(ref, v, CellStatus.inferred, decided_by=[sols[0].forced_by.get(ref, "")],
-                                      note="row not found in the text")
-            else:
-                out[ref] = CellResult(ref, None, CellStatus.missing, note="row not found in the text")
-        return
-    if not sols or outcome.exhausted:
+            out[ref] = CellResult(ref, None, CellStatus.missing, note=ln.unread or "the reading budget was reached "
+                                                                                "before any reading of the row: "
+                                                                                "not decided")
+    elif not ln.readings:
+        _decide_not_found(ln, outcome, out)
+    elif not sols or outcome.exhausted:
         _decide_alone(ln, out, inconsistent=not sols and not outcome.exhausted)
-        return
-    for j, ref in enumerate(ln.refs):
-        pieces = [ln.readings[s.choice[i]].pieces[j] for s in sols]
-        vals = [s.values.get(ref) for s in sols]
-        best_piece, best_val = pieces[0], vals[0]
-        kinds = {p.kind for p in pieces}
-        if kinds == {"placeholder"}:
-            out[ref] = CellResult(ref, None, CellStatus.placeholder if best_piece.raw else CellStatus.blank, best_piece.raw,
-                                  best_piece.token)
-            continue
-        if len(set(vals)) == 1 and best_val is not None:
-            tokens = {id(p.token) for p in pieces}
-            if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
-                out[ref] = CellResult(ref, best_val, CellStatus.inferred, best_piece.raw, best_piece.token,
-                                      decided_by=list(ln.narrowed_by))
-            elif kinds <= {"printed", "cut"} and len(ln.readings) == 1 or \
-                    kinds == {"printed"} and len(tokens) == 1:
-                # one way to read the row, or the same printed number in every remaining reading
-                out[ref] = CellResult(ref, best_val, CellStatus.ok, best_piece.raw, best_piece.token)
-            else:
-                by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
-                raw = best_piece.raw if best_piece.kind != "unknown" else None
-                out[ref] = CellResult(ref, best_val, CellStatus.inferred, raw, best_piece.token, decided_by=by)
-            continue
-        if set(vals) == {None}:
-            out[ref] = CellResult(ref, None, CellStatus.missing, None, best_piece.token)
-            continue
-        cands = sorted({v for v in vals if v is not None})
-        if None in vals:
-            cands = cands + [None]
-        out[ref] = CellResult(ref, best_val, CellStatus.ambiguous, best_piece.raw or None, best_piece.token,
-                              candidates=cands, decided_by=deciding)
+    else:
+        deciding = sorted(outcome.deciding.get(i, set()))
+        for j, ref in enumerate(ln.refs):
+            out[ref] = _decide_cell(ln, [ln.readings[s.choice[i]].pieces[j] for s in sols], sols, ref, deciding)
+
+
+def _decide_not_found(ln: Line, outcome: Outcome, out: Dict[str, CellResult]) -> None:
+    """A row not found in the text: its cells are what every solution forces, or missing."""
+    sols = outcome.solutions
+    for ref in ln.refs:
+        v = sols[0].values.get(ref) if sols and not outcome.exhausted else None
+        if v is not None and all(s.values.get(ref) == v for s in sols):
+            out[ref] = CellResult(ref, v, CellStatus.inferred, decided_by=[sols[0].forced_by.get(ref, "")],
+                                  note="row not found in the text")
+        else:
+            out[ref] = CellResult(ref, None, CellStatus.missing, note="row not found in the text")
+
+
+def _decide_cell(ln: Line, pieces: List[Piece], sols: List[Solution], ref: str, deciding: List[str]) -> CellResult:
+    """One cell of a line, from the pieces its remaining solutions read there (the best one first)."""
+    vals = [s.values.get(ref) for s in sols]
+    best_piece, best_val = pieces[0], vals[0]
+    kinds = {p.kind for p in pieces}
+    if kinds == {"placeholder"}:
+        return CellResult(ref, None, CellStatus.placeholder if best_piece.raw else CellStatus.blank, best_piece.raw,
+                          best_piece.token)
+    if len(set(vals)) == 1 and best_val is not None:
+        tokens = {id(p.token) for p in pieces}
+        if len(ln.readings) == 1 and kinds == {"cut"} and ln.narrowed_by:
+            return CellResult(ref, best_val, CellStatus.inferred, best_piece.raw, best_piece.token,
+                              decided_by=list(ln.narrowed_by))
+        if kinds <= {"printed", "cut"} and len(ln.readings) == 1 or kinds == {"printed"} and len(tokens) == 1:
+            # one way to read the row, or the same printed number in every remaining reading
+            return CellResult(ref, best_val, CellStatus.ok, best_piece.raw, best_piece.token)
+        by = sorted({s.forced_by[ref] for s in sols if ref in s.forced_by}) or deciding
+        raw = best_piece.raw if best_piece.kind != "unknown" else None
+        return CellResult(ref, best_val, CellStatus.inferred, raw, best_piece.token, decided_by=by)
+    if set(vals) == {None}:
+        return CellResult(ref, None, CellStatus.missing, None, best_piece.token)
+    cands: List[Optional[Number]] = []
+    cands.extend(sorted({v for v in vals if v is not None}))
+    if None in vals:
+        cands.append(None)
+    return CellResult(ref, best_val, CellStatus.ambiguous, best_piece.raw or None, best_piece.token,
+                      candidates=cands, decided_by=deciding)
 
 
 def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> None:
@@ -378,7 +404,8 @@ def _decide_alone(ln: Line, out: Dict[str, CellResult], inconsistent: bool) -> N
     printed as a number on its own, flag everything else. A row whose readings were cut short by the budget
     has no complete list of candidates: its uncertain cells are missing."""
     best = _best_reading(ln)
-    assert best is not None
+    if best is None:  # a row with no reading is decided by _decide_line
+        return
     exact = _exact(ln) and not ln.truncated  # only a row read exactly as printed is certain
     for j, ref in enumerate(ln.refs):
         pieces = [r.pieces[j] for r in ln.readings]

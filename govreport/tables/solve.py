@@ -111,68 +111,100 @@ def solve(lines: Sequence[Line], equations: Sequence[Balance], base: Dict[str, O
 
     ``base`` holds cells not covered by any line (None when unknown).
     """
-    # fail first: lines with few readings are chosen first
-    multi = sorted((i for i, ln in enumerate(lines) if len(ln.readings) > 1), key=lambda i: len(lines[i].readings))
-    single = [i for i, ln in enumerate(lines) if len(ln.readings) == 1]
-    values: Dict[str, Optional[Number]] = dict(base)
+    search = _Search(lines, equations, base, _Limits(max_leaves, max_solutions, max_nodes))
+    if not search.multi:
+        return search.direct()
+    search.rec(0)
+    return search.outcome()
 
-    def apply(i: int, r: int) -> None:
-        ln = lines[i]
-        for ref, piece in zip(ln.refs, ln.readings[r].pieces):
-            values[ref] = piece_value(piece.kind, piece.value, ref in ln.free_refs)
 
-    for i in single:
-        apply(i, 0)
-    for i, ln in enumerate(lines):
-        if not ln.readings:
-            for ref in ln.refs:
-                values[ref] = None
+@dataclass(frozen=True)
+class _Limits:
+    leaves: int
+    solutions: int
+    nodes: int
 
-    line_of: Dict[str, int] = {}
-    for i, ln in enumerate(lines):
-        for ref in ln.refs:
-            line_of[ref] = i
-    # bounds of every cell of a multi-reading line over its readings (unknown: 0 to infinity)
-    INF = float("inf")
-    bounds: Dict[str, Tuple[float, float]] = {}
-    for i in multi:
-        ln = lines[i]
-        for j, ref in enumerate(ln.refs):
-            lo, hi = INF, -INF
-            for rd in ln.readings:
-                p = rd.pieces[j]
-                v = piece_value(p.kind, p.value, ref in ln.free_refs)
-                if v is None:
-                    lo, hi = min(lo, 0), INF
-                else:
-                    lo, hi = min(lo, v), max(hi, v)
-            bounds[ref] = (lo, hi)
-    touching: Dict[int, List[Balance]] = {}
-    for eq in equations:
-        for i in {line_of[ref] for _, ref in eq.terms if ref in line_of}:
-            touching.setdefault(i, []).append(eq)
-    assigned: Set[int] = set()
 
-    deciding: Dict[int, Set[str]] = {i: set() for i in multi}
-    solutions: Dict[Tuple, Solution] = {}
-    choice = [0] * len(multi)
-    leaves = 0
-    nodes = 0
-    exhausted = False
-    multi_set = set(multi)
+_INF = float("inf")
 
-    def infeasible(eqs: List[Balance]) -> Optional[Balance]:
+
+def _bounds(ln: Line) -> Dict[str, Tuple[float, float]]:
+    """The bounds of every cell of a line over its readings (unknown: 0 to infinity)."""
+    out: Dict[str, Tuple[float, float]] = {}
+    for j, ref in enumerate(ln.refs):
+        lo, hi = _INF, -_INF
+        for rd in ln.readings:
+            p = rd.pieces[j]
+            v = piece_value(p.kind, p.value, ref in ln.free_refs)
+            if v is None:
+                lo, hi = min(lo, 0), _INF
+            else:
+                lo, hi = min(lo, v), max(hi, v)
+        out[ref] = (lo, hi)
+    return out
+
+
+class _Search:
+    """The depth-first search over the readings of the lines that have several (fewest first)."""
+
+    def __init__(self, lines: Sequence[Line], equations: Sequence[Balance], base: Dict[str, Optional[Number]],
+                 limits: _Limits) -> None:
+        self.lines, self.equations, self.limits = lines, equations, limits
+        # fail first: lines with few readings are chosen first
+        self.multi = sorted((i for i, ln in enumerate(lines) if len(ln.readings) > 1),
+                            key=lambda i: len(lines[i].readings))
+        self.single = [i for i, ln in enumerate(lines) if len(ln.readings) == 1]
+        self.values: Dict[str, Optional[Number]] = dict(base)
+        for i in self.single:
+            self.apply(i, 0)
+        for ln in lines:
+            if not ln.readings:
+                for ref in ln.refs:
+                    self.values[ref] = None
+        self.line_of: Dict[str, int] = {ref: i for i, ln in enumerate(lines) for ref in ln.refs}
+        self.bounds: Dict[str, Tuple[float, float]] = {}
+        for i in self.multi:
+            self.bounds.update(_bounds(lines[i]))
+        self.touching: Dict[int, List[Balance]] = {}
+        for eq in equations:
+            for i in {self.line_of[ref] for _, ref in eq.terms if ref in self.line_of}:
+                self.touching.setdefault(i, []).append(eq)
+        self.assigned: Set[int] = set()
+        self.multi_set = set(self.multi)
+        self.deciding: Dict[int, Set[str]] = {i: set() for i in self.multi}
+        self.solutions: Dict[Tuple, Solution] = {}
+        self.choice = [0] * len(self.multi)
+        self.leaves = self.nodes = 0
+        self.exhausted = False
+
+    def apply(self, i: int, r: int) -> None:
+        ln = self.lines[i]
+        for ref, piece in zip(ln.refs, ln.readings[r].pieces, strict=True):
+            self.values[ref] = piece_value(piece.kind, piece.value, ref in ln.free_refs)
+
+    def _single_cost(self) -> float:
+        return sum(self.lines[i].readings[0].cost for i in self.single)
+
+    def direct(self) -> Outcome:
+        """No line has a choice: propagate once."""
+        trial = dict(self.values)
+        forced: Dict[str, str] = {}
+        bad = propagate(trial, self.equations, forced)
+        sols = [] if bad is not None else [Solution((0,) * len(self.lines), trial, forced, self._single_cost())]
+        return Outcome(sols, False, {})
+
+    def infeasible(self, eqs: List[Balance]) -> Optional[Balance]:
         """An equation that no choice of the remaining lines can satisfy (interval arithmetic; all cells
         are ≥ 0 where unknown)."""
         for eq in eqs:
             lo = hi = 0.0
             for coef, ref in eq.terms:
-                i = line_of.get(ref)
-                if i is not None and i in multi_set and i not in assigned:
-                    a, b = bounds[ref]
+                i = self.line_of.get(ref)
+                if i is not None and i in self.multi_set and i not in self.assigned:
+                    a, b = self.bounds[ref]
                 else:
-                    v = values.get(ref)
-                    a, b = (0.0, INF) if v is None else (v, v)
+                    v = self.values.get(ref)
+                    a, b = (0.0, _INF) if v is None else (v, v)
                 if coef > 0:
                     lo += coef * a
                     hi += coef * b
@@ -183,64 +215,61 @@ def solve(lines: Sequence[Line], equations: Sequence[Balance], base: Dict[str, O
                 return eq
         return None
 
-    def rec(k: int) -> None:
-        nonlocal leaves, nodes, exhausted
-        if exhausted:
+    def leaf(self) -> None:
+        """Every line has its reading: keep the combination when propagation violates no equation."""
+        self.leaves += 1
+        if self.leaves > self.limits.leaves:
+            self.exhausted = True
             return
-        if k == len(multi):
-            leaves += 1
-            if leaves > max_leaves:
-                exhausted = True
-                return
-            trial = dict(values)
-            forced: Dict[str, str] = {}
-            bad = propagate(trial, equations, forced)
-            if bad is not None:
-                for eq in equations:
-                    if eq.id == bad:
-                        for _, ref in eq.terms:
-                            if ref in line_of and line_of[ref] in deciding:
-                                deciding[line_of[ref]].add(bad)
-                return
-            key = (tuple(choice), tuple(sorted((r, v) for r, v in trial.items() if v is not None)))
-            cost = sum(lines[i].readings[c].cost for i, c in zip(multi, choice))
-            cost += sum(lines[i].readings[0].cost for i in single)
-            if key not in solutions or solutions[key].cost > cost:
-                solutions[key] = Solution(tuple(choice), trial, forced, cost)
-            if len(solutions) > max_solutions:
-                exhausted = True
+        trial = dict(self.values)
+        forced: Dict[str, str] = {}
+        bad = propagate(trial, self.equations, forced)
+        if bad is not None:
+            for eq in self.equations:
+                if eq.id == bad:
+                    for _, ref in eq.terms:
+                        if ref in self.line_of and self.line_of[ref] in self.deciding:
+                            self.deciding[self.line_of[ref]].add(bad)
             return
-        i = multi[k]
-        assigned.add(i)
-        for r in range(len(lines[i].readings)):
-            nodes += 1
-            if nodes > max_nodes:
-                exhausted = True
-                break
-            apply(i, r)
-            choice[k] = r
-            bad = infeasible(touching.get(i, []))
-            if bad is not None:
-                deciding[i].add(bad.id)
-                continue
-            rec(k + 1)
-            if exhausted:
-                break
-        assigned.discard(i)
+        key = (tuple(self.choice), tuple(sorted((r, v) for r, v in trial.items() if v is not None)))
+        cost = sum(self.lines[i].readings[c].cost for i, c in zip(self.multi, self.choice, strict=True))
+        cost += self._single_cost()
+        if key not in self.solutions or self.solutions[key].cost > cost:
+            self.solutions[key] = Solution(tuple(self.choice), trial, forced, cost)
+        if len(self.solutions) > self.limits.solutions:
+            self.exhausted = True
 
-    if not multi:
-        trial = dict(values)
-        forced = {}
-        bad = propagate(trial, equations, forced)
-        sols = [] if bad is not None else [Solution((0,) * len(lines), trial, forced, sum(lines[i].readings[0].cost for i in single))]
-        return Outcome(sols, False, {})
-    rec(0)
-    ordered = sorted(solutions.values(), key=lambda s: s.cost)
-    # map the choice tuples (indexed over multi lines) to full per-line choices
-    full: List[Solution] = []
-    for s in ordered:
-        per_line = [0] * len(lines)
-        for i, c in zip(multi, s.choice):
-            per_line[i] = c
-        full.append(Solution(tuple(per_line), s.values, s.forced_by, s.cost))
-    return Outcome(full, exhausted, deciding, nodes)
+    def rec(self, k: int) -> None:
+        if self.exhausted:
+            return
+        if k == len(self.multi):
+            self.leaf()
+            return
+        i = self.multi[k]
+        self.assigned.add(i)
+        for r in range(len(self.lines[i].readings)):
+            self.nodes += 1
+            if self.nodes > self.limits.nodes:
+                self.exhausted = True
+                break
+            self.apply(i, r)
+            self.choice[k] = r
+            bad = self.infeasible(self.touching.get(i, []))
+            if bad is not None:
+                self.deciding[i].add(bad.id)
+                continue
+            self.rec(k + 1)
+            if self.exhausted:
+                break
+        self.assigned.discard(i)
+
+    def outcome(self) -> Outcome:
+        ordered = sorted(self.solutions.values(), key=lambda s: s.cost)
+        # map the choice tuples (indexed over multi lines) to full per-line choices
+        full: List[Solution] = []
+        for s in ordered:
+            per_line = [0] * len(self.lines)
+            for i, c in zip(self.multi, s.choice, strict=True):
+                per_line[i] = c
+            full.append(Solution(tuple(per_line), s.values, s.forced_by, s.cost))
+        return Outcome(full, self.exhausted, self.deciding, self.nodes)
