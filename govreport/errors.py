@@ -17,11 +17,22 @@ class ExitCode(IntEnum):
     interrupted = 130
 
 
+# The codes of a batch's error lines (``error.code``) that no exception of the tree below carries: the
+# input's process died (killed, a crash in a C extension) or ran out of memory. With ``TIMEOUT`` and
+# ``INTERNAL_ERROR`` (the codes of ``TimeLimitError`` and ``GovReportError``), a later ``--resume`` tries
+# their inputs again (``RETRIED``): another run may well finish them.
+TIMEOUT = "timeout"
+WORKER_DIED = "worker_died"
+OUT_OF_MEMORY = "out_of_memory"
+INTERNAL_ERROR = "internal_error"
+RETRIED = (TIMEOUT, WORKER_DIED, INTERNAL_ERROR, OUT_OF_MEMORY)
+
+
 class GovReportError(Exception):
     """Base of every error govreport raises on purpose."""
 
     exit_code = ExitCode.internal_error
-    code = "internal_error"
+    code = INTERNAL_ERROR
 
     def __init__(self, message: str, hint: str | None = None):
         super().__init__(message)
@@ -54,7 +65,7 @@ class NotAReportError(BadInputError):
 class TimeLimitError(BadInputError):
     """The input took longer than ``--timeout`` (exit 3): no record, never a partial one."""
 
-    code = "timeout"
+    code = TIMEOUT
 
 
 class MissingDependencyError(GovReportError):

@@ -28,9 +28,9 @@ from concurrent.futures import FIRST_COMPLETED, ALL_COMPLETED, ProcessPoolExecut
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Deque, Dict, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, Iterator, Optional, Sequence, Tuple
 
-from ..errors import ExitCode, GovReportError, MissingDependencyError
+from ..errors import TIMEOUT, WORKER_DIED, ExitCode, GovReportError, MissingDependencyError
 from .runner import Outcome, _context, _failed, _init_worker, _pool_work, _supports_max_tasks, work
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Executor:
 
 
 def died(path: str, why: str) -> Outcome:
-    return _failed(path, "worker_died", f"{path}: the worker process died twice ({why})")
+    return _failed(path, WORKER_DIED, f"{path}: the worker process died twice ({why})")
 
 
 class InProcessExecutor(Executor):
@@ -92,7 +92,8 @@ class PoolExecutor(Executor):
         self.task = task or _pool_work
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
-        kwargs = {"max_tasks_per_child": 200} if _supports_max_tasks() else {}
+        # max_tasks_per_child: Python 3.11 on (typed Any: the stubs of an older Python do not know it)
+        kwargs: Dict[str, Any] = {"max_tasks_per_child": 200} if _supports_max_tasks() else {}
         return ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init_worker, **kwargs)
 
     def outcomes(self, paths, *, strict=False, timeout=None, limits=None):
@@ -120,7 +121,7 @@ class PoolExecutor(Executor):
                     elif isinstance(exc, BrokenProcessPool):
                         suspects.append(p)
                     else:  # not a death: the task itself failed to run (cannot pickle, ...)
-                        yield _failed(str(p), "worker_died", f"{p}: the worker could not run it ({type(exc).__name__})")
+                        yield _failed(str(p), WORKER_DIED, f"{p}: the worker could not run it ({type(exc).__name__})")
                 if broken:
                     pool.shutdown(wait=False, cancel_futures=True)
                     log.warning("a worker process died; %d task(s) will be retried", len(suspects))
@@ -145,7 +146,7 @@ class PoolExecutor(Executor):
             return pool.submit(self.task, str(path), *args).result()
         except BrokenProcessPool:
             if timeout and time.monotonic() - started >= timeout:
-                return _failed(str(path), "timeout", f"{path}: gave up after {timeout:g} s (--timeout)")
+                return _failed(str(path), TIMEOUT, f"{path}: gave up after {timeout:g} s (--timeout)")
             return died(str(path), "BrokenProcessPool")
         finally:
             pool.shutdown(wait=False, cancel_futures=True)

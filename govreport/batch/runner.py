@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, Optional, Sequence
 
-from ..errors import GovReportError
+from ..errors import INTERNAL_ERROR, OUT_OF_MEMORY, TIMEOUT, GovReportError
 from ..timelimit import FileTimeout, TimeLimit, caused_by_timeout as _caused_by_timeout, time_limit  # noqa: F401
 
 
@@ -38,14 +38,13 @@ class Outcome:
         return self.record is not None
 
     def error_line(self, fmt: Optional[str] = None) -> Dict:
-        from ..record import ErrorRecord
+        from ..record import ErrorInfo, ErrorRecord
 
         source = {"path": self.path, "sha256": self.sha256}
         if fmt:
             source["format"] = fmt
-        return ErrorRecord(source=source, error={"code": self.error_code or "error",
-                                                 "message": self.error_message or ""}).model_dump(
-            mode="json", by_alias=True)
+        error = ErrorInfo(code=self.error_code or "error", message=self.error_message or "")
+        return ErrorRecord(source=source, error=error).model_dump(mode="json", by_alias=True)
 
 
 def sha256_of(path: Path) -> Optional[str]:
@@ -107,17 +106,17 @@ def _work(path: str, strict: bool, timeout: Optional[float], limits: Optional[Di
     except FileTimeout:
         return _timed_out(path, timeout)
     except MemoryError:
-        return _failed(path, "out_of_memory", f"{path}: out of memory")
+        return _failed(path, OUT_OF_MEMORY, f"{path}: out of memory")
     except Exception as exc:  # a bug on one file must not stop the batch
         if _caused_by_timeout(exc) or limit.fired:
             return _timed_out(path, timeout)
         if isinstance(exc, GovReportError):
             return _failed(path, exc.code, str(exc))
-        return _failed(path, "internal_error", f"{path}: {type(exc).__name__}: {exc}")
+        return _failed(path, INTERNAL_ERROR, f"{path}: {type(exc).__name__}: {exc}")
 
 
 def _timed_out(path: str, timeout: Optional[float]) -> Outcome:
-    return _failed(path, "timeout", f"{path}: gave up after {timeout or 0:g} s (--timeout)")
+    return _failed(path, TIMEOUT, f"{path}: gave up after {timeout or 0:g} s (--timeout)")
 
 
 def _failed(path: str, code: str, message: str) -> Outcome:

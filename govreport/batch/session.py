@@ -207,117 +207,158 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     ``done`` holds sha256 values to skip (resume). KeyboardInterrupt is caught: the summary says so and
     whatever was finished is written.
     """
-    from ..record import ErrorRecord, Report
-    from . import units
-
-    summary = Summary()
-    known = set(done or ())
-    if store is not None and options.resume:
-        known |= store.known(__version__)
-    todo: List[Path] = []
-    for p in paths:
-        if options.resume and known:
-            sha = sha256_of(p)
-            if sha is not None and sha in known:
-                summary.skipped += 1
-                continue
-        todo.append(p)
-    summary.total = len(todo) + summary.skipped
-    collected: List[Any] = []
-    across = units.Across(by_unit=options.units is not None, prefer=options.prefer)  # what the checks across reports need
-
-    def on_done(o: Outcome) -> None:
-        if o.pid is not None and o.peak_rss_mib is not None:
-            peaks = summary.worker_peak_rss_mib
-            peaks[o.pid] = max(peaks.get(o.pid, 0.0), o.peak_rss_mib)
-        if o.pid is not None and o.cpu_s is not None:
-            summary.worker_cpu_s[o.pid] = max(summary.worker_cpu_s.get(o.pid, 0.0), o.cpu_s)
-        if o.ok:
-            rec = json.loads(o.record)  # type: ignore[arg-type]
-            rec["unit"] = units.unit_of(rec, options.units)
-            if options.derived:
-                from ..derived import derive
-
-                rec["derived"] = derive(rec)
-            summary.count(rec)
-            summary.ran.append(rec["source"]["path"])
-            if store is None:  # with a store, read back from it at the end (earlier runs' records too)
-                across.add(units.compact(rec), rec)
-            if store is not None:
-                with _writing("the database"):
-                    store.add_record(rec, __version__)
-            line = units.json_line(rec)
-            if sink is not None:
-                sink(rec)
-            if options.fmt not in STREAMED:
-                collected.append(Report.model_validate(rec))
-        else:
-            summary.failed += 1
-            summary.errors.append(o)
-            if store is not None:
-                with _writing("the database"):
-                    store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
-            err = o.error_line()
-            line = json.dumps(err, ensure_ascii=False)
-            if sink is not None:
-                sink(err)
-            if options.fmt not in STREAMED:
-                collected.append(ErrorRecord.model_validate(err))
-        if stream is not None and options.fmt in STREAMED:
-            with _writing(getattr(stream, "name", None) or "the output"):
-                stream.write(line.encode("utf-8") + b"\n")  # type: ignore[union-attr]
-                stream.flush()
-        if progress is not None:
-            progress(o)
-
-    handle = _in_order(todo, on_done) if options.ordered else on_done
+    batch = _Batch(options, stream=stream, store=store, sink=sink, progress=progress)
+    todo = batch.to_do(paths, done)
+    handle = _in_order(todo, batch.on_done) if options.ordered else batch.on_done
     try:
         run(todo, options.jobs, handle, strict=options.strict, timeout=options.timeout, limits=options.limits,
             executor=options.executor, scheduler=options.scheduler)
     except KeyboardInterrupt:
-        summary.interrupted = True
-    if store is not None:
-        for r in store.records(__version__):
-            if options.derived and "derived" not in r:  # stored by a run without --derived
-                from ..derived import derive
+        batch.summary.interrupted = True
+    try:
+        batch.across_reports()
+    finally:
+        batch.across.close()
+    if finish is not None and options.fmt not in STREAMED:
+        finish(batch.collected, batch.summary.cross_year)
+    return batch.summary
 
-                r["derived"] = derive(r)
-            across.add(units.compact(r, options.units), r)
-    summary.cross_year = across.cross_year()
-    summary.duplicates = across.duplicates
-    if options.derived:
-        summary.year_on_year = across.year_on_year()
+
+class _Batch:
+    """One batch's state in the parent: the summary, the outputs written as outcomes arrive, what the
+    checks across reports keep (``units.Across``), and the records kept for a format written at the end."""
+
+    def __init__(self, options: BatchOptions, *, stream: Optional[IO[bytes]], store: Optional[Store],
+                 sink: Optional[Callable[[Dict], None]], progress: Optional[Callable[[Outcome], None]]):
+        from . import units
+
+        self.options, self.stream, self.store, self.sink, self.progress = options, stream, store, sink, progress
+        self.summary = Summary()
+        self.collected: List[Any] = []  # Report / ErrorRecord objects, for a format not streamed
+        self.by_unit = options.units is not None
+        self.across = units.Across(by_unit=self.by_unit, prefer=options.prefer)
+
+    def to_do(self, paths: Sequence[Path], done: Optional[set]) -> List[Path]:
+        """The inputs to extract: with ``--resume``, those neither in ``done`` nor stored are skipped."""
+        known = set(done or ())
+        if self.store is not None and self.options.resume:
+            known |= self.store.known(__version__)
+        todo: List[Path] = []
+        for p in paths:
+            if self.options.resume and known:
+                sha = sha256_of(p)
+                if sha is not None and sha in known:
+                    self.summary.skipped += 1
+                    continue
+            todo.append(p)
+        self.summary.total = len(todo) + self.summary.skipped
+        return todo
+
+    def on_done(self, o: Outcome) -> None:
+        """One outcome, in this process: counted, stored, streamed, kept for the checks across reports."""
+        summary = self.summary
+        if o.pid is not None and o.peak_rss_mib is not None:
+            summary.worker_peak_rss_mib[o.pid] = max(summary.worker_peak_rss_mib.get(o.pid, 0.0), o.peak_rss_mib)
+        if o.pid is not None and o.cpu_s is not None:
+            summary.worker_cpu_s[o.pid] = max(summary.worker_cpu_s.get(o.pid, 0.0), o.cpu_s)
+        line = self._record(o) if o.ok else self._error(o)
+        if self.stream is not None and self.options.fmt in STREAMED:
+            with _writing(getattr(self.stream, "name", None) or "the output"):
+                self.stream.write(line.encode("utf-8") + b"\n")
+                self.stream.flush()
+        if self.progress is not None:
+            self.progress(o)
+
+    def _record(self, o: Outcome) -> str:
+        from ..record import Report
+        from . import units
+
+        rec = json.loads(o.record)  # type: ignore[arg-type]
+        rec["unit"] = units.unit_of(rec, self.options.units)
+        if self.options.derived:
+            from ..derived import derive
+
+            rec["derived"] = derive(rec)
+        self.summary.count(rec)
+        self.summary.ran.append(rec["source"]["path"])
+        if self.store is None:  # with a store, read back from it at the end (earlier runs' records too)
+            self.across.add(units.compact(rec), rec)
+        else:
+            with _writing("the database"):
+                self.store.add_record(rec, __version__)
+        line = units.json_line(rec)
+        if self.sink is not None:
+            self.sink(rec)
+        if self.options.fmt not in STREAMED:
+            self.collected.append(Report.model_validate(rec))
+        return line
+
+    def _error(self, o: Outcome) -> str:
+        from ..record import ErrorRecord
+
+        self.summary.failed += 1
+        self.summary.errors.append(o)
+        if self.store is not None:
+            with _writing("the database"):
+                self.store.add_error(o.path, o.sha256, o.error_code or "error", o.error_message or "", __version__)
+        err = o.error_line()
+        if self.sink is not None:
+            self.sink(err)
+        if self.options.fmt not in STREAMED:
+            self.collected.append(ErrorRecord.model_validate(err))
+        return json.dumps(err, ensure_ascii=False)
+
+    def across_reports(self) -> None:
+        """After the last outcome: the checks across reports (cross-year, duplicates, year-on-year, the
+        hierarchy), their results put into the records they concern."""
+        from ..record import Report
+        from . import units
+
+        options, summary, store, across = self.options, self.summary, self.store, self.across
         if store is not None:
-            store.set_year_on_year(summary.year_on_year)
-    if options.prefer and options.fmt not in STREAMED:  # --prefer: one record per body and year
-        dropped = across.dropped()
-        collected = [r for r in collected if not (isinstance(r, Report) and r.source.path in dropped)]
-    if options.units is not None and options.check_hierarchy:
-        summary.hierarchy = units.hierarchy_checks(across.records(), options.units)
-    if store is not None and summary.cross_year:
-        store.set_cross_year(summary.cross_year)
-    by_unit = options.units is not None
-    summary.cross_year_index = crossyear.index_results(summary.cross_year, by_unit)
-    if summary.cross_year_index:  # the records say what the summary says: their chain checks updated
+            for r in store.records(__version__):
+                if options.derived and "derived" not in r:  # stored by a run without --derived
+                    from ..derived import derive
+
+                    r["derived"] = derive(r)
+                across.add(units.compact(r, options.units), r)
+        summary.cross_year = across.cross_year()
+        summary.duplicates = across.duplicates
+        if options.derived:
+            summary.year_on_year = across.year_on_year()
+            if store is not None:
+                store.set_year_on_year(summary.year_on_year)
+        if options.prefer and options.fmt not in STREAMED:  # --prefer: one record per body and year
+            dropped = across.dropped()
+            self.collected = [r for r in self.collected if not (isinstance(r, Report) and r.source.path in dropped)]
+        if options.units is not None and options.check_hierarchy:
+            summary.hierarchy = units.hierarchy_checks(across.records(), options.units)
+        if store is not None and summary.cross_year:
+            store.set_cross_year(summary.cross_year)
+        summary.cross_year_index = crossyear.index_results(summary.cross_year, self.by_unit)
+        if summary.cross_year_index:  # the records say what the summary says: their chain checks updated
+            self._cross_year_into_records()
+
+    def _cross_year_into_records(self) -> None:
+        """The cross-year results into the stored records and those kept for a format written at the end;
+        the counts follow (a stored record counts only when this run extracted it)."""
+        from ..record import Report
+
+        summary, store, index = self.summary, self.store, self.summary.cross_year_index
         ran = set(summary.ran)
         if store is not None:
-            for rec in store.records_of(summary.cross_year_index, by_unit, __version__):
+            for rec in store.records_of(index, self.by_unit, __version__):
                 before = json.loads(json.dumps(rec))
-                if crossyear.apply_results(rec, summary.cross_year_index, by_unit):
+                if crossyear.apply_results(rec, index, self.by_unit):
                     store.update_checks(rec, __version__)
                     if rec["source"]["path"] in ran:
                         summary.count(before, -1)
                         summary.count(rec)
-            summary.ran.append(rec["source"]["path"])
-        for i, r in enumerate(collected):
+        for i, r in enumerate(self.collected):
             if isinstance(r, Report):
                 rec = r.to_dict()
-                if crossyear.apply_results(rec, summary.cross_year_index, by_unit):
-                    collected[i] = Report.model_validate(rec)
+                if crossyear.apply_results(rec, index, self.by_unit):
+                    self.collected[i] = Report.model_validate(rec)
                     if store is None:
                         summary.count(r.to_dict(), -1)
                         summary.count(rec)
-            summary.ran.append(rec["source"]["path"])
-    if finish is not None and options.fmt not in STREAMED:
-        finish(collected, summary.cross_year)
-    return summary

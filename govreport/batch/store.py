@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Dict, Iterable, Optional, Set
 
-from ..errors import OutputNotWritableError
+from ..errors import RETRIED, OutputNotWritableError
 from ..record import flagged_of, status_of
 
 SCHEMA = """
@@ -115,14 +115,12 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
-    RETRIED = ("timeout", "worker_died", "internal_error", "out_of_memory")
-
     def known(self, tool_version: str) -> Set[str]:
         """sha256 of every input this tool version settled: records, and errors that a rerun would repeat
         (a timeout or a crashed worker is tried again)."""
         rows = self.db.execute(
             f"SELECT sha256 FROM reports WHERE tool_version = ? AND (error_code IS NULL OR error_code NOT IN "
-            f"({','.join('?' * len(self.RETRIED))}))", (tool_version, *self.RETRIED))
+            f"({','.join('?' * len(RETRIED))}))", (tool_version, *RETRIED))
         return {r[0] for r in rows}
 
     def add_record(self, record: Dict, tool_version: str) -> None:

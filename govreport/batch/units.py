@@ -33,12 +33,13 @@ import fnmatch
 import json
 import pickle
 import re
+import tempfile
 import zlib
 from sys import intern
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..errors import BadInputError
 from ..template import load_template
@@ -104,42 +105,55 @@ def load_registry(path: Path) -> Registry:
     reg = Registry()
     for lineno, raw in enumerate(reader, start=2):
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        where = f"{path}, line {lineno}"
-        uid, utype = row.get("unit_id", ""), row.get("unit_type", "")
-        if not uid:
-            raise BadInputError(f"{where}: unit_id is empty")
-        if utype not in UNIT_TYPES:
-            raise BadInputError(f"{where}: unit_type {utype!r} is not one of {', '.join(UNIT_TYPES)}")
-        covers = {"yes": True, "no": False, "": None}.get(row.get("covers_children", "").lower(), "bad")
-        if covers == "bad":
-            raise BadInputError(f"{where}: covers_children must be yes, no or empty")
-        name, pattern = row.get("name", ""), row.get("file", "")
-        if not name and not pattern:
-            raise BadInputError(f"{where}: a row needs a name or a file")
-        unit = Unit(uid, utype, name or None, row.get("adcode") or None, row.get("parent_id") or None,
-                    covers)  # type: ignore[arg-type]
-        known = reg.units.get(uid)
-        if known is None:
-            reg.units[uid] = unit
-        else:
-            for attr in ("unit_type", "adcode", "parent_id", "covers_children"):
-                new, old = getattr(unit, attr), getattr(known, attr)
-                if new is not None and old is not None and new != old:
-                    raise BadInputError(f"{where}: unit {uid}: {attr} {new!r} differs from {old!r} on an earlier line")
-                if old is None:
-                    setattr(known, attr, new)
-            known.name = known.name or unit.name
-        if name:
-            key = normalise(name)
-            if reg.by_name.get(key, uid) != uid:
-                raise BadInputError(f"{where}: the name {name!r} is already unit {reg.by_name[key]}")
-            reg.by_name[key] = uid  # type: ignore[index]
-        if pattern:
-            reg.by_file.append((pattern, uid))
+        _add_row(reg, row, f"{path}, line {lineno}")
     for u in reg.units.values():
         if u.parent_id is not None and u.parent_id not in reg.units:
             raise BadInputError(f"{path}: unit {u.unit_id}: parent_id {u.parent_id!r} is not a unit_id of the registry")
     return reg
+
+
+_COVERS_CHILDREN = {"yes": True, "no": False, "": None}
+
+
+def _unit_of_row(row: Dict[str, str], where: str) -> Unit:
+    """The unit a registry row describes; ``where`` (file and line) names it in the error of a bad row."""
+    uid, utype = row.get("unit_id", ""), row.get("unit_type", "")
+    if not uid:
+        raise BadInputError(f"{where}: unit_id is empty")
+    if utype not in UNIT_TYPES:
+        raise BadInputError(f"{where}: unit_type {utype!r} is not one of {', '.join(UNIT_TYPES)}")
+    covers = row.get("covers_children", "").lower()
+    if covers not in _COVERS_CHILDREN:
+        raise BadInputError(f"{where}: covers_children must be yes, no or empty")
+    if not row.get("name") and not row.get("file"):
+        raise BadInputError(f"{where}: a row needs a name or a file")
+    return Unit(uid, utype, row.get("name") or None, row.get("adcode") or None, row.get("parent_id") or None,
+                _COVERS_CHILDREN[covers])
+
+
+def _add_row(reg: Registry, row: Dict[str, str], where: str) -> None:
+    """One row of the registry: a new unit, or another name or file of a known one (whose unit_type,
+    adcode, parent_id and covers_children must agree where both give them)."""
+    unit = _unit_of_row(row, where)
+    uid = unit.unit_id
+    known = reg.units.get(uid)
+    if known is None:
+        reg.units[uid] = unit
+    else:
+        for attr in ("unit_type", "adcode", "parent_id", "covers_children"):
+            new, old = getattr(unit, attr), getattr(known, attr)
+            if new is not None and old is not None and new != old:
+                raise BadInputError(f"{where}: unit {uid}: {attr} {new!r} differs from {old!r} on an earlier line")
+            if old is None:
+                setattr(known, attr, new)
+        known.name = known.name or unit.name
+    key = normalise(row.get("name"))
+    if key:
+        if reg.by_name.get(key, uid) != uid:
+            raise BadInputError(f"{where}: the name {row.get('name')!r} is already unit {reg.by_name[key]}")
+        reg.by_name[key] = uid
+    if row.get("file"):
+        reg.by_file.append((row["file"], uid))
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -203,7 +217,7 @@ def says_it_covers(record: Dict) -> bool:
 
 @lru_cache(maxsize=1)
 def _cross_year_refs() -> frozenset:
-    refs = set()
+    refs: Set[str] = set()
     for version in load_template().versions.values():
         for c in version.checks:
             if c.cross_year:
@@ -238,17 +252,46 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
             "prose": prose_sketches(record)}  # the copied-text cross-year check reads these sketches
 
 
+class _Spill:
+    """An append-only temporary file of packed objects (pickle + zlib): memory keeps only where each one
+    lies (offset, length). Created at the first ``put``, deleted when closed (or when the process ends)."""
+
+    def __init__(self) -> None:
+        self.file: Optional[IO[bytes]] = None
+
+    def put(self, obj: object) -> Tuple[int, int]:
+        if self.file is None:
+            self.file = tempfile.TemporaryFile(prefix="govreport-batch-")
+        data = zlib.compress(pickle.dumps(obj, protocol=5), 1)
+        offset = self.file.seek(0, 2)
+        self.file.write(data)
+        return offset, len(data)
+
+    def get(self, where: Tuple[int, int]) -> Any:
+        if self.file is None:
+            raise LookupError("nothing was spilled")
+        self.file.seek(where[0])
+        return pickle.loads(zlib.decompress(self.file.read(where[1])))
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
 class Across:
-    """A batch's compact records, kept for the checks across reports: each packed (pickle + zlib: ~1.9 KB
-    instead of ~10 KB as objects), one per body and year (the last one, as the checks themselves would
-    keep), so that memory grows with the bodies and years, not the files, and the cross-year checks unpack
-    one body's years at a time."""
+    """A batch's compact records, kept for the checks across reports, one per body and year (the last one,
+    as the checks themselves would keep). Each is packed into a temporary file (``_Spill``); memory holds
+    only where it lies, so that the parent's memory stays flat however many files a batch has (a few
+    hundred bytes per body and year), and the cross-year checks read one body's years at a time."""
 
     def __init__(self, by_unit: bool = False, prefer: Sequence[str] = ()):
         self.by_unit = by_unit
         self.prefer = [f.lower() for f in prefer]  # formats, best first: which of a duplicate is kept
-        self.groups: Dict[str, Dict[int, bytes]] = {}
-        self.kept: Dict[Tuple[str, int], Tuple[str, str, bytes]] = {}  # (body, year) -> path, format, cells
+        self.spill = _Spill()
+        self.groups: Dict[str, Dict[int, Tuple[int, int]]] = {}  # body -> year -> the compact record's place
+        # (body, year) -> the place of (path, format, tables) of the record kept, for the duplicates
+        self.kept: Dict[Tuple[str, int], Tuple[int, int]] = {}
         self.duplicates: List[Dict] = []
 
     def _rank(self, fmt: Optional[str]) -> int:
@@ -263,22 +306,31 @@ class Across:
         year = compact_record["report"].get("year")
         if not (key and year):  # the checks across reports skip a record without either
             return
-        if record is not None:
-            src = record.get("source", {})
-            path, fmt = src.get("path"), src.get("format")
-            cells = zlib.compress(pickle.dumps(record.get("tables", {}), protocol=5), 1)
-            earlier = self.kept.get((key, year))
-            if earlier is not None and earlier[0] != path:
-                differ = _differing_cells(pickle.loads(zlib.decompress(earlier[2])), record.get("tables", {}))
-                keep_new = self._rank(fmt) <= self._rank(earlier[1])
+        key = intern(key)
+        if record is not None and not self._keep(key, year, compact_record, record):
+            return
+        self.groups.setdefault(key, {})[year] = self.spill.put(compact_record)
+
+    def _keep(self, key: str, year: int, compact_record: Dict, record: Dict) -> bool:
+        """Whether ``record`` is the one kept for its body and year (a duplicate of an earlier one is noted)."""
+        src = record.get("source", {})
+        path, fmt, tables = src.get("path"), src.get("format"), record.get("tables", {})
+        earlier_at = self.kept.get((key, year))
+        if earlier_at is not None:
+            earlier_path, earlier_fmt, earlier_tables = self.spill.get(earlier_at)
+            if earlier_path != path:
+                keep_new = self._rank(fmt) <= self._rank(earlier_fmt)
                 self.duplicates.append({"issuer": compact_record["report"].get("issuer"), "year": year,
-                                        "paths": [earlier[0], path], "kept": path if keep_new else earlier[0],
-                                        "differing_cells": differ})
+                                        "paths": [earlier_path, path], "kept": path if keep_new else earlier_path,
+                                        "differing_cells": _differing_cells(earlier_tables, tables)})
                 if not keep_new:
-                    return
-            self.kept[(key, year)] = (path, fmt, cells)
-        packed = zlib.compress(pickle.dumps(compact_record, protocol=5), 1)
-        self.groups.setdefault(key, {})[year] = packed
+                    return False
+        self.kept[(key, year)] = self.spill.put((path, fmt, tables))
+        return True
+
+    def close(self) -> None:
+        """Delete the temporary file (the records are gone: call it after the checks)."""
+        self.spill.close()
 
     def dropped(self) -> set:
         """The paths of the duplicates that were not kept."""
@@ -289,8 +341,8 @@ class Across:
 
     def records(self) -> Iterator[Dict]:
         for group in self.groups.values():
-            for packed in group.values():
-                yield pickle.loads(zlib.decompress(packed))
+            for at in group.values():
+                yield self.spill.get(at)
 
     def year_on_year(self) -> List[Dict]:
         """``derived.year_on_year`` over the kept records that carry their derived quantities (--derived)."""
@@ -298,8 +350,8 @@ class Across:
 
         rows = []
         for body, group in self.groups.items():
-            for year, packed in group.items():
-                r = pickle.loads(zlib.decompress(packed))
+            for year, at in group.items():
+                r = self.spill.get(at)
                 rows.append({"body": body, "year": year, "issuer": r["report"].get("issuer"),
                              "unit_id": (r.get("unit") or {}).get("unit_id"), "quantities": r.get("quantities")})
         return year_on_year(rows)
@@ -311,14 +363,14 @@ class Across:
         out: List[Dict] = []
         for _, group in sorted(self.groups.items()):
             if len(group) > 1:
-                out += cross_year_checks([pickle.loads(zlib.decompress(b)) for b in group.values()],
+                out += cross_year_checks([self.spill.get(at) for at in group.values()],
                                          key=unit_key if self.by_unit else None)
         return out
 
 
 def _differing_cells(a: Dict, b: Dict) -> List[str]:
     """``table.row.column`` of every cell two records' tables give different values (a missing one is None)."""
-    refs = set()
+    refs: Set[str] = set()
     for tables in (a, b):
         for t, rows in tables.items():
             for r, cols in rows.items():
@@ -327,7 +379,7 @@ def _differing_cells(a: Dict, b: Dict) -> List[str]:
     for ref in sorted(refs):
         t, r, c = ref.split(".")
         if a.get(t, {}).get(r, {}).get(c) != b.get(t, {}).get(r, {}).get(c):
-            out.append(ref)
+            out.append(intern(ref))  # one copy of each name however many duplicates a corpus has
     return out
 
 
