@@ -252,6 +252,9 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
             "prose": prose_sketches(record)}  # the copied-text cross-year check reads these sketches
 
 
+_SHARED_TEXT = ("id", "severity", "status", "expr")  # a cross-year result's texts that repeat across bodies
+
+
 class _Spill:
     """An append-only temporary file of packed objects (pickle + zlib): memory keeps only where each one
     lies (offset, length). Created at the first ``put``, deleted when closed (or when the process ends)."""
@@ -363,8 +366,12 @@ class Across:
         out: List[Dict] = []
         for _, group in sorted(self.groups.items()):
             if len(group) > 1:
-                out += cross_year_checks([self.spill.get(at) for at in group.values()],
-                                         key=unit_key if self.by_unit else None)
+                for check in cross_year_checks([self.spill.get(at) for at in group.values()],
+                                               key=unit_key if self.by_unit else None):
+                    for k in _SHARED_TEXT:  # one copy of each such text per corpus, not one per check
+                        if isinstance(check.get(k), str):
+                            check[k] = intern(check[k])
+                    out.append(check)
         return out
 
 
