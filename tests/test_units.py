@@ -207,3 +207,19 @@ def test_across_keeps_records_on_disk_and_gives_what_the_checks_give_over_all_of
     assert dup["differing_cells"]  # two generated reports with other numbers
     across.close()
     assert across.spill.file is None
+
+
+def test_a_temporary_directory_that_cannot_be_written_is_exit_5(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from govreport.errors import OutputNotWritableError
+
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    rec = {"report": {"issuer": "云溪县人民政府", "year": 2021, "template": "2021"}, "source": {"path": "a.txt"},
+           "tables": {}}
+    with pytest.raises(OutputNotWritableError, match="No space left on device; set TMPDIR") as err:
+        units.Across().add(rec, rec)
+    assert err.value.exit_code == 5

@@ -41,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..errors import BadInputError
+from ..errors import BadInputError, OutputNotWritableError
 from ..template import load_template
 
 UNIT_TYPES = ("province", "city", "county", "department", "town_street", "zone")
@@ -263,11 +263,17 @@ class _Spill:
         self.file: Optional[IO[bytes]] = None
 
     def put(self, obj: object) -> Tuple[int, int]:
-        if self.file is None:
-            self.file = tempfile.TemporaryFile(prefix="govreport-batch-")
+        """Append ``obj``; a temporary directory that cannot be written (full, read-only) is
+        ``OutputNotWritableError`` (exit 5), naming it."""
         data = zlib.compress(pickle.dumps(obj, protocol=5), 1)
-        offset = self.file.seek(0, 2)
-        self.file.write(data)
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(prefix="govreport-batch-")
+            offset = self.file.seek(0, 2)
+            self.file.write(data)
+        except OSError as exc:
+            raise OutputNotWritableError(f"{tempfile.gettempdir()}: cannot write the batch's temporary file "
+                                         f"({exc.strerror or exc}; set TMPDIR to another directory)") from exc
         return offset, len(data)
 
     def get(self, where: Tuple[int, int]) -> Any:
