@@ -166,3 +166,60 @@ def test_batch_check_hierarchy_end_to_end_into_parquet(tmp_path: Path) -> None:
     assert len(rows) == len(s.hierarchy) > 10
     got = next(r for r in rows if r["id"] == received["id"])
     assert (got["year"], got["lhs"], got["rhs"], got["children"]) == (2023, total[0], total[1] + total[2], ["D1", "T1"])
+
+
+def test_across_keeps_records_on_disk_and_gives_what_the_checks_give_over_all_of_them(tmp_path: Path) -> None:
+    """The parent keeps each body-year's compact record (and a duplicate's tables) in a temporary file, only
+    their places in memory; the cross-year results, duplicates and hierarchy records are exactly those of
+    the checks run over every record at once (the last record of a body and year kept)."""
+    from govreport.batch.crossyear import cross_year_checks
+
+    d = tmp_path / "reports"
+    specs = [("云溪县人民政府", 2021), ("云溪县人民政府", 2022), ("云溪县人民政府", 2023), ("溪口镇人民政府", 2022),
+             ("溪口镇人民政府", 2023), ("溪口镇人民政府", 2023), ("某某局", 2023)]
+    write_reports(d, specs)
+    out = io.BytesIO()
+    run_batch(collect([str(d)]), BatchOptions(), stream=out)
+    records = [json.loads(line) for line in out.getvalue().splitlines()]
+    across = units.Across()
+    for rec in records:
+        across.add(units.compact(rec), rec)
+    assert all(isinstance(at, tuple) and len(at) == 2 for g in across.groups.values() for at in g.values())
+    assert all(isinstance(at, tuple) and len(at) == 2 for at in across.kept.values())
+    kept = {}
+    for rec in records:  # the last of a body and year, as Across keeps it
+        kept[(units.normalise(rec["report"]["issuer"]), rec["report"]["year"])] = units.compact(rec)
+    assert len(across) == len(kept) == 6
+    by_body: dict = {}
+    for (body, _), c in sorted(kept.items()):
+        by_body.setdefault(body, []).append(c)
+    want = [check for group in by_body.values() for check in cross_year_checks(group)]
+    got = across.cross_year()
+    assert got == want and len(got) > 10
+    assert {c["id"] for c in got} >= {"applications_carry_chain[total]"}
+    def year_of(c: dict) -> tuple:
+        return c["report"]["issuer"], c["report"]["year"]
+
+    assert sorted(across.records(), key=year_of) == sorted(kept.values(), key=year_of)
+    (dup,) = across.duplicates
+    assert (dup["issuer"], dup["year"], [Path(p).name for p in dup["paths"]]) == ("溪口镇人民政府", 2023,
+                                                                                ["r04.txt", "r05.txt"])
+    assert dup["differing_cells"]  # two generated reports with other numbers
+    across.close()
+    assert across.spill.file is None
+
+
+def test_a_temporary_directory_that_cannot_be_written_is_exit_5(tmp_path: Path, monkeypatch) -> None:
+    import tempfile
+
+    from govreport.errors import OutputNotWritableError
+
+    def refuse(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    rec = {"report": {"issuer": "云溪县人民政府", "year": 2021, "template": "2021"}, "source": {"path": "a.txt"},
+           "tables": {}}
+    with pytest.raises(OutputNotWritableError, match="No space left on device; set TMPDIR") as err:
+        units.Across().add(rec, rec)
+    assert err.value.exit_code == 5

@@ -207,13 +207,30 @@ def _dask_task(path: str, strict: bool, timeout: Optional[float], limits: Option
 _frozen = False
 
 
+# The local cluster's settings (dask's defaults suit interactive work with a dashboard; a batch of small
+# tasks on a few cores pays for them in CPU on every task or every tick): the scheduler gives a task up
+# after its first worker death (the executor retries it once itself, alone); no statistical profiler in
+# the workers (sampling pdfminer's deep stacks every 10 ms); no work stealing (one thread per worker and
+# tasks alike: nothing to balance, only bookkeeping per task); the system monitors (CPU, memory, disk, the
+# GIL) and the memory manager polled seldom, the event loop's own latency tick too. The workers' memory limit still holds (the nanny checks it).
+LOCAL_CLUSTER_CONFIG = {
+    "distributed.scheduler.allowed-failures": 0,
+    "distributed.worker.profile.enabled": False,
+    "distributed.scheduler.work-stealing": False,
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.system-monitor.disk": False,
+    "distributed.admin.system-monitor.gil.enabled": False,
+    "distributed.worker.memory.monitor-interval": "500ms",
+    "distributed.scheduler.active-memory-manager.start": False,
+    "distributed.admin.tick.interval": "500ms",  # only measures the event loop's latency (for its warnings)
+}
+
+
 def local_cluster(n_workers: int, **kwargs):
-    """A ``dask.distributed.LocalCluster`` of ``n_workers`` processes with one thread each, whose scheduler
-    gives a task up after its first worker death (the executor retries it once itself, alone), and whose
-    workers do not profile themselves."""
+    """A ``dask.distributed.LocalCluster`` of ``n_workers`` processes with one thread each, set up for a
+    batch (``LOCAL_CLUSTER_CONFIG``)."""
     dask, distributed = _import_dask()
-    # no statistical profiler in the workers: sampling pdfminer's deep stacks every 10 ms costs CPU
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0, "distributed.worker.profile.enabled": False}):
+    with dask.config.set(LOCAL_CLUSTER_CONFIG):
         return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                         dashboard_address=None, silence_logs=logging.ERROR, **kwargs)
 
@@ -279,22 +296,25 @@ class DaskExecutor(Executor):
         inputs = iter(paths)
         flight: Dict[str, Tuple[Path, int]] = {}  # future key -> (input, attempt)
         retries: Deque[Path] = deque()
-        retrying = 0  # retried tasks in flight: at most one
-        ac = distributed.as_completed(loop=client.loop)
+        # results gathered by the client's event loop as tasks finish (no round trip from this thread per
+        # task); a task that failed comes with its exception, never raised here
+        ac = distributed.as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
-        def submit(p: Path, attempt: int) -> None:
-            fut = client.submit(self.task, str(p), *args, key=f"govreport-{attempt}-{uuid.uuid4().hex}",
-                                pure=False)
-            flight[fut.key] = (p, attempt)
-            ac.add(fut)
+        def submit(chunk: Sequence[Path], attempt: int) -> None:
+            keys = [f"govreport-{attempt}-{uuid.uuid4().hex}" for _ in chunk]
+            futures = client.map(self.task, [str(p) for p in chunk], *([a] * len(chunk) for a in args), key=keys,
+                                 pure=False)
+            for fut, p in zip(futures, chunk, strict=True):
+                flight[fut.key] = (p, attempt)
+            ac.update(futures)
 
         def refill() -> None:
-            nonlocal retrying
-            if retrying == 0 and retries:
-                submit(retries.popleft(), 1)
-                retrying = 1
-            for p in islice(inputs, max(0, window - len(flight))):
-                submit(p, 0)
+            if retries and not any(attempt for _, attempt in flight.values()):  # one retried task at a time
+                submit([retries.popleft()], 1)
+            if len(flight) <= window // 2:  # half the window at once: one message to the scheduler, not one per task
+                chunk = list(islice(inputs, window - len(flight)))
+                if chunk:
+                    submit(chunk, 0)
 
         try:
             refill()
@@ -302,21 +322,18 @@ class DaskExecutor(Executor):
                 if not flight:
                     refill()
                     continue
-                fut = next(ac)
+                fut, result = next(ac)
                 p, attempt = flight.pop(fut.key)
-                try:
-                    outcome = fut.result()
-                except Exception as exc:  # the worker died under it (KilledWorker), or the task was lost
-                    outcome = None
+                failed = fut.status != "finished" or not isinstance(result, Outcome)
+                fut.release()
+                outcome: Optional[Outcome] = None if failed else result
+                if failed:  # the worker died under it (KilledWorker), or the task was lost
+                    why = _failure_name(result)
                     if attempt == 0:
-                        log.warning("%s: its worker died (%s); retrying it", p, type(exc).__name__)
+                        log.warning("%s: its worker died (%s); retrying it", p, why)
                         retries.append(p)
                     else:
-                        outcome = died(str(p), type(exc).__name__)
-                finally:
-                    fut.release()
-                if attempt == 1:
-                    retrying = 0
+                        outcome = died(str(p), why)
                 refill()
                 if outcome is not None:
                     yield outcome
@@ -335,6 +352,12 @@ class DaskExecutor(Executor):
         if self.cluster is not None:
             self.cluster.close()
             self.cluster = None
+
+
+def _failure_name(result: object) -> str:
+    """The name of what a failed task came back with: ``(type, exception, traceback)`` or an exception."""
+    exc = result[1] if isinstance(result, tuple) and len(result) > 1 else result
+    return type(exc).__name__
 
 
 class SchedulerUnreachable(GovReportError):

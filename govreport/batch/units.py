@@ -41,7 +41,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
-from ..errors import BadInputError
+from ..errors import BadInputError, OutputNotWritableError
 from ..template import load_template
 
 UNIT_TYPES = ("province", "city", "county", "department", "town_street", "zone")
@@ -252,6 +252,9 @@ def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
             "prose": prose_sketches(record)}  # the copied-text cross-year check reads these sketches
 
 
+_SHARED_TEXT = ("id", "severity", "status", "expr")  # a cross-year result's texts that repeat across bodies
+
+
 class _Spill:
     """An append-only temporary file of packed objects (pickle + zlib): memory keeps only where each one
     lies (offset, length). Created at the first ``put``, deleted when closed (or when the process ends)."""
@@ -260,11 +263,17 @@ class _Spill:
         self.file: Optional[IO[bytes]] = None
 
     def put(self, obj: object) -> Tuple[int, int]:
-        if self.file is None:
-            self.file = tempfile.TemporaryFile(prefix="govreport-batch-")
+        """Append ``obj``; a temporary directory that cannot be written (full, read-only) is
+        ``OutputNotWritableError`` (exit 5), naming it."""
         data = zlib.compress(pickle.dumps(obj, protocol=5), 1)
-        offset = self.file.seek(0, 2)
-        self.file.write(data)
+        try:
+            if self.file is None:
+                self.file = tempfile.TemporaryFile(prefix="govreport-batch-")
+            offset = self.file.seek(0, 2)
+            self.file.write(data)
+        except OSError as exc:
+            raise OutputNotWritableError(f"{tempfile.gettempdir()}: cannot write the batch's temporary file "
+                                         f"({exc.strerror or exc}; set TMPDIR to another directory)") from exc
         return offset, len(data)
 
     def get(self, where: Tuple[int, int]) -> Any:
@@ -363,8 +372,12 @@ class Across:
         out: List[Dict] = []
         for _, group in sorted(self.groups.items()):
             if len(group) > 1:
-                out += cross_year_checks([self.spill.get(at) for at in group.values()],
-                                         key=unit_key if self.by_unit else None)
+                for check in cross_year_checks([self.spill.get(at) for at in group.values()],
+                                               key=unit_key if self.by_unit else None):
+                    for k in _SHARED_TEXT:  # one copy of each such text per corpus, not one per check
+                        if isinstance(check.get(k), str):
+                            check[k] = intern(check[k])
+                    out.append(check)
         return out
 
 
