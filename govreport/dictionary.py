@@ -45,9 +45,7 @@ def fields(versions: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
             for row in table.data_rows:
                 for col in row.columns:
                     key = f"{tkey}.{row.key}.{col.key}"
-                    unit = units.get(row.block or tkey, "")
-                    if col.type == "decimal" and "万元" in col.label:
-                        unit = "万元"
+                    unit = col.unit or units.get(row.block or tkey, "")  # a column's own unit (万元) first
                     other = [o for o in VERSIONS if o != v and key in keys[o]]
                     out.append({"key": key, "table": tkey, "row": row.key, "column": col.key,
                                 "table_title": table.title, "row_label": row.label, "column_label": col.label,

@@ -266,6 +266,8 @@ class Template:
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
     narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
+    # conventions.label_phrases: phrases label matching maps after the character map (normalize.match_form)
+    label_phrases: Tuple[Tuple[str, str], ...] = ()
     title: str = ""
     schema_version: str = ""
     # the conventions' prose (cell_reference, for_each, label_matching, ...) and the vocabularies of the
@@ -590,6 +592,19 @@ def _reading(raw: _Node, versions: Dict[str, VersionDef]) -> Tuple[str, Dict[str
     return default, regions
 
 
+def _label_phrases(conventions: _Node) -> Tuple[Tuple[str, str], ...]:
+    """``conventions.label_phrases``: phrase -> its form in the labels (its ``note`` is prose)."""
+    phrases = conventions.node("label_phrases")
+    phrases.get("note", str, "")
+    return tuple((k, phrases.get(k, str)) for k in phrases.raw if k != "note")
+
+
+@lru_cache(maxsize=1)
+def label_phrases() -> Tuple[Tuple[str, str], ...]:
+    """The packaged template's ``conventions.label_phrases`` (read by the label matching of every text)."""
+    return _label_phrases(_Node(_packaged_raw(), "").node("conventions"))
+
+
 def _conventions(top: _Node) -> Tuple[Dict[str, str], _Conventions, Tuple[Tuple[str, int], ...]]:
     conventions = top.node("conventions")
     digits = conventions.node("cell_digits")
@@ -630,7 +645,8 @@ def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Templat
     # the null policy and the collapsed rows are kept whole: govreport/rules parses them
     collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
     return Template(versions, pre, conventions.get("null_policy", dict), cell_digits, tuple(collapsed), default,
-                    regions, reading.strings("narrative_units"), title=top.get("title", str, ""),
+                    regions, reading.strings("narrative_units"), _label_phrases(conventions),
+                    title=top.get("title", str, ""),
                     schema_version=schema, conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
                     reading_note=reading.get("note", str, ""))
 

@@ -14,15 +14,10 @@ from template_literals import PACKAGE, findings, scan, template_facts
 LOADER = {"govreport/template.py"}
 # file -> what still spells template facts there (and who takes it, issue 11)
 PENDING = {
-    "govreport/batch/units.py": "HIERARCHY_TABLES' total columns",
-    "govreport/dictionary.py": "the 万元 unit of a decimal column",
-    "govreport/normalize.py": "the 其它 -> 其他 phrase map (also in conventions.label_matching)",
+    "govreport/batch/units.py": "HIERARCHY_TABLES' total columns (batch/'s owner takes it)",
     "govreport/readers/html.py": "the section headings and table words that mark a report page",
-    "govreport/record.py": "a docstring-like help text naming 不予公开",
     "govreport/review/findings.py": "the narrative phrases compared with the tables",
     "govreport/review/page.py": "the printed table headers of the review page",
-    "govreport/summary/page.py": "the new_received measure of the summary plot",
-    "govreport/trust.py": "a message naming 总计",
 }
 
 
