@@ -4,13 +4,13 @@ metadata changes, and the findings that follow from them."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+from ..rules.engine import Verdict, compile_rule, evaluate
 from ..template import load_template
 from .findings import Finding, copy_findings, section_similarity
 
 SCHEMA = "govreport.compare/1"
-TOLERANCE = 0.005
 UNCHANGED_MIN = 10  # tables_unchanged: at least this many non-zero cells in both years ...
 UNCHANGED_SHARE = 0.9  # ... and at least this share of them equal to last year's
 
@@ -63,29 +63,21 @@ def chain_checks(old, new) -> List[Dict[str, Any]]:
         why = f"the years {oy} and {ny} are not consecutive"
     elif _issuer_key(old.report.issuer) != _issuer_key(new.report.issuer):
         why = f"different issuers ({old.report.issuer} / {new.report.issuer})"
+
+    def value_of(ref: str) -> Tuple[Optional[float], Optional[str]]:
+        return (_usable(old, ref[5:]) if ref.startswith("prev.") else _usable(new, ref)), None
+
     out = []
     for c in version.checks:
         if not c.cross_year:
             continue
-        sides: List[Optional[float]] = []
-        if why is None:
-            for terms in (c.lhs, c.rhs):
-                total: Optional[float] = 0.0
-                for t in terms:
-                    v = _usable(old, t.ref[5:]) if t.ref.startswith("prev.") else _usable(new, t.ref)
-                    if v is None:
-                        total = None
-                        break
-                    total += t.sign * v  # type: ignore[operator]
-                sides.append(total)
-        else:
-            sides = [None, None]
-        lhs, rhs = sides
-        status = "not_assessable" if lhs is None or rhs is None else (
-            "pass" if abs(lhs - rhs) <= TOLERANCE else "fail")
+        # THE evaluator of the rules engine (its tolerance); not assessable across reports that do not chain
+        verdict = evaluate(compile_rule(c), value_of) if why is None else Verdict("not_assessable")
+        status = verdict.status
         note = why if why else ("a cell is missing, ambiguous or blank" if status == "not_assessable" else None)
-        out.append({"id": c.id, "expr": c.expr, "severity": c.severity, "status": status, "lhs": _num(lhs),
-                    "rhs": _num(rhs), "cells": [t.ref for t in c.lhs + c.rhs], "note": note})
+        out.append({"id": c.id, "expr": c.expr, "severity": c.severity, "status": status,
+                    "lhs": _num(verdict.lhs), "rhs": _num(verdict.rhs), "cells": [t.ref for t in c.lhs + c.rhs],
+                    "note": note})
     return out
 
 

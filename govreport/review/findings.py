@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
+from ..rules.engine import compile_table
 from ..tables.budget import plain_number
 from ..template import TableDef, load_template
 
@@ -125,19 +126,25 @@ def _table_found(report, table: str) -> bool:
 
 
 def _collapsed(report, tdef: TableDef) -> set:
-    """Rows of this template the report prints collapsed into one row of another (see api._collapsed_rows)."""
-    extra = [k for k in report.tables.get(tdef.key, {}) if k not in {r.key for r in tdef.rows}]
+    """Rows of this template the report prints collapsed into one row of another version: the rules
+    engine's decision (``conventions.collapsed_rows``), for the other version's rows the report prints."""
+    template = load_template()
+    mine = {r.key for r in tdef.rows}
+    extra = []
+    for k in report.tables.get(tdef.key, {}):
+        if k in mine:
+            continue
+        for v, vdef in template.versions.items():
+            row = next((r for r in vdef.tables[tdef.key].rows if r.key == k), None) if v != tdef.version else None
+            if row is not None:
+                extra.append((row, v))
+                break
     if not extra:
         return set()
-    other = load_template().versions["2019" if tdef.version == "2021" else "2021"].tables[tdef.key]
-    labels = set()
-    for k in extra:
-        try:
-            labels.add(compact(other.row(k).label))
-        except KeyError:
-            pass
-    headers = {r.key for r in tdef.rows if r.kind == "header" and compact(r.label) in labels}
-    return {r.key for r in tdef.data_rows if r.parent in headers}
+    printed = [r.key for r in tdef.data_rows
+               if any((c := report.cells.get(f"{tdef.key}.{r.key}.{col.key}")) is not None and c.raw is not None
+                      for col in r.columns)]
+    return set(compile_table(template, tdef, extra, printed).collapsed)
 
 
 def row_findings(report) -> List[Finding]:
