@@ -16,7 +16,6 @@ LOADER = {"govreport/template.py"}
 PENDING = {
     "govreport/batch/units.py": "HIERARCHY_TABLES' total columns (batch/'s owner takes it)",
     "govreport/readers/html.py": "the section headings and table words that mark a report page",
-    "govreport/review/findings.py": "the narrative phrases compared with the tables",
     "govreport/review/page.py": "the printed table headers of the review page",
 }
 

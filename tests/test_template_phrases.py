@@ -21,3 +21,27 @@ def test_a_bad_label_phrase_names_its_key():
     raw["conventions"]["label_phrases"]["其它"] = 1
     with pytest.raises(TemplateError, match=r"conventions\.label_phrases\.其它 must be str"):
         template_from_dict(raw)
+
+
+def test_the_narrative_phrases_are_template_data():
+    t = load_template()
+    assert t.narrative_sections == ("overall", "other_matters")
+    by_name = {p.name: p for p in t.narrative_phrases}
+    assert by_name["上年结转"].cells == "applications.carried_over.total"
+    from govreport.review.findings import narrative_numbers
+
+    assert ("applications.carried_over.total", "上年结转", 12, "上年结转12件") in [
+        (a, b, n, s) for a, b, n, s in narrative_numbers("上年结转12件")]
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("cells", "applications.no_such_row.total", "reading.narrative_phrases.phrases[0].cells names "
+                                                "'applications.no_such_row.total'"),
+    ("pattern", "上年结转(\\d+", "reading.narrative_phrases.phrases[0].pattern is no regular expression"),
+    ("pattern", "上年结转\\d+件", "reading.narrative_phrases.phrases[0].pattern must have one group"),
+])
+def test_a_bad_narrative_phrase_names_its_key(field, value, named):
+    raw = copy.deepcopy(_packaged_raw())
+    raw["reading"]["narrative_phrases"]["phrases"][0][field] = value
+    with pytest.raises(TemplateError, match=named.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
+        template_from_dict(raw)
