@@ -282,6 +282,9 @@ class Template:
     # reading.narrative_phrases: the sections whose prose states the year's numbers and its phrases per cell
     narrative_sections: Tuple[str, ...] = ()
     narrative_phrases: Tuple[NarrativePhrase, ...] = ()
+    # reading.page_markers: the section-heading parts and table words that mark a web page holding the report
+    page_headings: Tuple[str, ...] = ()
+    page_table_words: Tuple[str, ...] = ()
     title: str = ""
     schema_version: str = ""
     # the conventions' prose (cell_reference, for_each, label_matching, ...) and the vocabularies of the
@@ -646,6 +649,30 @@ def _narrative(reading: _Node, versions: Dict[str, VersionDef]) -> Tuple[Tuple[s
     return sections, tuple(out)
 
 
+def _table_texts(table: TableDef) -> List[str]:
+    """Every label the table prints: rows, columns, header cells, block captions and stub headers, markers."""
+    out = [f for r in table.rows for f in r.forms + tuple(f for c in r.columns for f in c.forms)]
+    out += [f for level in table.header.levels for c in level for f in c.forms]
+    out += [f for b in table.blocks for f in b.forms + (b.stub_header,)]
+    return out + list(table.detect_markers)
+
+
+def _page_markers(reading: _Node, versions: Dict[str, VersionDef]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """``reading.page_markers``, validated: each heading is part of a section title, each table word part of
+    a table's label."""
+    m = reading.node("page_markers")
+    m.get("note", str, "")
+    headings, words = m.strings("headings"), m.strings("table_words")
+    titles = [f for v in versions.values() for s in v.sections for f in s.forms]
+    labels = [x for v in versions.values() for t in v.tables.values() for x in _table_texts(t)]
+    for key, mine, where, what in (("headings", headings, titles, "section title"),
+                                   ("table_words", words, labels, "table label")):
+        for w in mine:
+            if not any(w in x for x in where):
+                raise TemplateError(f"template: {m.path}.{key}: {w!r} is part of no {what}")
+    return headings, words
+
+
 def _conventions(top: _Node) -> Tuple[Dict[str, str], _Conventions, Tuple[Tuple[str, int], ...]]:
     conventions = top.node("conventions")
     digits = conventions.node("cell_digits")
@@ -683,12 +710,13 @@ def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Templat
     default, regions = _reading(top, versions)
     reading = top.node("reading")
     narrative_sections, narrative_phrases = _narrative(reading, versions)
+    page_headings, page_table_words = _page_markers(reading, versions)
     conventions = top.node("conventions")
     # the null policy and the collapsed rows are kept whole: govreport/rules parses them
     collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
     return Template(versions, pre, conventions.get("null_policy", dict), cell_digits, tuple(collapsed), default,
                     regions, reading.strings("narrative_units"), _label_phrases(conventions), narrative_sections,
-                    narrative_phrases,
+                    narrative_phrases, page_headings, page_table_words,
                     title=top.get("title", str, ""),
                     schema_version=schema, conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
                     reading_note=reading.get("note", str, ""))

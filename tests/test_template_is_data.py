@@ -15,7 +15,6 @@ LOADER = {"govreport/template.py"}
 # file -> what still spells template facts there (and who takes it, issue 11)
 PENDING = {
     "govreport/batch/units.py": "HIERARCHY_TABLES' total columns (batch/'s owner takes it)",
-    "govreport/readers/html.py": "the section headings and table words that mark a report page",
     "govreport/review/page.py": "the printed table headers of the review page",
 }
 

@@ -45,3 +45,19 @@ def test_a_bad_narrative_phrase_names_its_key(field, value, named):
     raw["reading"]["narrative_phrases"]["phrases"][0][field] = value
     with pytest.raises(TemplateError, match=named.replace("[", r"\[").replace("]", r"\]").replace("(", r"\(")):
         template_from_dict(raw)
+
+
+def test_the_page_markers_are_template_data():
+    t = load_template()
+    assert "收到和处理政府信息公开申请情况" in t.page_headings and "本年新收" in t.page_table_words
+
+
+@pytest.mark.parametrize("key, value, named", [
+    ("headings", "总体情况之外", "reading.page_markers.headings: '总体情况之外' is part of no section title"),
+    ("table_words", "不是标签", "reading.page_markers.table_words: '不是标签' is part of no table label"),
+])
+def test_a_page_marker_outside_the_template_names_its_key(key, value, named):
+    raw = copy.deepcopy(_packaged_raw())
+    raw["reading"]["page_markers"][key].append(value)
+    with pytest.raises(TemplateError, match=named):
+        template_from_dict(raw)
