@@ -54,9 +54,11 @@ def fields(versions: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
     return out
 
 
-def labels(version: str = "2021") -> Dict[str, str]:
-    """``table.row.column`` -> its Chinese label as printed (row label / column label)."""
-    return {f["key"]: f"{f['row_label']} / {f['column_label']}" for f in fields([version])}
+def labels(version: Optional[str] = None) -> Dict[str, str]:
+    """``table.row.column`` -> its Chinese label as printed (row label / column label); ``version`` None:
+    the template's default version."""
+    return {f["key"]: f"{f['row_label']} / {f['column_label']}"
+            for f in fields([version or load_template().default_version])}
 
 
 def render(entries: List[Dict[str, str]], fmt: str) -> str:

@@ -21,7 +21,8 @@ def _issuer_key(issuer: Optional[str]) -> Optional[str]:
 
 def _label(ref: str, version: str) -> str:
     table, row, col = ref.split(".")
-    v = load_template().versions.get(version) or load_template().versions["2021"]
+    tpl = load_template()
+    v = tpl.versions.get(version) or tpl.versions[tpl.default_version]
     t = v.tables.get(table)
     if t is None:
         return ref
@@ -50,12 +51,10 @@ def chain_checks(old, new) -> List[Dict[str, Any]]:
     """The template's cross-year checks of ``new`` against ``old``; not_assessable (with the reason) unless
     they are the same issuer's consecutive years in the 2019/2021 templates."""
     template = load_template()
-    version = template.versions.get(new.report.template)
-    if version is None:
-        version = template.versions["2021"]
+    version = template.versions.get(new.report.template) or template.versions[template.default_version]
     why = None
     oy, ny = old.report.year, new.report.year
-    if new.report.template not in ("2019", "2021") or old.report.template not in ("2019", "2021"):
+    if new.report.template not in template.versions or old.report.template not in template.versions:
         why = f"template {old.report.template} → {new.report.template}: no fixed tables to chain"
     elif oy is None or ny is None:
         why = "a report year is unknown"

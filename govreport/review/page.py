@@ -138,7 +138,8 @@ class _Context:
         for i in report.issues:
             if i.cell:
                 self.issues_of.setdefault(i.cell, []).append(i.code)
-        self.version = load_template().versions.get(report.report.template) or load_template().versions["2021"]
+        t = load_template()
+        self.version = t.versions.get(report.report.template) or t.versions[t.default_version]
 
     def label(self, ref: str) -> str:
         return cell_label(ref, self.report.report.template)
