@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Dict, List, Optional, Sequence
 
 from .template import TABLE_KEYS, VERSIONS, load_template
@@ -19,16 +18,14 @@ COLUMNS = ("key", "table", "row", "column", "table_title", "row_label", "column_
 
 @lru_cache(maxsize=1)
 def _units() -> Dict[str, Dict[str, str]]:
-    """version -> (table or table-二 block caption) -> unit, as template.json states it."""
-    raw = json.loads(resources.files("govreport").joinpath("data/template.json").read_text("utf-8"))
+    """version -> (table or table-二 block caption) -> unit, as the template states it (its first word)."""
+    template = load_template()
     out: Dict[str, Dict[str, str]] = {}
     for v in VERSIONS:
-        tables = raw["versions"][v]["tables"]
         units = out.setdefault(v, {})
-        for block in tables["active_disclosure"]["blocks"]:
-            units[block["caption"]] = str(block.get("unit") or "").split(" ")[0]
-        for key in ("applications", "review_litigation"):
-            units[key] = str(tables[key].get("unit") or "").split(" ")[0]
+        for table in template.versions[v].tables.values():
+            units[table.key] = table.unit.split(" ")[0]
+            units.update({b.caption: b.unit.split(" ")[0] for b in table.blocks})
     return out
 
 
