@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from importlib import resources
 from typing import Dict, List, Optional, Sequence
 
 from .template import TABLE_KEYS, VERSIONS, load_template
@@ -19,16 +18,14 @@ COLUMNS = ("key", "table", "row", "column", "table_title", "row_label", "column_
 
 @lru_cache(maxsize=1)
 def _units() -> Dict[str, Dict[str, str]]:
-    """version -> (table or table-二 block caption) -> unit, as template.json states it."""
-    raw = json.loads(resources.files("govreport").joinpath("data/template.json").read_text("utf-8"))
+    """version -> (table or table-二 block caption) -> unit, as the template states it (its first word)."""
+    template = load_template()
     out: Dict[str, Dict[str, str]] = {}
     for v in VERSIONS:
-        tables = raw["versions"][v]["tables"]
         units = out.setdefault(v, {})
-        for block in tables["active_disclosure"]["blocks"]:
-            units[block["caption"]] = str(block.get("unit") or "").split(" ")[0]
-        for key in ("applications", "review_litigation"):
-            units[key] = str(tables[key].get("unit") or "").split(" ")[0]
+        for table in template.versions[v].tables.values():
+            units[table.key] = table.unit.split(" ")[0]
+            units.update({b.caption: b.unit.split(" ")[0] for b in table.blocks})
     return out
 
 
@@ -45,9 +42,7 @@ def fields(versions: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
             for row in table.data_rows:
                 for col in row.columns:
                     key = f"{tkey}.{row.key}.{col.key}"
-                    unit = units.get(row.block or tkey, "")
-                    if col.type == "decimal" and "万元" in col.label:
-                        unit = "万元"
+                    unit = col.unit or units.get(row.block or tkey, "")  # a column's own unit (万元) first
                     other = [o for o in VERSIONS if o != v and key in keys[o]]
                     out.append({"key": key, "table": tkey, "row": row.key, "column": col.key,
                                 "table_title": table.title, "row_label": row.label, "column_label": col.label,
@@ -56,9 +51,11 @@ def fields(versions: Optional[Sequence[str]] = None) -> List[Dict[str, str]]:
     return out
 
 
-def labels(version: str = "2021") -> Dict[str, str]:
-    """``table.row.column`` -> its Chinese label as printed (row label / column label)."""
-    return {f["key"]: f"{f['row_label']} / {f['column_label']}" for f in fields([version])}
+def labels(version: Optional[str] = None) -> Dict[str, str]:
+    """``table.row.column`` -> its Chinese label as printed (row label / column label); ``version`` None:
+    the template's default version."""
+    return {f["key"]: f"{f['row_label']} / {f['column_label']}"
+            for f in fields([version or load_template().default_version])}
 
 
 def render(entries: List[Dict[str, str]], fmt: str) -> str:

@@ -128,7 +128,6 @@ def tidy(text: str) -> str:
 _QUOTES = {"“": '"', "”": '"', "‘": '"', "’": '"', "'": '"', "「": '"', "」": '"', "『": '"', "』": '"'}
 _PUNCT = {"、": ".", "．": ".", "。": ".", "，": ",", "：": ":", "；": ";", "（": "(", "）": ")",
           "／": "/", "【": "[", "】": "]"}
-_PHRASES = {"檔案": "文件", "資訊": "信息", "其它": "其他"}
 
 
 @lru_cache(maxsize=1)
@@ -136,6 +135,13 @@ def _t2s() -> Dict[str, str]:
     from .template import traditional_to_simplified
 
     return traditional_to_simplified()
+
+
+def _phrases() -> Tuple[Tuple[str, str], ...]:
+    """The template's ``conventions.label_phrases`` (其它 -> 其他, ...), mapped after the characters."""
+    from .template import label_phrases
+
+    return label_phrases()
 
 
 _MATCH_CHAR: Dict[str, str] = {}
@@ -192,7 +198,7 @@ def match_form(text: str) -> Tuple[str, Sequence[int]]:
             index.extend(range(pos, m.start()))
             pos = m.end()
         index.extend(range(pos, len(text)))
-    for src, dst in _PHRASES.items():
+    for src, dst in _phrases():
         compact = compact.replace(src, dst)
     return compact, index
 
@@ -205,7 +211,7 @@ def _match_form_by_char(text: str) -> Tuple[str, Sequence[int]]:
             out.append(c)
             index.append(i)
     compact = "".join(out)
-    for src, dst in _PHRASES.items():
+    for src, dst in _phrases():
         compact = compact.replace(src, dst)
     return compact, index
 

@@ -211,15 +211,24 @@ class DerivedChange(_Model):
     null_because: Optional[str] = Field(default=None, description=_NULL_BECAUSE)
 
 
+def _measures_help() -> str:
+    """The ratios of template.json's derived_measures, each with its label."""
+    from .derived import definitions
+
+    return "the ratios: " + ", ".join(f"{r.key} ({r.label})" for r in definitions().ratios)
+
+
+def _quantities_help() -> str:
+    from .derived import definitions
+
+    return "the sums the year-on-year changes compare: " + ", ".join(c.key for c in definitions().changes)
+
+
 class Derived(_Model):
     """--derived: the measures of template.json's derived_measures (see govreport/derived.py)."""
 
-    measures: Dict[str, DerivedRatio] = Field(default_factory=dict, description=(
-        "the ratios: substantive_disclosure_rate (实质公开率), denial_rate (不予公开率), unable_rate (无法提供率), "
-        "not_held_share (本机关不掌握占比), carry_forward_rate (结转率), review_correction_rate (复议纠正率), "
-        "litigation_correction_rate (诉讼纠正率)"))
-    quantities: Dict[str, DerivedQuantity] = Field(default_factory=dict, description=(
-        "the sums the year-on-year changes compare: new_received, processed, review, litigation"))
+    measures: Dict[str, DerivedRatio] = Field(default_factory=dict, description=_measures_help())
+    quantities: Dict[str, DerivedQuantity] = Field(default_factory=dict, description=_quantities_help())
     previous_year: Optional[int] = Field(default=None, exclude_if=lambda v: v is None)
     year_on_year: Optional[Dict[str, DerivedChange]] = Field(
         default=None, exclude_if=lambda v: v is None,

@@ -239,6 +239,17 @@ class Region:
 
 
 @dataclass(frozen=True)
+class NarrativePhrase:
+    """A phrase the prose states a cell's number in (``reading.narrative_phrases``): ``cells`` one cell, a sum
+    ``a+b`` or alternatives ``x|y``; ``pattern`` a regular expression over the compact text, its one group the
+    number."""
+
+    cells: str
+    name: str
+    pattern: str
+
+
+@dataclass(frozen=True)
 class Pre2019:
     """Reports under the 2007 条例, before the fixed tables (``versions.pre2019``)."""
 
@@ -266,6 +277,14 @@ class Template:
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
     narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
+    # conventions.label_phrases: phrases label matching maps after the character map (normalize.match_form)
+    label_phrases: Tuple[Tuple[str, str], ...] = ()
+    # reading.narrative_phrases: the sections whose prose states the year's numbers and its phrases per cell
+    narrative_sections: Tuple[str, ...] = ()
+    narrative_phrases: Tuple[NarrativePhrase, ...] = ()
+    # reading.page_markers: the section-heading parts and table words that mark a web page holding the report
+    page_headings: Tuple[str, ...] = ()
+    page_table_words: Tuple[str, ...] = ()
     title: str = ""
     schema_version: str = ""
     # the conventions' prose (cell_reference, for_each, label_matching, ...) and the vocabularies of the
@@ -590,6 +609,70 @@ def _reading(raw: _Node, versions: Dict[str, VersionDef]) -> Tuple[str, Dict[str
     return default, regions
 
 
+def _label_phrases(conventions: _Node) -> Tuple[Tuple[str, str], ...]:
+    """``conventions.label_phrases``: phrase -> its form in the labels (its ``note`` is prose)."""
+    phrases = conventions.node("label_phrases")
+    phrases.get("note", str, "")
+    return tuple((k, phrases.get(k, str)) for k in phrases.raw if k != "note")
+
+
+@lru_cache(maxsize=1)
+def label_phrases() -> Tuple[Tuple[str, str], ...]:
+    """The packaged template's ``conventions.label_phrases`` (read by the label matching of every text)."""
+    return _label_phrases(_Node(_packaged_raw(), "").node("conventions"))
+
+
+def _narrative(reading: _Node, versions: Dict[str, VersionDef]) -> Tuple[Tuple[str, ...], Tuple[NarrativePhrase, ...]]:
+    """``reading.narrative_phrases``, validated: each pattern compiles with one group, each cell and section
+    is one of a version's."""
+    n = reading.node("narrative_phrases")
+    n.get("note", str, "")
+    sections = n.strings("sections")
+    known = {s.key for v in versions.values() for s in v.sections}
+    for key in sections:
+        if key not in known:
+            raise TemplateError(f"template: {n.path}.sections names {key!r}, no section of a version")
+    refs = {r for v in versions.values() for t in v.tables.values() for r in t.cell_refs()}
+    out = []
+    for p in n.nodes("phrases"):
+        phrase = NarrativePhrase(p.get("cells", str), p.get("name", str), p.get("pattern", str))
+        bad = [r for alt in phrase.cells.split("|") for r in alt.split("+") if r not in refs]
+        if bad:
+            raise TemplateError(f"template: {p.path}.cells names {bad[0]!r}, no cell of a version")
+        try:
+            groups = re.compile(phrase.pattern).groups
+        except re.error as exc:
+            raise TemplateError(f"template: {p.path}.pattern is no regular expression ({exc})") from None
+        if groups != 1:
+            raise TemplateError(f"template: {p.path}.pattern must have one group (the number), not {groups}")
+        out.append(phrase)
+    return sections, tuple(out)
+
+
+def _table_texts(table: TableDef) -> List[str]:
+    """Every label the table prints: rows, columns, header cells, block captions and stub headers, markers."""
+    out = [f for r in table.rows for f in r.forms + tuple(f for c in r.columns for f in c.forms)]
+    out += [f for level in table.header.levels for c in level for f in c.forms]
+    out += [f for b in table.blocks for f in b.forms + (b.stub_header,)]
+    return out + list(table.detect_markers)
+
+
+def _page_markers(reading: _Node, versions: Dict[str, VersionDef]) -> Tuple[Tuple[str, ...], Tuple[str, ...]]:
+    """``reading.page_markers``, validated: each heading is part of a section title, each table word part of
+    a table's label."""
+    m = reading.node("page_markers")
+    m.get("note", str, "")
+    headings, words = m.strings("headings"), m.strings("table_words")
+    titles = [f for v in versions.values() for s in v.sections for f in s.forms]
+    labels = [x for v in versions.values() for t in v.tables.values() for x in _table_texts(t)]
+    for key, mine, where, what in (("headings", headings, titles, "section title"),
+                                   ("table_words", words, labels, "table label")):
+        for w in mine:
+            if not any(w in x for x in where):
+                raise TemplateError(f"template: {m.path}.{key}: {w!r} is part of no {what}")
+    return headings, words
+
+
 def _conventions(top: _Node) -> Tuple[Dict[str, str], _Conventions, Tuple[Tuple[str, int], ...]]:
     conventions = top.node("conventions")
     digits = conventions.node("cell_digits")
@@ -626,11 +709,15 @@ def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Templat
         raise TemplateError("template: versions: no version with tables")
     default, regions = _reading(top, versions)
     reading = top.node("reading")
+    narrative_sections, narrative_phrases = _narrative(reading, versions)
+    page_headings, page_table_words = _page_markers(reading, versions)
     conventions = top.node("conventions")
     # the null policy and the collapsed rows are kept whole: govreport/rules parses them
     collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
     return Template(versions, pre, conventions.get("null_policy", dict), cell_digits, tuple(collapsed), default,
-                    regions, reading.strings("narrative_units"), title=top.get("title", str, ""),
+                    regions, reading.strings("narrative_units"), _label_phrases(conventions), narrative_sections,
+                    narrative_phrases, page_headings, page_table_words,
+                    title=top.get("title", str, ""),
                     schema_version=schema, conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
                     reading_note=reading.get("note", str, ""))
 

@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Any, Collection, Dict, List, Mapping, Optional, Sequence
 
 from .record import CellStatus, Check, Issue, Level
+from .template import TABLE_KEYS, load_template
 
 # statuses a guess can hide behind: a wrong number read "ok", or a wrong null read "blank"/"placeholder"
 _TRUSTED = (CellStatus.ok.value, CellStatus.blank.value, CellStatus.placeholder.value)
@@ -55,8 +56,17 @@ class CheckOutcome(str, Enum):
 _WHY_FAILED = "the hard checks over it fail: {failing}"
 _WHY_OPEN = "the hard checks over it cannot be assessed, or hold only through cells they forced: {open}"
 _WHY_NONE = "no hard check covers it"
+
+
+def _total_label() -> str:
+    """A row's total column as table 三 prints it (the template's ``reading.header.total_label``)."""
+    t = load_template()
+    return t.versions[t.default_version].tables[TABLE_KEYS[1]].header_words.total_label
+
+
 _WHY_REORDERED = ("the table prints its columns in another order than the template's and this row was read by "
-                  "count: a check cannot tell a row's 总计 from an applicant column holding the same number")
+                  f"count: a check cannot tell a row's {_total_label()} from an applicant column holding the same "
+                  "number")
 _WHY_ELSEWHERE = "only checks over other cells chose among its readings"
 _WHY_WEIGHTLESS = "a 0 and an empty cell weigh the same in every check, so none can confirm where it goes"
 _WHY_COLUMN = "its column is a guess and no check across its row's columns confirms it"

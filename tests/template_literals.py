@@ -15,6 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "govreport"
 TEXT_KEYS = {"label", "variants", "title", "caption", "caption_variants", "stub_header", "match_keywords",
              "detect_markers", "starts_at", "after_line", "sheet_title", "corner_note", "corner_note_variants"}
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]{2,}")
+_SPACE = re.compile(r"\s+")
 # regex spellings that split a word: 总[ \t]*计, 自\s*然
 _REGEX_GAPS = re.compile(r"\[ ?\\t\]\*|\\s[*+]|\[ \\t\]\+")
 
@@ -29,7 +30,9 @@ def _walk(node: object, key: str, words: Set[str], keys: Set[str]) -> None:
         for v in node:
             _walk(v, key, words, keys)
     elif isinstance(node, str) and key in TEXT_KEYS:
-        words.update(_CJK_RUN.findall(node))
+        # as label matching reads it (conventions.label_matching: all whitespace deleted): a variant spaced or
+        # wrapped as printed ("三、本年 度办理 结果") is one word, not fragments ("本年") that prose reuses
+        words.update(_CJK_RUN.findall(_SPACE.sub("", node)))
 
 
 def template_facts() -> Tuple[Set[str], Set[str]]:

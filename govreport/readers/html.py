@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..errors import BadInputError, MissingDependencyError
+from ..template import load_template
 from . import COVERED, Document
 from .markup import collapse, join_pieces, make_document, without_spaces
 
@@ -153,11 +154,19 @@ _BLOCK = {
 }
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|mso-hide\s*:\s*all", re.I)
 _DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^>\[]{0,500}\[.*?\]\s*>", re.I | re.S)
-# the report's fixed section headings (the part that does not vary between templates and years; 总体情况
-# alone is too common a phrase to mark the report)
-_HEADINGS = ("主动公开政府信息情况", "收到和处理政府信息公开申请情况", "政府信息公开行政复议",
-             "存在的主要问题及改进情况", "其他需要报告的事项")
-_TABLE_WORDS = ("申请人情况", "本年新收", "行政复议", "信息内容", "制发件数", "予以公开", "处理决定")
+
+
+def _headings() -> Tuple[str, ...]:
+    """The report's fixed section headings, the part that does not vary between templates and years (the
+    template's ``reading.page_markers.headings``)."""
+    return load_template().page_headings
+
+
+def _table_words() -> Tuple[str, ...]:
+    """Words a data table of the report holds (``reading.page_markers.table_words``)."""
+    return load_template().page_table_words
+
+
 _TITLE = re.compile(r"(政府信息公开|政务公开|信息公开)\S{0,20}(年度报告|年报)")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年")
 _LAYOUT_CELL_CHARS = 300  # a table of a few cells, one holding more text than this, frames the page
@@ -211,7 +220,7 @@ _CHROME = {"nav", "header", "footer", "aside"}
 def _report_headings(text: str) -> Tuple[int, int]:
     """How many of the report's section headings a text holds: distinct ones, and occurrences."""
     c = without_spaces(text)
-    counts = [c.count(h) for h in _HEADINGS]
+    counts = [c.count(h) for h in _headings()]
     return sum(1 for n in counts if n), sum(counts)
 
 
@@ -358,10 +367,10 @@ def _is_layout_table(table, index: Optional[_Index] = None) -> bool:
 def _content_root(body, index: _Index):
     """The element holding the report: the smallest one with its section headings and tables."""
     targets = []
-    for phrase in _HEADINGS:
+    for phrase in _headings():
         targets += [el for el in index.holders(phrase) if not _in_link(el)]
     for t in body.iter("table"):
-        if index.contains(t, _TABLE_WORDS) and not _is_layout_table(t, index):
+        if index.contains(t, _table_words()) and not _is_layout_table(t, index):
             targets.append(t)
     if len(targets) >= 2:
         root = _common_ancestor(targets)

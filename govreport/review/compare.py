@@ -4,13 +4,13 @@ metadata changes, and the findings that follow from them."""
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+from ..rules.engine import Verdict, compile_rule, evaluate
 from ..template import load_template
 from .findings import Finding, copy_findings, section_similarity
 
 SCHEMA = "govreport.compare/1"
-TOLERANCE = 0.005
 UNCHANGED_MIN = 10  # tables_unchanged: at least this many non-zero cells in both years ...
 UNCHANGED_SHARE = 0.9  # ... and at least this share of them equal to last year's
 
@@ -21,7 +21,8 @@ def _issuer_key(issuer: Optional[str]) -> Optional[str]:
 
 def _label(ref: str, version: str) -> str:
     table, row, col = ref.split(".")
-    v = load_template().versions.get(version) or load_template().versions["2021"]
+    tpl = load_template()
+    v = tpl.versions.get(version) or tpl.versions[tpl.default_version]
     t = v.tables.get(table)
     if t is None:
         return ref
@@ -50,12 +51,10 @@ def chain_checks(old, new) -> List[Dict[str, Any]]:
     """The template's cross-year checks of ``new`` against ``old``; not_assessable (with the reason) unless
     they are the same issuer's consecutive years in the 2019/2021 templates."""
     template = load_template()
-    version = template.versions.get(new.report.template)
-    if version is None:
-        version = template.versions["2021"]
+    version = template.versions.get(new.report.template) or template.versions[template.default_version]
     why = None
     oy, ny = old.report.year, new.report.year
-    if new.report.template not in ("2019", "2021") or old.report.template not in ("2019", "2021"):
+    if new.report.template not in template.versions or old.report.template not in template.versions:
         why = f"template {old.report.template} → {new.report.template}: no fixed tables to chain"
     elif oy is None or ny is None:
         why = "a report year is unknown"
@@ -63,29 +62,21 @@ def chain_checks(old, new) -> List[Dict[str, Any]]:
         why = f"the years {oy} and {ny} are not consecutive"
     elif _issuer_key(old.report.issuer) != _issuer_key(new.report.issuer):
         why = f"different issuers ({old.report.issuer} / {new.report.issuer})"
+
+    def value_of(ref: str) -> Tuple[Optional[float], Optional[str]]:
+        return (_usable(old, ref[5:]) if ref.startswith("prev.") else _usable(new, ref)), None
+
     out = []
     for c in version.checks:
         if not c.cross_year:
             continue
-        sides: List[Optional[float]] = []
-        if why is None:
-            for terms in (c.lhs, c.rhs):
-                total: Optional[float] = 0.0
-                for t in terms:
-                    v = _usable(old, t.ref[5:]) if t.ref.startswith("prev.") else _usable(new, t.ref)
-                    if v is None:
-                        total = None
-                        break
-                    total += t.sign * v  # type: ignore[operator]
-                sides.append(total)
-        else:
-            sides = [None, None]
-        lhs, rhs = sides
-        status = "not_assessable" if lhs is None or rhs is None else (
-            "pass" if abs(lhs - rhs) <= TOLERANCE else "fail")
+        # THE evaluator of the rules engine (its tolerance); not assessable across reports that do not chain
+        verdict = evaluate(compile_rule(c), value_of) if why is None else Verdict("not_assessable")
+        status = verdict.status
         note = why if why else ("a cell is missing, ambiguous or blank" if status == "not_assessable" else None)
-        out.append({"id": c.id, "expr": c.expr, "severity": c.severity, "status": status, "lhs": _num(lhs),
-                    "rhs": _num(rhs), "cells": [t.ref for t in c.lhs + c.rhs], "note": note})
+        out.append({"id": c.id, "expr": c.expr, "severity": c.severity, "status": status,
+                    "lhs": _num(verdict.lhs), "rhs": _num(verdict.rhs), "cells": [t.ref for t in c.lhs + c.rhs],
+                    "note": note})
     return out
 
 

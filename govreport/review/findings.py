@@ -19,9 +19,11 @@ import re
 import zlib
 from array import array
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from ..normalize import compact
+from ..rules.engine import compile_table
 from ..tables.budget import plain_number
 from ..template import TableDef, load_template
 
@@ -86,7 +88,7 @@ def lifted_findings(report) -> List[Finding]:
 
 def _version(report):
     t = report.report.template
-    return load_template().versions.get(t) if t in ("2019", "2021") else None
+    return load_template().versions.get(t)  # None: no version with tables (before 2019, unknown)
 
 
 def section_findings(report) -> List[Finding]:
@@ -125,19 +127,25 @@ def _table_found(report, table: str) -> bool:
 
 
 def _collapsed(report, tdef: TableDef) -> set:
-    """Rows of this template the report prints collapsed into one row of another (see api._collapsed_rows)."""
-    extra = [k for k in report.tables.get(tdef.key, {}) if k not in {r.key for r in tdef.rows}]
+    """Rows of this template the report prints collapsed into one row of another version: the rules
+    engine's decision (``conventions.collapsed_rows``), for the other version's rows the report prints."""
+    template = load_template()
+    mine = {r.key for r in tdef.rows}
+    extra = []
+    for k in report.tables.get(tdef.key, {}):
+        if k in mine:
+            continue
+        for v, vdef in template.versions.items():
+            row = next((r for r in vdef.tables[tdef.key].rows if r.key == k), None) if v != tdef.version else None
+            if row is not None:
+                extra.append((row, v))
+                break
     if not extra:
         return set()
-    other = load_template().versions["2019" if tdef.version == "2021" else "2021"].tables[tdef.key]
-    labels = set()
-    for k in extra:
-        try:
-            labels.add(compact(other.row(k).label))
-        except KeyError:
-            pass
-    headers = {r.key for r in tdef.rows if r.kind == "header" and compact(r.label) in labels}
-    return {r.key for r in tdef.data_rows if r.parent in headers}
+    printed = [r.key for r in tdef.data_rows
+               if any((c := report.cells.get(f"{tdef.key}.{r.key}.{col.key}")) is not None and c.raw is not None
+                      for col in r.columns)]
+    return set(compile_table(template, tdef, extra, printed).collapsed)
 
 
 def row_findings(report) -> List[Finding]:
@@ -184,43 +192,20 @@ def blank_findings(report) -> List[Finding]:
 
 # --- narrative vs tables ------------------------------------------------------------------------------
 
-# Patterns over the compact text (normalize.compact: no spaces, 。→. ，→, ；→;). (target, pattern): the
-# first group is the number; a target is one cell, or a sum of cells ("a+b"), or alternatives ("x|y": the
-# text matches if it gives either; 受理…申请 often counts last year's carried-over ones too).
-_G = r"[^.;:\d]{0,12}?"  # a short gap inside one clause, no number in it
-NARRATIVE: Tuple[Tuple[str, str, str], ...] = (
-    ("applications.new_received.total|applications.new_received.total+applications.carried_over.total",
-     "新收/收到申请",
-     r"(?:新收|收到|受理|接收|接到)[^.;:\d]{0,30}?申请(?:数量)?(?:共计|总计|共|合计)?(\d+)件"),
-    ("applications.new_received.total|applications.new_received.total+applications.carried_over.total",
-     "收到N件申请", r"(?:新收|收到|受理|接收)(?:各类)?(\d+)件(?:政府信息公开)?申请"),
-    ("applications.carried_over.total", "上年结转",
-     r"上一?年度?结转(?:的)?(?:政府信息公开)?(?:申请)?(?:数量)?(?:共)?(\d+)件"),
-    ("applications.carried_forward.total", "N件结转下年度",
-     r"(\d+)件[^.;\d]{0,16}?(?:结转下一?年度|结转至下一?年度|顺延到下一?年度|转入下一?年度)"),
-    ("applications.carried_forward.total", "结转下年度N件",
-     r"(?:结转下一?年度|转下一?年度)(?:继续办理)?(?:的)?(?:申请)?(?:有|共)?(\d+)件"),
-    ("applications.total_processed.total", "办结/答复",
-     r"(?:办结|(?<!公开)(?<!提供)(?<!处理)答复|办理完成|完成办理)(?:了)?(?:依申请公开|政府信息公开申请|申请)?(?:共计|共)?(\d+)件"),
-    ("applications.granted.total", "予以公开", r"(?<!不)予以公开(?:答复)?(\d+)件"),
-    ("applications.partially_granted.total", "部分公开", r"(?<![及和与、])部分公开(?:答复)?(\d+)件"),
-    ("applications.new_received.natural_person|applications.new_received.natural_person"
-     "+applications.carried_over.natural_person", "自然人", r"自然人(?:提出|申请)?(?:共)?(\d+)件"),
-    ("review_litigation.review.total", "行政复议",
-     r"行政复议(?:案件|申请)?(?:数为|数|共计|共)?(\d+)件"),
-    ("review_litigation.lit_direct.total+review_litigation.lit_after_review.total", "行政诉讼",
-     r"行政诉讼(?:案件)?(?:数为|数|共计|共)?(\d+)件"),
-    ("active_disclosure.normative_documents.issued_this_year", "制发规范性文件",
-     r"制发(?:的)?(?:行政)?规范性文件(\d+)件"),
-    ("active_disclosure.normative_documents.repealed_this_year", "废止",
-     r"废止(?:行政)?(?:规范性文件)?(\d+)件"),
-    ("active_disclosure.normative_documents.in_force", "现行有效",
-     r"现行有效(?:的)?(?:行政)?(?:规范性文件)?(\d+)件"),
-)
-# a number is tried only from the start of its digit run, and never longer than a cell prints: a text
+# The phrases the prose states a cell's number in are template data (``reading.narrative_phrases``): per
+# phrase its target (one cell, a sum of cells "a+b", or alternatives "x|y"), its name and its pattern over
+# the compact text (normalize.compact), whose group is the number.
+# A number is tried only from the start of its digit run, and never longer than a cell prints: a text
 # whose cells ran together into a run of 10⁵ digits made each pattern quadratic (minutes)
-_COMPILED = [(t, name, re.compile(p.replace(r"(\d+)", r"(?<!\d)(\d{1,12})(?!\d)"))) for t, name, p in NARRATIVE]
-NARRATIVE_SECTIONS = ("overall", "other_matters")  # where the prose gives the year's numbers
+_NUMBER = r"(?<!\d)(\d{1,12})(?!\d)"
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> Tuple[Tuple[str, str, "re.Pattern[str]"], ...]:
+    return tuple((p.cells, p.name, re.compile(p.pattern.replace(r"(\d+)", _NUMBER)))
+                 for p in load_template().narrative_phrases)
+
+
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
@@ -228,7 +213,7 @@ def narrative_numbers(text: str) -> List[Tuple[str, str, int, str]]:
     """(target, pattern name, number, snippet) for every number the text gives for a table cell."""
     c = _THOUSANDS.sub("", compact(text))
     out = []
-    for target, name, rx in _COMPILED:
+    for target, name, rx in _compiled():
         for m in rx.finditer(c):
             a, b = max(0, m.start() - 8), min(len(c), m.end() + 4)
             number = plain_number(m.group(1))
@@ -259,7 +244,8 @@ def _target_value(report, target: str) -> Optional[float]:
 
 
 def narrative_findings(report) -> List[Finding]:
-    texts = [s.text for s in report.sections if s.key in NARRATIVE_SECTIONS]
+    where = load_template().narrative_sections  # the sections whose prose gives the year's numbers
+    texts = [s.text for s in report.sections if s.key in where]
     if not texts:
         return []
     by_target: Dict[str, List[Tuple[str, int, str]]] = {}
@@ -415,7 +401,7 @@ REPORT_FINDERS: Sequence[Callable[[Any], List[Finding]]] = (
 
 def report_findings(report) -> List[Finding]:
     """The findings about one report that extraction does not already give (cheap; no previous year)."""
-    if report.report.template not in ("2019", "2021"):
+    if report.report.template not in load_template().versions:  # the versions with tables
         return []
     out: List[Finding] = []
     for find in REPORT_FINDERS:

@@ -27,7 +27,6 @@ MARK = {"inferred": "推", "suspect": "疑", "ambiguous": "歧", "missing": "缺
 FLAGGED = ("inferred", "suspect", "ambiguous", "missing")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 TABLE_ORDER = ("active_disclosure", "applications", "review_litigation")
-CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 MAX_IMAGES = 60
 IMAGE_SCALE = 2.0  # pixels per PDF point (144 dpi)
 IMAGE_MARGIN = (90.0, 16.0)  # points of context around the cell, horizontally and vertically
@@ -139,7 +138,8 @@ class _Context:
         for i in report.issues:
             if i.cell:
                 self.issues_of.setdefault(i.cell, []).append(i.code)
-        self.version = load_template().versions.get(report.report.template) or load_template().versions["2021"]
+        t = load_template()
+        self.version = t.versions.get(report.report.template) or t.versions[t.default_version]
 
     def label(self, ref: str) -> str:
         return cell_label(ref, self.report.report.template)
@@ -214,7 +214,8 @@ def _table2(ctx: _Context, t: TableDef) -> str:
         spans = [1] * len(cols)
         spans[-1] += width - len(cols)
         out.append(f'<tr><th class="caption" colspan="{width + 1}">{_e(caption)}</th></tr>')
-        out.append('<tr><th class="colhead">信息内容</th>' + "".join(
+        stub = next((b.stub_header for b in t.blocks if b.caption == caption), "")
+        out.append(f'<tr><th class="colhead">{_e(stub)}</th>' + "".join(
             f'<th class="colhead"{_colspan(s)}>{_e(c.label)}</th>' for c, s in zip(cols, spans, strict=True)) + "</tr>")
         for r in rows:
             out.append(f'<tr><th>{_e(r.label)}</th>' + "".join(
@@ -231,19 +232,39 @@ def _rowspan(n: int) -> str:
     return f' rowspan="{n}"' if n > 1 else ""
 
 
+def _table3_header(t: TableDef) -> List[str]:
+    """Table 三's printed header (the template's ``header``): the corner note, then the applicant header
+    over the columns, with the group (法人或其他组织) over its columns."""
+    cols = t.data_rows[0].columns
+    corner = _e(t.header.corner_note[0] if t.header.corner_note else "")
+    levels = t.header.levels
+    group = next((c for c in levels[1] if c.spans), None) if len(levels) > 1 and levels[0] else None
+    if group is None or len(cols) != 7:
+        return [f'<tr><th class="corner" colspan="3">{corner}</th>'
+                + "".join(f"<th>{_e(c.label)}</th>" for c in cols) + "</tr>"]
+    top = levels[0][0]
+    return [f'<tr><th class="corner" colspan="3" rowspan="3">{corner}</th>'
+            f'<th colspan="{len(top.spans)}">{_e(top.label)}</th></tr>',
+            f'<tr><th rowspan="2">{_e(cols[0].label)}</th><th colspan="{len(group.spans)}">{_e(group.label)}</th>'
+            f'<th rowspan="2">{_e(cols[-1].label)}</th></tr>',
+            "<tr>" + "".join(f"<th>{_e(c.label)}</th>" for c in cols[1:6]) + "</tr>"]
+
+
+def _other_row_at(rows: List[Tuple[str, str, List[str]]], t: TableDef, key: str) -> int:
+    """Where a row of another template version goes: before the first of this table's rows that follows it
+    in that version (（六）其他处理 of 2019: before （七）总计); at the end when none does."""
+    for v in load_template().versions.values():
+        other = [r.key for r in v.tables[t.key].rows] if t.key in v.tables and v.key != t.version else []
+        if key in other:
+            after = set(other[other.index(key) + 1:])
+            return next((i for i, (k, _, _) in enumerate(rows) if k in after), len(rows))
+    return len(rows)
+
+
 def _table3(ctx: _Context, t: TableDef) -> str:
     cols = t.data_rows[0].columns
-    grouped = len(cols) == 7
     out = ['<table class="form" id="table-applications"><thead>']
-    if grouped:
-        out.append(f'<tr><th class="corner" colspan="3" rowspan="3">{_e(CORNER)}</th>'
-                   f'<th colspan="7">申请人情况</th></tr>')
-        out.append(f'<tr><th rowspan="2">{_e(cols[0].label)}</th><th colspan="5">法人或其他组织</th>'
-                   f'<th rowspan="2">{_e(cols[-1].label)}</th></tr>')
-        out.append("<tr>" + "".join(f"<th>{_e(c.label)}</th>" for c in cols[1:6]) + "</tr>")
-    else:
-        out.append(f'<tr><th class="corner" colspan="3">{_e(CORNER)}</th>'
-                   + "".join(f"<th>{_e(c.label)}</th>" for c in cols) + "</tr>")
+    out += _table3_header(t)
     out.append("</thead><tbody>")
     by_key = {r.key: r for r in t.rows}
 
@@ -258,7 +279,7 @@ def _table3(ctx: _Context, t: TableDef) -> str:
     known = {r.key for r in t.rows}
     extra = [k for k in ctx.report.tables.get(t.key, {}) if k not in known]
     for k in extra:  # a row of the other template (e.g. one （六）其他处理 row): inside the results, before （七）
-        at = next((i for i, (key, _, _) in enumerate(rows) if key == "total_processed"), len(rows))
+        at = _other_row_at(rows, t, k)
         results = next((a[0] for _, _, a in rows if a), None)
         rows.insert(at, (k, cell_label(f"{t.key}.{k}", "") + "（另一版本的行）", [results] if results else []))
     seen: set = set()

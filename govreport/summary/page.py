@@ -139,9 +139,12 @@ def _plot_derived_measures(plt, tables: Dict, cjk: bool):
 
 
 def _plot_largest_changes(plt, tables: Dict, cjk: bool):
-    """The largest changes of applications received."""
+    """The largest changes of applications received (the first year-on-year measure of the template's
+    derived_measures)."""
+    from ..derived import definitions
+
     largest = tables["largest_changes"]
-    part = largest[largest["measure"] == "new_received"].head(15)
+    part = largest[largest["measure"] == definitions().changes[0].key].head(15)
     fig, ax = plt.subplots(figsize=(8, max(2.0, 0.3 * len(part) + 0.8)))
     if len(part):
         pairs = zip(part["issuer"], part["year"], strict=True)  # two columns of one frame
