@@ -377,7 +377,7 @@ def _run_batch(run: _BatchRun) -> int:
         except OutputNotWritableError:
             sinks.trim_jsonl()
             raise
-        sinks.publish(summary)
+        sinks.publish(summary, by_unit=registry is not None)
     finally:
         progress.close()
         sinks.close()
@@ -509,10 +509,11 @@ class _BatchSinks:
         if self.run.out_path().is_file():
             trim_to_last_line(self.run.out_path())
 
-    def publish(self, summary: Any) -> None:
+    def publish(self, summary: Any, by_unit: bool) -> None:
         """The batch ended: the Parquet dataset gets the checks across reports and its files their names."""
         if self.parquet is not None:
-            self.parquet.close(summary.cross_year, summary.hierarchy, summary.year_on_year)
+            self.parquet.close(summary.cross_year, summary.hierarchy, summary.year_on_year,
+                               cross_year_index=summary.cross_year_index, by_unit=by_unit)
             self.parquet = None
 
     def close(self) -> None:

@@ -39,6 +39,7 @@ import shutil
 import uuid
 from sys import intern
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -269,8 +270,13 @@ class ParquetDataset:
     # -- the end ----------------------------------------------------------------------------------------
 
     def close(self, cross_year: Iterable[Dict] = (), hierarchy: Iterable[Dict] = (),
-              year_on_year: Iterable[Dict] = ()) -> None:
-        """Write what is buffered and the checks and changes across reports, then publish the files."""
+              year_on_year: Iterable[Dict] = (), cross_year_index: Optional[Dict] = None,
+              by_unit: bool = False) -> None:
+        """Write what is buffered and the checks and changes across reports, then publish the files.
+
+        ``cross_year_index`` (``crossyear.index_results``): the cross-year results go into the reports' own
+        rows too (their ``checks`` rows, ``failed_checks`` counts and ``status``), as into the JSON Lines and
+        the database, so that every output gives a report one status."""
         for table, checks in (("cross_year_checks", cross_year), ("hierarchy_checks", hierarchy)):
             for c in checks:
                 self._put(table, c["year"], {**c, "lhs": _float(c.get("lhs")), "rhs": _float(c.get("rhs"))})
@@ -281,6 +287,8 @@ class ParquetDataset:
         for w in self.writers.values():
             w.close()
         self.writers.clear()
+        if cross_year_index:
+            self._cross_year_into_rows(cross_year_index, by_unit)
         for tmp, final in self.files:
             tmp.replace(final)
         for old in self.previous:
@@ -299,6 +307,53 @@ class ParquetDataset:
         marker.write_text(json.dumps({"format": "govreport.parquet/1", "tables": list(TABLES), "runs": runs},
                                      ensure_ascii=False, indent=2) + "\n", "utf-8")
 
+    def _files_of(self, table: str, year: int) -> List[Path]:
+        """The files holding ``table``'s rows of ``year``: this run's, and an earlier run's kept by --resume."""
+        mine = [tmp for tmp, _ in self.files if tmp.parent == self.folder / table / f"year={year}"]
+        replaced = set(self.previous)
+        earlier = [p for p in sorted((self.folder / table / f"year={year}").glob("part-*.parquet"))
+                   if p not in replaced]
+        return mine + earlier
+
+    def _cross_year_into_rows(self, index: Dict, by_unit: bool) -> None:
+        """Rewrite, a row group at a time (memory stays flat), the ``checks`` and ``reports`` rows of the
+        reports whose cross-year checks the batch could assess (they said ``not_assessable`` when written)."""
+        from ..batch.crossyear import record_key
+
+        for year in sorted({y for _, y in index if isinstance(y, int)}):
+            found: Dict[str, Dict[str, Dict]] = {}  # sha256 -> check id -> result
+            for path in self._files_of("reports", year):
+                pf = self.pq.ParquetFile(str(path))
+                for i in range(pf.num_row_groups):
+                    cols = pf.read_row_group(i, columns=["sha256", "issuer", "unit_id"]).to_pydict()
+                    for sha, issuer, uid in zip(cols["sha256"], cols["issuer"], cols["unit_id"], strict=True):
+                        mini = {"report": {"issuer": issuer, "year": year}, "unit": {"unit_id": uid}}
+                        hit = index.get(record_key(mini, by_unit))
+                        if hit and sha:
+                            found[sha] = hit
+            if not found:
+                continue
+            failed: Dict[str, List[str]] = {}  # sha256 -> severities of the checks that now fail
+            for path in self._files_of("checks", year):
+                self._rewrite(path, partial(_checks_rows, found=found, failed=failed))
+            if failed:
+                for path in self._files_of("reports", year):
+                    self._rewrite(path, partial(_reports_rows, failed=failed))
+
+    def _rewrite(self, path: Path, change: Any) -> None:
+        pf = self.pq.ParquetFile(str(path))
+        schema = pf.schema_arrow
+        tmp = path.with_name(path.name + ".rewrite")
+        writer = self.pq.ParquetWriter(str(tmp), schema, compression="zstd")
+        try:
+            for i in range(pf.num_row_groups):
+                data = pf.read_row_group(i).to_pydict()
+                change(data)
+                writer.write_table(self.pa.Table.from_pydict(data, schema=schema))
+        finally:
+            writer.close()
+        tmp.replace(path)
+
     def discard(self) -> None:
         """Drop this run's files (an error stopped the batch); an earlier dataset stays as it was."""
         for w in self.writers.values():
@@ -311,6 +366,38 @@ class ParquetDataset:
             tmp.unlink(missing_ok=True)
         if self.created and not any(self.folder.rglob("*.parquet")):
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+_STATUS_RANK = {"ok": 0, "needs_review": 1, "failed_checks": 2}
+
+
+def _checks_rows(data: Dict[str, List], found: Dict[str, Dict[str, Dict]], failed: Dict[str, List[str]]) -> None:
+    """A row group of ``checks``: the cross-year results into the rows of the same report and check id
+    (as ``crossyear.apply_results`` puts them into a record); the severities that now fail, per report."""
+    for i, (sha, cid) in enumerate(zip(data["sha256"], data["id"], strict=True)):
+        res = found.get(sha, {}).get(cid)
+        if res is None:
+            continue
+        was = data["status"][i]
+        data["status"][i], data["lhs"][i], data["rhs"][i] = res["status"], _float(res.get("lhs")), \
+            _float(res.get("rhs"))
+        if res["status"] == "fail" and was != "fail":
+            failed.setdefault(sha, []).append(data["severity"][i])
+
+
+def _reports_rows(data: Dict[str, List], failed: Dict[str, List[str]]) -> None:
+    """A row group of ``reports``: the counts and the status (``record.report_status``: a failed hard check
+    makes it failed_checks, a failed soft one needs_review at least) of the reports whose checks now fail."""
+    for i, sha in enumerate(data["sha256"]):
+        severities = failed.get(sha)
+        if not severities or data["status"][i] not in _STATUS_RANK:
+            continue
+        hard = sum(1 for s in severities if s == "hard")
+        data["failed_checks"][i] += len(severities)
+        data["failed_hard_checks"][i] += hard
+        now = "failed_checks" if hard else "needs_review"
+        if _STATUS_RANK[now] > _STATUS_RANK[data["status"][i]]:
+            data["status"][i] = now
 
 
 def _float(v: Any) -> Optional[float]:
