@@ -293,6 +293,8 @@ class Template:
     kinds: Dict[str, str] = field(default_factory=dict)
     severities: Dict[str, str] = field(default_factory=dict)
     reading_note: str = ""
+    # conventions.hierarchy_sums: table -> the column whose cells a region-wide report sums over its children
+    hierarchy_sums: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def pre2019_markers(self) -> Tuple[str, ...]:
@@ -609,6 +611,22 @@ def _reading(raw: _Node, versions: Dict[str, VersionDef]) -> Tuple[str, Dict[str
     return default, regions
 
 
+def _hierarchy_sums(conventions: _Node, versions: Dict[str, VersionDef]) -> Tuple[Tuple[str, str], ...]:
+    """``conventions.hierarchy_sums``: table -> a column key of that table in every version that has it."""
+    sums = conventions.node("hierarchy_sums")
+    sums.get("note", str, "")
+    out = []
+    for table in sums.raw:
+        if table == "note":
+            continue
+        column = sums.get(table, str)
+        defs = [v.tables[table] for v in versions.values() if table in v.tables]
+        if not defs or any(column not in {c.key for r in t.data_rows for c in r.columns} for t in defs):
+            raise TemplateError(f"template: conventions.hierarchy_sums.{table}: {column!r} is no column of that table")
+        out.append((table, column))
+    return tuple(out)
+
+
 def _label_phrases(conventions: _Node) -> Tuple[Tuple[str, str], ...]:
     """``conventions.label_phrases``: phrase -> its form in the labels (its ``note`` is prose)."""
     phrases = conventions.node("label_phrases")
@@ -719,7 +737,8 @@ def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Templat
                     narrative_phrases, page_headings, page_table_words,
                     title=top.get("title", str, ""),
                     schema_version=schema, conventions=prose, kinds=vocab.kinds, severities=vocab.severities,
-                    reading_note=reading.get("note", str, ""))
+                    reading_note=reading.get("note", str, ""),
+                    hierarchy_sums=_hierarchy_sums(conventions, versions))
 
 
 def read_template(source: "TemplateSource" = None) -> Template:

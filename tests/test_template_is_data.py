@@ -1,33 +1,21 @@
 """Issue 11's done-when: no template label, variant, keyword, row or column key, version marker or region
-anchor written as a string literal in the package's Python, outside the template loader.
-
-The files listed in PENDING still spell some (their owners clean them); the list may only shrink: a file
-that is clean must leave it.
+anchor written as a string literal in the package's Python, outside the template loader (the scan is
+tests/template_literals.py; the planted-label test below proves it finds them).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from template_literals import PACKAGE, findings, scan, template_facts
+from template_literals import findings, scan, template_facts
 
 LOADER = {"govreport/template.py"}
-# file -> what still spells template facts there (and who takes it, issue 11)
-PENDING = {
-    "govreport/batch/units.py": "HIERARCHY_TABLES' total columns (batch/'s owner takes it)",
-}
 
 
 def test_no_template_fact_written_in_python():
-    found = scan(LOADER | set(PENDING))
+    found = scan(LOADER)
     assert found == {}, "template facts written as literals (read them from the template):\n" + "\n".join(
         f"{f}: {h}" for f, hits in found.items() for h in hits)
-
-
-def test_pending_files_still_need_it():
-    words, keys = template_facts()
-    clean = [f for f in PENDING if not findings(PACKAGE.parent / f, words, keys)]
-    assert clean == [], f"clean now: drop them from PENDING: {clean}"
 
 
 def test_the_scan_finds_a_planted_label(tmp_path: Path):

@@ -42,14 +42,12 @@ from pathlib import Path
 from typing import IO, Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ..errors import BadInputError, OutputNotWritableError
+from ..rules.values import TOLERANCE
 from ..template import load_template
 
 UNIT_TYPES = ("province", "city", "county", "department", "town_street", "zone")
 COLUMNS = ("unit_id", "name", "file", "unit_type", "adcode", "parent_id", "covers_children")
 
-# the cells a region-wide report sums over its children: every 申请 row's 总计, the 复议/诉讼 totals
-HIERARCHY_TABLES = {"applications": "total", "review_litigation": "total"}
-TOLERANCE = 0.005
 
 
 @dataclass
@@ -216,6 +214,13 @@ def says_it_covers(record: Dict) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _hierarchy_sums() -> Dict[str, str]:
+    """The cells a region-wide report sums over its children (the template's ``conventions.hierarchy_sums``:
+    every 申请 row's total, the 复议/诉讼 totals)."""
+    return dict(load_template().hierarchy_sums)
+
+
+@lru_cache(maxsize=1)
 def _cross_year_refs() -> frozenset:
     refs: Set[str] = set()
     for version in load_template().versions.values():
@@ -226,7 +231,7 @@ def _cross_year_refs() -> frozenset:
 
 
 def _kept(table: str, row: str, col: str) -> bool:
-    return HIERARCHY_TABLES.get(table) == col or f"{table}.{row}.{col}" in _cross_year_refs()
+    return _hierarchy_sums().get(table) == col or f"{table}.{row}.{col}" in _cross_year_refs()
 
 
 def compact(record: Dict, registry: Optional[Registry] = None) -> Dict:
@@ -423,14 +428,14 @@ def _value(record: Dict, ref: str) -> Optional[float]:
 
 
 def hierarchy_refs(record: Dict) -> List[str]:
-    return [f"{t}.{row}.{col}" for t, col in HIERARCHY_TABLES.items()
+    return [f"{t}.{row}.{col}" for t, col in _hierarchy_sums().items()
             for row, cols in record.get("tables", {}).get(t, {}).items() if col in cols]
 
 
 def hierarchy_checks(records: Iterable[Dict], registry: Registry) -> List[Dict]:
     """For each parent unit and year whose report is region-wide (``covers_children`` in the registry,
     else its text says so) and at least one child of which has a report that year: per total cell
-    (``HIERARCHY_TABLES``), the parent's value (lhs) against the sum of its children's (rhs).
+    (the template's ``conventions.hierarchy_sums``), the parent's value (lhs) against the sum of its children's (rhs).
 
     Soft findings: ``pass`` when equal, ``fail`` otherwise, ``not_assessable`` when a child of the
     registry has no report that year (the sum would be partial) or a value is unknown."""
