@@ -5,6 +5,7 @@ Parquet, DuckDB's "applications received per year and level" against the records
     python bench/bench_executors.py --quick                       # ~200 + 50 files, one run each: does it work
     python bench/bench_executors.py --reports 1000 --small 100    # a modest size
     python bench/bench_executors.py --reports 10000 --small 1000 --runs 2 --parquet --summary   # the issue's
+    python bench/bench_executors.py --reports 1000 --small 200 --task-size 1,4,16   # inputs per Dask task
 
 Targets (issue 16): Dask's files/s within 10 % of the pool's; the client's peak memory grows < 50 MB from the
 small to the large size. The reports are generated text reports (``samples/make_samples.py``: the 2021
@@ -46,10 +47,12 @@ from pathlib import Path
 from govreport.batch.inputs import collect
 from govreport.batch.session import BatchOptions, run_batch
 folder, executor, jobs, jsonl, parquet = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+executor, _, size = executor.partition(":")  # dask:K = K inputs per Dask task
 paths = collect([folder])
 t0 = time.perf_counter()
 start = 0.0
-opts = BatchOptions(jobs=jobs, executor=executor, fmt="parquet" if parquet != "-" else "jsonl")
+opts = BatchOptions(jobs=jobs, executor=executor, fmt="parquet" if parquet != "-" else "jsonl",
+                    task_size=int(size or 1))
 cluster = None
 if executor == "dask":
     from govreport.batch.executors import local_cluster
@@ -177,6 +180,8 @@ def main() -> None:
     ap.add_argument("--small", type=int, default=100, help="the small size, for the client's memory growth")
     ap.add_argument("--jobs", type=int, default=2, help="pool workers = Dask workers (default 2)")
     ap.add_argument("--runs", type=int, default=1, help="alternating runs of each executor per size (median)")
+    ap.add_argument("--task-size", default="1",
+                    help="inputs per Dask task, or several to compare (e.g. 1,8); default 1: each input a task")
     ap.add_argument("--pdf-every", type=int, default=0, help="a copy of the PDF sample every K files (0: none)")
     ap.add_argument("--parquet", action="store_true",
                     help="also the large batch to Parquet (pool), DuckDB's figures against the records")
@@ -195,40 +200,42 @@ def main() -> None:
             sizes.append((n, folder))
             print(f"# built {n} files ({counts['txt']} text, {counts['pdf']} PDF)")
         results: Dict[Tuple[int, str], List[dict]] = defaultdict(list)
+        dasks = [f"dask:{k}" if k != "1" else "dask" for k in args.task_size.split(",")]
         for n, folder in sizes:
             for run in range(args.runs):
-                order = ("pool", "dask") if run % 2 == 0 else ("dask", "pool")
+                order = ["pool", *dasks] if run % 2 == 0 else [*dasks, "pool"]
                 for ex in order:
                     m = measure(folder, ex, args.jobs, Path(tmp) / f"out-{ex}-{n}.jsonl")
                     results[(n, ex)].append(m)
                     steady = n - m["worker_first_tasks"]
-                    print(f"{ex:5s} {n:6d} files, run {run + 1}: {m['seconds']:8.2f} s "
+                    print(f"{ex:6s} {n:6d} files, run {run + 1}: {m['seconds']:8.2f} s "
                           f"({n / m['seconds']:7.1f} files/s), cpu: workers {m['worker_cpu']:7.1f} s, client "
                           f"{m['client_cpu']:6.1f} s; per file after each worker's first task: workers "
                           f"{m['worker_cpu_after_first'] / max(steady, 1) * 1000:5.1f} ms, client over the batch "
                           f"{m['client_batch_cpu'] / n * 1000:5.1f} ms; client peak "
                           f"{m['client_peak_mib']:6.1f} MiB, records {m['records']}, failed {m['failed']}"
-                          + (f", cluster start {m['start']:.2f} s" if ex == "dask" else ""), flush=True)
+                          + (f", cluster start {m['start']:.2f} s" if ex.startswith("dask") else ""), flush=True)
         print("\n# medians")
         rate = {}
         peak = {}
         for n, _ in sizes:
-            for ex in ("pool", "dask"):
+            for ex in ("pool", *dasks):
                 ms = results[(n, ex)]
                 rate[(n, ex)] = _median([n / m["seconds"] for m in ms])
                 peak[(n, ex)] = _median([m["client_peak_mib"] for m in ms])
                 cpu = _median([m["worker_cpu"] + m["client_cpu"] for m in ms])
                 steady = _median([m["worker_cpu_after_first"] / max(n - m["worker_first_tasks"], 1)
                                   + m["client_batch_cpu"] / n for m in ms])
-                print(f"{ex:5s} {n:6d} files: {rate[(n, ex)]:7.1f} files/s, cpu (workers + client) "
+                print(f"{ex:6s} {n:6d} files: {rate[(n, ex)]:7.1f} files/s, cpu (workers + client) "
                       f"{cpu / n * 1000:6.1f} ms/file ({steady * 1000:5.1f} without the starts), "
                       f"client peak {peak[(n, ex)]:6.1f} MiB")
-            ratio = rate[(n, "dask")] / rate[(n, "pool")]
-            print(f"dask/pool {n:6d} files: {ratio:.3f} (target >= 0.90: {'met' if ratio >= 0.9 else 'NOT met'})")
+            for ex in dasks:
+                ratio = rate[(n, ex)] / rate[(n, "pool")]
+                print(f"{ex}/pool {n:6d} files: {ratio:.3f} (target >= 0.90: {'met' if ratio >= 0.9 else 'NOT met'})")
         small, large = args.small, args.reports
-        for ex in ("pool", "dask"):
+        for ex in ("pool", *dasks):
             growth = (peak[(large, ex)] - peak[(small, ex)]) * 1.048576  # MiB -> MB
-            print(f"client peak growth {ex:5s} {small} -> {large} files: {growth:+.1f} MB "
+            print(f"client peak growth {ex:6s} {small} -> {large} files: {growth:+.1f} MB "
                   f"(target < 50 MB: {'met' if growth < 50 else 'NOT met'})")
         if args.parquet:
             folder = sizes[-1][1]

@@ -45,11 +45,13 @@ def _lines(out: io.BytesIO) -> list:
     return sorted(out.getvalue().decode("utf-8").splitlines())
 
 
-def test_dask_gives_the_pools_json_lines(cluster, corpus: Path) -> None:
+@pytest.mark.parametrize("task_size", [1, 3])
+def test_dask_gives_the_pools_json_lines(cluster, corpus: Path, task_size: int) -> None:
     paths = collect([str(corpus)])
     pool, dask = io.BytesIO(), io.BytesIO()
     s1 = run_batch(paths, BatchOptions(jobs=2), stream=pool)
-    s2 = run_batch(paths, BatchOptions(jobs=2, executor="dask", scheduler=cluster.scheduler_address), stream=dask)
+    s2 = run_batch(paths, BatchOptions(jobs=2, executor="dask", scheduler=cluster.scheduler_address,
+                                       task_size=task_size), stream=dask)
     assert _lines(pool) == _lines(dask)
     assert (s2.total, s2.ok, s2.failed) == (s1.total, s1.ok, s1.failed) == (len(SPECS) + 2, len(SPECS), 2)
     recs = [json.loads(x) for x in _lines(dask)]
@@ -84,12 +86,15 @@ def test_dask_gives_the_pools_json_lines_on_the_dev_corpus(cluster, corpus_dir: 
     assert {"empty.txt", "random.pdf", "cut.pdf"} <= errors
 
 
-def test_a_dask_worker_that_dies_loses_only_its_task(cluster, tmp_path: Path) -> None:
+@pytest.mark.parametrize("task_size", [1, 4])
+def test_a_dask_worker_that_dies_loses_only_its_task(cluster, tmp_path: Path, task_size: int) -> None:
+    """With several inputs a task, the others of the dead worker's task are retried alone and come back."""
     d = tmp_path / "reports"
     write_reports(d, SPECS)
     (d / f"{PLANTED}.txt").write_text((d / "r00.txt").read_text("utf-8"), "utf-8")
     paths = collect([str(d)])
-    with executors.DaskExecutor(scheduler=cluster.scheduler_address, task=dies_on_planted) as ex:
+    with executors.DaskExecutor(scheduler=cluster.scheduler_address, task=dies_on_planted,
+                                task_size=task_size) as ex:
         outcomes = list(ex.outcomes(paths))
     assert len(outcomes) == len(paths)
     failed = [o for o in outcomes if not o.ok]
@@ -183,6 +188,12 @@ def test_scheduler_without_dask_executor_is_a_usage_error(tmp_path: Path) -> Non
     r = subprocess.run([sys.executable, "-m", "govreport", "batch", str(tmp_path), "--scheduler", "tcp://x:1"],
                        capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert r.returncode == 2 and "--scheduler needs --executor dask" in r.stderr
+
+
+def test_task_size_without_dask_executor_is_a_usage_error(tmp_path: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "govreport", "batch", str(tmp_path), "--task-size", "4"],
+                       capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert r.returncode == 2 and "--task-size needs --executor dask" in r.stderr
 
 
 def test_time_limit_outside_the_main_thread(monkeypatch) -> None:

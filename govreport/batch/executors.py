@@ -28,7 +28,7 @@ from concurrent.futures import FIRST_COMPLETED, ALL_COMPLETED, ProcessPoolExecut
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from pathlib import Path
-from typing import Any, Callable, Deque, Dict, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Dict, List, Iterator, Optional, Sequence, Tuple
 
 from ..errors import TIMEOUT, WORKER_DIED, ExitCode, GovReportError, MissingDependencyError
 from .runner import Outcome, _context, _failed, _init_worker, _pool_work, _supports_max_tasks, work
@@ -253,8 +253,14 @@ class DaskExecutor(Executor):
     """Tasks on a ``dask.distributed`` cluster: ``scheduler`` is its address (``tcp://host:8786``); without
     one, a ``LocalCluster`` of ``jobs`` worker processes on this machine, closed with the executor.
 
+    ``task_size`` inputs go in one task (default 1: each input is its own task). Dask's own cost per task
+    (a few milliseconds of scheduler, client and worker time, ``bench/bench_executors.py``) is about a tenth
+    of a text report's extraction: on a small machine, where the scheduler shares the workers' cores, a few
+    inputs per task bring the throughput to the pool's. Outcomes still come back one per input.
+
     At most ``window`` tasks are in flight (default: 4 per worker thread, at least 8); each result is
-    released as soon as it is yielded. A task that loses its worker is retried once, alone; the
+    released as soon as it is yielded. A task that loses its worker is retried once, alone (each of its
+    inputs as a task of its own); the
     scheduler's own ``distributed.scheduler.allowed-failures`` applies first (the local cluster sets it to
     0; start a shared scheduler with ``DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES=0`` for the same
     behaviour)."""
@@ -262,9 +268,10 @@ class DaskExecutor(Executor):
     name = "dask"
 
     def __init__(self, jobs: int = 0, scheduler: Optional[str] = None, task: Optional[Task] = None,
-                 window: Optional[int] = None):
+                 window: Optional[int] = None, task_size: int = 1):
         _import_dask()
         self.jobs = jobs
+        self.task_size = max(1, int(task_size))
         self.scheduler = scheduler
         self.task = task or _dask_task
         self.window = window
@@ -294,27 +301,27 @@ class DaskExecutor(Executor):
         window = self.window or max(8, 4 * threads)
         args = (strict, timeout, limits)
         inputs = iter(paths)
-        flight: Dict[str, Tuple[Path, int]] = {}  # future key -> (input, attempt)
+        flight: Dict[str, Tuple[List[Path], int]] = {}  # future key -> (its inputs, attempt)
         retries: Deque[Path] = deque()
         # results gathered by the client's event loop as tasks finish (no round trip from this thread per
         # task); a task that failed comes with its exception, never raised here
         ac = distributed.as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
-        def submit(chunk: Sequence[Path], attempt: int) -> None:
-            keys = [f"govreport-{attempt}-{uuid.uuid4().hex}" for _ in chunk]
-            futures = client.map(self.task, [str(p) for p in chunk], *([a] * len(chunk) for a in args), key=keys,
-                                 pure=False)
-            for fut, p in zip(futures, chunk, strict=True):
-                flight[fut.key] = (p, attempt)
+        def submit(groups: Sequence[List[Path]], attempt: int) -> None:
+            keys = [f"govreport-{attempt}-{uuid.uuid4().hex}" for _ in groups]
+            futures = client.map(_dask_group, [[str(p) for p in g] for g in groups], [self.task] * len(groups),
+                                 *([a] * len(groups) for a in args), key=keys, pure=False)
+            for fut, g in zip(futures, groups, strict=True):
+                flight[fut.key] = (g, attempt)
             ac.update(futures)
 
         def refill() -> None:
             if retries and not any(attempt for _, attempt in flight.values()):  # one retried task at a time
-                submit([retries.popleft()], 1)
+                submit([[retries.popleft()]], 1)
             if len(flight) <= window // 2:  # half the window at once: one message to the scheduler, not one per task
-                chunk = list(islice(inputs, window - len(flight)))
+                chunk = list(islice(inputs, (window - len(flight)) * self.task_size))
                 if chunk:
-                    submit(chunk, 0)
+                    submit([chunk[i:i + self.task_size] for i in range(0, len(chunk), self.task_size)], 0)
 
         try:
             refill()
@@ -323,20 +330,20 @@ class DaskExecutor(Executor):
                     refill()
                     continue
                 fut, result = next(ac)
-                p, attempt = flight.pop(fut.key)
-                failed = fut.status != "finished" or not isinstance(result, Outcome)
+                group, attempt = flight.pop(fut.key)
+                failed = fut.status != "finished" or not isinstance(result, list)
                 fut.release()
-                outcome: Optional[Outcome] = None if failed else result
+                done: List[Outcome] = [] if failed else result
                 if failed:  # the worker died under it (KilledWorker), or the task was lost
                     why = _failure_name(result)
-                    if attempt == 0:
-                        log.warning("%s: its worker died (%s); retrying it", p, why)
-                        retries.append(p)
-                    else:
-                        outcome = died(str(p), why)
+                    for p in group:
+                        if attempt == 0:
+                            log.warning("%s: its worker died (%s); retrying it", p, why)
+                            retries.append(p)
+                        else:
+                            done.append(died(str(p), why))
                 refill()
-                if outcome is not None:
-                    yield outcome
+                yield from done
         except BaseException:
             futures = list(ac.futures) if hasattr(ac, "futures") else []
             if futures:
@@ -354,6 +361,12 @@ class DaskExecutor(Executor):
             self.cluster = None
 
 
+def _dask_group(paths: List[str], task: Task, strict: bool, timeout: Optional[float],
+                limits: Optional[Dict]) -> List[Outcome]:
+    """One Dask task: ``task`` over each of its inputs in turn (an outcome each)."""
+    return [task(p, strict, timeout, limits) for p in paths]
+
+
 def _failure_name(result: object) -> str:
     """The name of what a failed task came back with: ``(type, exception, traceback)`` or an exception."""
     exc = result[1] if isinstance(result, tuple) and len(result) > 1 else result
@@ -368,10 +381,10 @@ class SchedulerUnreachable(GovReportError):
 
 
 def make_executor(kind: str, jobs: int, scheduler: Optional[str] = None, n_inputs: Optional[int] = None,
-                  task: Optional[Task] = None) -> Executor:
-    """``pool`` (``jobs`` <= 1 or a single input: in-process) or ``dask``."""
+                  task: Optional[Task] = None, task_size: int = 1) -> Executor:
+    """``pool`` (``jobs`` <= 1 or a single input: in-process) or ``dask`` (``task_size`` inputs a task)."""
     if kind == "dask":
-        return DaskExecutor(jobs=jobs, scheduler=scheduler, task=task)
+        return DaskExecutor(jobs=jobs, scheduler=scheduler, task=task, task_size=task_size)
     if kind != "pool":
         raise ValueError(f"unknown executor {kind!r}; choose one of {', '.join(EXECUTORS)}")
     if jobs <= 1 or (n_inputs is not None and n_inputs <= 1):

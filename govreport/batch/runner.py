@@ -163,16 +163,17 @@ def _devnull():
 
 def run(paths: Sequence[Path], jobs: int, on_done: Callable[[Outcome], None], strict: bool = False,
         timeout: Optional[float] = None, limits: Optional[Dict] = None, executor: str = "pool",
-        scheduler: Optional[str] = None) -> None:
+        scheduler: Optional[str] = None, task_size: int = 1) -> None:
     """Extract every path; ``on_done`` runs in this (the parent) process for each outcome, in completion order.
 
     ``executor`` is ``pool`` (a process pool of ``jobs``; ``jobs == 1`` runs in-process) or ``dask`` (a
-    ``dask.distributed`` cluster at ``scheduler``, else a local one of ``jobs`` workers): see
+    ``dask.distributed`` cluster at ``scheduler``, else a local one of ``jobs`` workers; ``task_size`` inputs
+    a task): see
     ``executors``. KeyboardInterrupt propagates after pending work is cancelled.
     """
     from .executors import make_executor
 
-    with make_executor(executor, jobs, scheduler, n_inputs=len(paths)) as ex:
+    with make_executor(executor, jobs, scheduler, n_inputs=len(paths), task_size=task_size) as ex:
         results = ex.outcomes(paths, strict=strict, timeout=timeout, limits=limits)
         try:
             for outcome in results:

@@ -74,6 +74,7 @@ class BatchOptions:
     limits: Dict[str, Any] = field(default_factory=dict)  # max_bytes, max_pages for extract()
     executor: str = "pool"  # pool | dask (see executors)
     scheduler: Optional[str] = None  # address of a dask.distributed scheduler (dask; None: a local cluster)
+    task_size: int = 1  # dask: inputs per task (executors.DaskExecutor)
     units: Any = None  # a units.Registry: records joined to their unit, cross-year checks by unit_id
     ordered: bool = False  # outcomes written in input order (held back until those before them are done)
     prefer: Sequence[str] = ()  # formats, best first: of a duplicate body-year, the one kept (see units.Across)
@@ -212,7 +213,7 @@ def run_batch(paths: Sequence[Path], options: BatchOptions, *, stream: Optional[
     handle = _in_order(todo, batch.on_done) if options.ordered else batch.on_done
     try:
         run(todo, options.jobs, handle, strict=options.strict, timeout=options.timeout, limits=options.limits,
-            executor=options.executor, scheduler=options.scheduler)
+            executor=options.executor, scheduler=options.scheduler, task_size=options.task_size)
     except KeyboardInterrupt:
         batch.summary.interrupted = True
     try:
