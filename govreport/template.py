@@ -169,8 +169,24 @@ class Term:
     ref: str  # table.row.column, or prev.table.row.column
 
 
+class RuleSides:
+    """What a rule's sides tell (shared by the template's rules and the rules engine's compiled ones)."""
+
+    scope: str
+    lhs: Tuple[Term, ...]
+    rhs: Tuple[Term, ...]
+
+    @property
+    def cross_year(self) -> bool:
+        return self.scope == "cross_year"
+
+    @property
+    def refs(self) -> List[str]:
+        return [t.ref for t in self.lhs + self.rhs]
+
+
 @dataclass(frozen=True)
-class CheckDef:
+class CheckDef(RuleSides):
     """One expanded rule: ``lhs op rhs`` over cells, or a per-cell rule."""
 
     id: str
@@ -185,14 +201,6 @@ class CheckDef:
     note: Optional[str] = None
     kind: str = ""  # official (printed in the format) or derived (follows from its structure)
     source: str = ""  # where the format states it
-
-    @property
-    def cross_year(self) -> bool:
-        return self.scope == "cross_year"
-
-    @property
-    def refs(self) -> List[str]:
-        return [t.ref for t in self.lhs + self.rhs]
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..template import CheckDef, RowDef, TableDef, Template, Term, strip_list_marker
+from ..template import CheckDef, RowDef, RuleSides, TableDef, Template, Term, strip_list_marker
 from .values import EmptyMeans, Number, NullPolicy, holds
 
 # a cell's value for a rule, or None with the reason it cannot be used
@@ -24,7 +24,7 @@ ValueOf = Callable[[str], Tuple[Optional[Number], Optional[str]]]
 
 
 @dataclass(frozen=True)
-class Rule:
+class Rule(RuleSides):
     """One compiled rule: ``lhs op rhs`` over cells (``op`` ``cells``: a per-cell rule of its table)."""
 
     id: str
@@ -37,14 +37,6 @@ class Rule:
     table: str
     # lhs - rhs as (coefficient, cell): the rule as an equation ``sum == 0`` (recovery's propagation)
     terms: Tuple[Tuple[int, str], ...] = ()
-
-    @property
-    def cross_year(self) -> bool:
-        return self.scope == "cross_year"
-
-    @property
-    def refs(self) -> List[str]:
-        return [t.ref for t in self.lhs + self.rhs]
 
     @property
     def hard_equation(self) -> bool:
