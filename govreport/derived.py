@@ -23,10 +23,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Dict, List, Optional, Tuple
 
-import json
+from .template import packaged_section
 
 Number = float
 
@@ -70,8 +69,7 @@ class Definitions:
 @lru_cache(maxsize=1)
 def definitions() -> Definitions:
     """The ``derived_measures`` section of the packaged template."""
-    raw = json.loads(resources.files("govreport").joinpath("data/template.json").read_text("utf-8"))
-    d = raw["derived_measures"]
+    d = packaged_section("derived_measures")
     ratios = tuple(Ratio(m["key"], m["label"], tuple(m["numerator"]), tuple(m["denominator"]),
                          tuple(m["templates"]), m.get("note", "")) for m in d["ratios"])
     changes = tuple(Change(m["key"], m["label"], tuple(m["cells"]), tuple(m["templates"]))

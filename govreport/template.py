@@ -777,6 +777,15 @@ def _packaged_raw() -> Dict[str, Any]:
     return cast(Dict[str, Any], raw)
 
 
+def packaged_section(key: str) -> Any:
+    """A top-level section of the packaged template's data that its own module parses (``derived_measures``:
+    govreport.derived); the file is read here and nowhere else."""
+    raw = _packaged_raw()
+    if key not in raw:
+        raise TemplateError(f"template: {key} is missing")
+    return raw[key]
+
+
 @lru_cache(maxsize=1)
 def load_template() -> Template:
     """The packaged template (a copy of the shared ``spec/template.json``, with govreport's own additions)."""
