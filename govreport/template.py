@@ -14,7 +14,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Set, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple, Union, cast
+
+if TYPE_CHECKING:
+    from .rules.engine import CollapsedRow
+    from .rules.values import NullPolicy
 
 SCHEMA_VERSION = "1"  # the template layout this loader reads
 VERSIONS = ("2021", "2019")
@@ -276,12 +280,12 @@ class Pre2019:
 class Template:
     versions: Dict[str, VersionDef]
     pre2019: Pre2019
-    # conventions.null_policy: what an empty cell means, as data (parsed by rules/values.py's NullPolicy)
-    null_policy: Mapping[str, Any]
+    # conventions.null_policy: what an empty cell means (rules/values.py's NullPolicy, parsed when loaded)
+    null_policy: "NullPolicy"
     # the most digits a cell of each column type prints (conventions.cell_digits; tables/budget.py)
     cell_digits: Tuple[Tuple[str, int], ...] = ()
     # conventions.collapsed_rows: rows another version prints for a group of rows (rules/engine.py)
-    collapsed_rows: Tuple[Mapping[str, Any], ...] = ()
+    collapsed_rows: Tuple["CollapsedRow", ...] = ()
     default_version: str = "2021"
     regions: Dict[str, Region] = field(default_factory=dict)
     narrative_units: Tuple[str, ...] = ()  # units after a number the prose states for a cell (件, 万元)
@@ -711,6 +715,24 @@ def _conventions(top: _Node) -> Tuple[Dict[str, str], _Conventions, Tuple[Tuple[
     return prose, vocab, cell_digits
 
 
+def _rules_data(conventions: _Node) -> Tuple["NullPolicy", Tuple["CollapsedRow", ...]]:
+    """The null policy and the collapsed rows, parsed once here by the rules engine's own types (a bad one
+    is refused when the template is loaded, naming its key)."""
+    from .rules.engine import CollapsedRow
+    from .rules.values import NullPolicy
+
+    try:
+        policy = NullPolicy.from_data(conventions.get("null_policy", dict))
+    except (KeyError, TypeError, ValueError) as e:
+        raise TemplateError(f"template: conventions.null_policy: {e}") from None
+    try:
+        rows = conventions.get("collapsed_rows", dict, {}).get("rows", [])
+        collapsed = tuple(CollapsedRow.from_data(c) for c in rows)
+    except (KeyError, TypeError, AttributeError) as e:
+        raise TemplateError(f"template: conventions.collapsed_rows: {e}") from None
+    return policy, collapsed
+
+
 def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Template:
     """A template from its JSON data, validated: a :class:`TemplateError` names the key that is wrong."""
     top = _Node(raw, "", trace)
@@ -738,9 +760,8 @@ def template_from_dict(raw: object, trace: Optional[Set[str]] = None) -> Templat
     narrative_sections, narrative_phrases = _narrative(reading, versions)
     page_headings, page_table_words = _page_markers(reading, versions)
     conventions = top.node("conventions")
-    # the null policy and the collapsed rows are kept whole: govreport/rules parses them
-    collapsed = conventions.get("collapsed_rows", dict, {}).get("rows", [])
-    return Template(versions, pre, conventions.get("null_policy", dict), cell_digits, tuple(collapsed), default,
+    policy, collapsed = _rules_data(conventions)
+    return Template(versions, pre, policy, cell_digits, collapsed, default,
                     regions, reading.strings("narrative_units"), _label_phrases(conventions), narrative_sections,
                     narrative_phrases, page_headings, page_table_words,
                     title=top.get("title", str, ""),

@@ -21,15 +21,17 @@ import hostile
 from fuzzing import CI, fuzz_settings
 from govreport.tables import budget, recover as recover_mod
 from govreport.tables.readings import Steps, row_readings
-from govreport.tables.recover import PrintedRow, equations_for, recover
+from govreport.rules import compile_table
+from govreport.tables.recover import PrintedRow, recover
 from govreport.tables.tokens import Token, groups_in
 from govreport.template import load_template
 
-_T = load_template().versions["2021"]
+_TEMPLATE = load_template()
+_T = _TEMPLATE.versions["2021"]
 _APP = _T.tables["applications"]
 _ROWS = list(_APP.data_rows)
 _REFS = {r.key: tuple(f"applications.{r.key}.{c.key}" for c in r.columns) for r in _ROWS}
-_EQS = equations_for(_T.checks_for("applications"), {x for refs in _REFS.values() for x in refs})
+_EQS = compile_table(_TEMPLATE, _APP).equations({x for refs in _REFS.values() for x in refs})
 _LONGEST = budget.int_digits("int")
 
 # digit runs from a handful of digits to far past anything a row holds; a few leading zeros

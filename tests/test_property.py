@@ -32,8 +32,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import govreport
+from govreport.rules import compile_table
 from govreport.tables.readings import _cuts
-from govreport.tables.recover import PrintedRow, equations_for, recover
+from govreport.tables.recover import PrintedRow, recover
 from govreport.tables.tokens import Token
 from govreport.template import load_template
 
@@ -345,8 +346,8 @@ _RESULT_KEYS = [r.key for r in _APP_ROWS if r.key not in ("new_received", "carri
                                                            "carried_forward")]
 _APPLICANTS = [c.key for c in _APP_ROWS[0].columns if c.key != "total"]
 _REFS = {r.key: tuple(f"applications.{r.key}.{c.key}" for c in r.columns) for r in _APP_ROWS}
-_EQUATIONS = equations_for(_TEMPLATE.versions["2021"].checks_for("applications"),
-                           {ref for refs in _REFS.values() for ref in refs})
+_APP_RULES = compile_table(_TEMPLATE, _APP)
+_EQUATIONS = _APP_RULES.equations({ref for refs in _REFS.values() for ref in refs})
 
 @st.composite
 def table3(draw, hi: int = 99) -> Dict[str, List[int]]:
@@ -402,7 +403,7 @@ def test_recover_lost_cell_regression():
     row = _APP.row("new_received")
     refs = _REFS["new_received"]
     results, _ = recover([PrintedRow(refs, row.columns, _tokens("0 0 0 9 1 10".split()))],
-                         equations_for(_TEMPLATE.versions["2021"].checks_for("applications"), set(refs)))
+                         _APP_RULES.equations(set(refs)))
     wrong_ok = [f"{ref}={results[ref].value}" for ref, want in zip(refs, [0, 0, 0, 0, 9, 1, 10])
                 if results[ref].status == "ok" and results[ref].value != want]
     assert not wrong_ok, wrong_ok  # was: public_welfare_org=9, legal_service_org=1, other_org=1, total=0
@@ -462,7 +463,7 @@ def test_recover_lost_cell_shifted_regression():
     for key in keys:
         raws = [str(v) for v in truth[key]][1 if key == "new_received" else 0:]
         rows.append(PrintedRow(_REFS[key], _APP.row(key).columns, _tokens(raws)))
-    eqs = equations_for(_TEMPLATE.versions["2021"].checks_for("applications"), {r for k in keys for r in _REFS[k]})
+    eqs = _APP_RULES.equations({r for k in keys for r in _REFS[k]})
     results, _ = recover(rows, eqs)
     refs = _REFS["new_received"]
     wrong_ok = [f"{ref}={results[ref].value}" for ref, want in zip(refs, truth["new_received"])

@@ -2,7 +2,8 @@
 
 from govreport.template import ColumnDef, load_template
 from govreport.tables.readings import parse_number, row_readings
-from govreport.tables.recover import PrintedRow, equations_for, recover
+from govreport.rules import compile_table
+from govreport.tables.recover import PrintedRow, recover
 from govreport.tables.solve import Equation, propagate
 from govreport.tables.tokens import Token, grid_cells, groups_in
 
@@ -76,8 +77,9 @@ def _applications_rows(tokens_by_row):
     for r in table.data_rows:
         refs = tuple(f"applications.{r.key}.{c.key}" for c in r.columns)
         rows.append(PrintedRow(refs, r.columns, [tok(x) for x in tokens_by_row.get(r.key, ["0"] * 7)]))
-    eqs = equations_for(load_template().versions["2021"].checks_for("applications"),
-                        {ref for pr in rows for ref in pr.refs})
+    template = load_template()
+    eqs = compile_table(template, template.versions["2021"].tables["applications"]).equations(
+        {ref for pr in rows for ref in pr.refs})
     return rows, eqs
 
 

@@ -111,6 +111,9 @@ def test_read_template_accepts_none_object_and_path(tmp_path: Path):
     (lambda r: r["versions"]["pre2019"]["detect_markers"].append(7), "versions.pre2019.detect_markers[8] must be a string"),
     (lambda r: r["versions"]["2021"]["tables"]["review_litigation"]["text_order"].append("review.nothing"),
      "text_order names 'review.nothing'"),
+    # the rules engine's data is parsed when the template is loaded, not at the first extraction
+    (lambda r: r["conventions"]["null_policy"].__setitem__("empty_means", "sometimes"), "conventions.null_policy: "),
+    (lambda r: r["conventions"]["collapsed_rows"]["rows"][0].pop("stands_for"), "conventions.collapsed_rows: "),
 ])
 def test_a_bad_template_names_its_key(edit, named, tmp_path: Path):
     raw = _raw()

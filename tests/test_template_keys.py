@@ -1,5 +1,5 @@
 """Every key of the packaged template is read by the loader (into the typed Template), except the sections
-kept whole for the code that parses them; and what the template states about itself holds."""
+whose own types parse them; and what the template states about itself holds."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 
 from govreport.template import TemplateError, _packaged_raw, load_template, template_from_dict
 
-# read elsewhere than the loader: govreport.derived reads derived_measures from the file; the null policy
-# and the collapsed rows are kept whole on the Template and parsed by govreport/rules
+# not read through the loader's key tracing: govreport.derived parses derived_measures; the null policy and
+# the collapsed rows are parsed when the template loads, by the rules engine's types (rules/values.py, engine.py)
 READ_ELSEWHERE = ("derived_measures", "conventions.null_policy.", "conventions.collapsed_rows.")
 
 

@@ -13,11 +13,11 @@ propagation (``tables/solve.py``) solves the same rules' ``terms``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Collection, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ..template import CheckDef, RowDef, RuleSides, TableDef, Template, Term, strip_list_marker
-from .values import EmptyMeans, Number, NullPolicy, holds
+from .values import EmptyMeans, Number, holds
 
 # a cell's value for a rule, or None with the reason it cannot be used
 ValueOf = Callable[[str], Tuple[Optional[Number], Optional[str]]]
@@ -48,8 +48,13 @@ def compile_rule(c: CheckDef, expr: Optional[str] = None, lhs: Optional[Tuple[Te
                  rhs: Optional[Tuple[Term, ...]] = None) -> Rule:
     lhs = c.lhs if lhs is None else lhs
     rhs = c.rhs if rhs is None else rhs
-    terms = tuple((t.sign, t.ref) for t in lhs) + tuple((-t.sign, t.ref) for t in rhs)
-    return Rule(c.id, c.expr if expr is None else expr, c.severity, c.scope, c.op, lhs, rhs, c.table, terms)
+    return Rule(c.id, c.expr if expr is None else expr, c.severity, c.scope, c.op, lhs, rhs, c.table,
+                _terms(lhs, rhs))
+
+
+def _terms(lhs: Tuple[Term, ...], rhs: Tuple[Term, ...]) -> Tuple[Tuple[int, str], ...]:
+    """``lhs - rhs`` as (coefficient, cell)."""
+    return tuple((t.sign, t.ref) for t in lhs) + tuple((-t.sign, t.ref) for t in rhs)
 
 
 @dataclass(frozen=True)
@@ -162,9 +167,8 @@ def _substitute(rules: List[Rule], table: TableDef, c: CollapsedRow) -> List[Rul
             return tuple(new)
 
         lhs, rhs = fix(rule.lhs), fix(rule.rhs)
-        terms = tuple((t.sign, t.ref) for t in lhs) + tuple((-t.sign, t.ref) for t in rhs)
-        out.append(Rule(rule.id, f"{rule.expr} [{marker} printed as one row: {c.row}]", rule.severity, rule.scope,
-                        rule.op, lhs, rhs, rule.table, terms))
+        out.append(replace(rule, expr=f"{rule.expr} [{marker} printed as one row: {c.row}]", lhs=lhs, rhs=rhs,
+                           terms=_terms(lhs, rhs)))
     return out
 
 
@@ -177,7 +181,7 @@ def compile_table(template: Template, table: TableDef, extra_rows: Sequence[Tupl
     rules = [compile_rule(c) for c in version.checks_for(table.key)]
     printed_extra = {r.key for r, _ in extra_rows}
     collapsed: Dict[str, str] = {}
-    for c in collapsed_rows(template):
+    for c in template.collapsed_rows:
         if c.table != table.key or c.row not in printed_extra or not any(r.key == c.stands_for for r in table.rows):
             continue
         group = [r.key for r in table.data_rows if r.parent == c.stands_for]
@@ -185,7 +189,7 @@ def compile_table(template: Template, table: TableDef, extra_rows: Sequence[Tupl
             continue  # the group's own rows are printed: the other version's row adds nothing to the rules
         rules = _substitute(rules, table, c)
         collapsed.update({k: c.row for k in group})
-    policy = null_policy(template)
+    policy = template.null_policy
     empty: Dict[str, EmptyMeans] = {}
     for row, v in [(r, table.version) for r in table.data_rows] + list(extra_rows):
         ancestors = _ancestors(template, v, table.key, row)
@@ -193,14 +197,6 @@ def compile_table(template: Template, table: TableDef, extra_rows: Sequence[Tupl
             empty[f"{table.key}.{row.key}.{col.key}"] = policy.means(table.key, row.key, col.key, ancestors)
     rows = tuple(table.data_rows) + tuple(r for r, _ in extra_rows)
     return TableRules(table, rows, tuple(rules), empty, collapsed)
-
-
-def null_policy(template: Template) -> NullPolicy:
-    return NullPolicy.from_data(template.null_policy)
-
-
-def collapsed_rows(template: Template) -> List[CollapsedRow]:
-    return [CollapsedRow.from_data(c) for c in template.collapsed_rows]
 
 
 _CROSS_YEAR: Dict[int, Tuple[Template, Dict[str, Tuple[Rule, ...]]]] = {}

@@ -8,12 +8,12 @@ alternatives), or unreadable (``missing``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple, Union
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from ..record import CellStatus
-from ..rules.engine import Rule, TableRules, compile_rule
+from ..rules.engine import TableRules
 from ..rules.values import Number, piece_value
-from ..template import CheckDef, ColumnDef
+from ..template import ColumnDef
 from . import budget
 from .layout import RowObs
 from .readings import Piece, Reading, Steps, row_readings
@@ -60,12 +60,6 @@ def rows_from_obs(rules: TableRules, obs: Dict[str, RowObs]) -> List[PrintedRow]
         out.append(PrintedRow(refs, o.row.columns, o.tokens, o.positional, rules.unfilled_refs(refs),
                               tuple(o.guesses)))
     return out
-
-
-def equations_for(checks: Sequence[Union[CheckDef, Rule]], present: Set[str]) -> List[Rule]:
-    """The hard equalities over cells of this table (cross-year and per-cell rules excluded)."""
-    rules = [compile_rule(c) if isinstance(c, CheckDef) else c for c in checks]
-    return [r for r in rules if r.hard_equation and all(ref in present for ref in r.refs)]
 
 
 def _components(lines: Sequence[Line], equations: Sequence[Balance]) -> List[Tuple[List[int], List[Balance]]]:
