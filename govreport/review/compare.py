@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..rules.engine import Verdict, compile_rule, evaluate
+from ..rules.engine import Verdict, cross_year_rules, evaluate
 from ..template import load_template
 from .findings import Finding, copy_findings, section_similarity
 
@@ -67,15 +67,13 @@ def chain_checks(old, new) -> List[Dict[str, Any]]:
         return (_usable(old, ref[5:]) if ref.startswith("prev.") else _usable(new, ref)), None
 
     out = []
-    for c in version.checks:
-        if not c.cross_year:
-            continue
+    for c in cross_year_rules(template)[version.key]:  # compiled once per template
         # THE evaluator of the rules engine (its tolerance); not assessable across reports that do not chain
-        verdict = evaluate(compile_rule(c), value_of) if why is None else Verdict("not_assessable")
+        verdict = evaluate(c, value_of) if why is None else Verdict("not_assessable")
         status = verdict.status
         note = why if why else ("a cell is missing, ambiguous or blank" if status == "not_assessable" else None)
         out.append({"id": c.id, "expr": c.expr, "severity": c.severity, "status": status,
-                    "lhs": _num(verdict.lhs), "rhs": _num(verdict.rhs), "cells": [t.ref for t in c.lhs + c.rhs],
+                    "lhs": _num(verdict.lhs), "rhs": _num(verdict.rhs), "cells": c.refs,
                     "note": note})
     return out
 
